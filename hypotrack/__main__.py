@@ -1,0 +1,5 @@
+"""`python -m hypotrack` runs the command line."""
+
+from hypotrack.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,502 @@
+"""The command line (DESIGN §9). With no subcommand it opens the app.
+
+Exit codes: 0 ok, 2 bad input (a message on stderr naming the place), 1 anything else.
+Heavy modules are imported inside each command: `hypotrack --help` and `hypotrack check`
+load neither pgmpy nor textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+class BadInput(Exception):
+    """Input a person can fix: printed as it is, exit code 2."""
+
+
+# --- loading a case: a file, or a case id in the store -----------------------------------
+
+
+def open_store(path: str | None) -> Any:
+    from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+
+    return SqliteEventStore(default_store_path(path))
+
+
+def load_events(ref: str, store_path: str | None) -> list[Any]:
+    """The timeline of a case file, or of a case in the store."""
+    from hypotrack.domain.casefile import CaseFileError, load_case_file
+
+    path = Path(ref)
+    if path.exists() or ref.endswith((".yaml", ".yml")) or os.sep in ref:
+        try:
+            return load_case_file(path).events
+        except CaseFileError as exc:
+            raise BadInput(str(exc)) from None
+    from hypotrack.store.base import StoreError, UnknownCase
+    from hypotrack.store.case import load_case_events
+
+    try:
+        store = open_store(store_path)
+    except StoreError as exc:
+        raise BadInput(str(exc)) from None
+    try:
+        return load_case_events(store, ref)
+    except UnknownCase:
+        raise BadInput(
+            f"{ref}: no such file, and no case with that id in the store (see 'hypotrack cases')"
+        ) from None
+    finally:
+        store.close()
+
+
+def case_tz(events: list[Any]) -> ZoneInfo:
+    return ZoneInfo(events[0].case.timezone)
+
+
+def parse_moment(text: str | None, tz: ZoneInfo, what: str = "--as-of") -> datetime | None:
+    """An ISO 8601 time; without a zone it is in the case's zone; a bare date means its end."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            d = datetime.fromisoformat(text).date()
+            return datetime.combine(d, time.max).replace(tzinfo=tz)
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInput(
+            f"{what} {text!r}: not a date or time; use ISO 8601, e.g. 2026-03-08 or 2026-03-08T13:00"
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=tz)
+
+
+def iso(at: datetime, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).isoformat()
+
+
+def emit_json(doc: Any) -> None:
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def pct(p: float) -> str:
+    return f"{p * 100:5.1f} %"
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(widths[i]) for i, c in enumerate(header)).rstrip()]
+    lines.append("  ".join("-" * wd for wd in widths))
+    for r in rows:
+        lines.append("  ".join(str(c).ljust(widths[i]) for i, c in enumerate(r)).rstrip())
+    return "\n".join(lines)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from hypotrack.domain.casefile import CaseFileError, load_case_file
+
+    bad = 0
+    for name in args.files:
+        try:
+            loaded = load_case_file(name)
+        except CaseFileError as exc:
+            bad += 1
+            print(str(exc), file=sys.stderr)
+            continue
+        f = loaded.file
+        print(
+            f"{name}: ok — {len(f.hypotheses)} explanations, {len(f.sources)} sources, "
+            f"{len(f.evidence)} items, {len(f.enquiries)} enquiries, {len(f.judgements)} judgements"
+        )
+    return 2 if bad else 0
+
+
+def _engine(args: argparse.Namespace) -> tuple[Any, list[Any], ZoneInfo]:
+    from hypotrack.reasoning.api import analyse
+
+    events = load_events(args.case, args.store)
+    tz = case_tz(events)
+    as_of = parse_moment(getattr(args, "as_of", None), tz)
+    if as_of is not None and as_of < events[0].at:
+        raise BadInput(
+            f"--as-of {args.as_of}: before the case was opened ({iso(events[0].at, tz)})"
+        )
+    return analyse(events, as_of), events, tz
+
+
+def cmd_beliefs(args: argparse.Namespace) -> int:
+    from hypotrack.reasoning.api import beliefs
+
+    engine, _, tz = _engine(args)
+    b = beliefs(engine)
+    if args.json:
+        emit_json(
+            {
+                "as_of": iso(b.as_of, tz),
+                "hypotheses": [
+                    {"id": h.id, "label": h.label, "probability": h.probability}
+                    for h in b.hypotheses
+                ],
+                "sources": [{"id": s.id, "reliability": s.reliability} for s in b.sources],
+                "worker": {"favoured": b.worker.favoured, "ratings": b.worker.ratings}
+                if b.worker
+                else None,
+            }
+        )
+        return 0
+    print(f"As of {iso(b.as_of, tz)}")
+    ratings = b.worker.ratings if b.worker else {}
+    rows = []
+    for h in b.hypotheses:
+        mine = pct(ratings[h.id]) if h.id in ratings else "   —"
+        mark = " ◀ favoured" if b.worker and b.worker.favoured == h.id else ""
+        rows.append([h.id, h.label[:48], pct(h.probability), mine + mark])
+    print(table(rows, ["explanation", "label", "evidence", "worker"]))
+    uncertain = [s for s in b.sources if s.prior < 1.0]
+    if uncertain:
+        print()
+        print(
+            table(
+                [[s.id, s.label[:40], pct(s.prior), pct(s.reliability)] for s in uncertain],
+                ["source", "label", "reliable (prior)", "reliable (now)"],
+            )
+        )
+    print("\nOnly the ratios between an item's likelihoods matter to these figures.")
+    return 0
+
+
+def flag_json(f: Any, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "severity": f.severity,
+        "favoured": f.favoured,
+        "rival": f.rival,
+        "figure": f.figure,
+        "figure_name": f.figure_name,
+        "since": iso(f.since, tz) if f.since else None,
+        "evidence": f.evidence,
+        "message": f.message,
+        "question": f.question,
+        "acknowledged": f.acknowledged,
+    }
+
+
+def cmd_flags(args: argparse.Namespace) -> int:
+    from hypotrack.reasoning.api import flags
+
+    engine, _, tz = _engine(args)
+    found = flags(engine)
+    as_of = engine.current.at
+    if args.json:
+        emit_json({"as_of": iso(as_of, tz), "flags": [flag_json(f, tz) for f in found]})
+        return 0
+    print(f"Flags as of {iso(as_of, tz)}: {len(found) or 'none'}")
+    for f in found:
+        glyph = "▲▲ RED" if f.severity == "red" else "▲ amber"
+        ack = "  (acknowledged)" if f.acknowledged else ""
+        print(f"\n{glyph}  {f.id}{ack}")
+        print(f"  {f.message}")
+        if f.evidence:
+            print(f"  Items: {', '.join(f.evidence)}")
+        print(f"  Ask: {f.question}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from hypotrack.reasoning.api import replay
+
+    events = load_events(args.case, args.store)
+    tz = case_tz(events)
+    steps = replay(events)
+    if args.json:
+        emit_json(
+            {
+                "steps": [
+                    {
+                        "at": iso(s.at, tz),
+                        "event": {"kind": s.kind, "id": s.subject},
+                        "beliefs": s.beliefs,
+                        "worker": s.worker,
+                        "flags": s.flags,
+                    }
+                    for s in steps
+                ]
+            }
+        )
+        return 0
+    hyps = list(dict.fromkeys(h for s in steps for h in s.beliefs))
+    header = ["when", "event", *hyps, "flags"]
+    rows = []
+    for s in steps:
+        cells = [f"{s.beliefs[h] * 100:.0f}" if h in s.beliefs else "" for h in hyps]
+        if s.worker:
+            cells = [
+                c + (f"/{s.worker[h] * 100:.0f}" if h in s.worker else "") if c else c
+                for c, h in zip(cells, hyps, strict=True)
+            ]
+        rows.append(
+            [
+                s.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                f"{s.kind} {s.subject or ''}",
+                *cells,
+                ",".join(s.flags),
+            ]
+        )
+    print(table(rows, header))
+    print("\nCells: network % / worker % (after the worker's latest judgement).")
+    return 0
+
+
+def cmd_next(args: argparse.Namespace) -> int:
+    from hypotrack.reasoning.api import enquiries
+
+    engine, _, tz = _engine(args)
+    result = enquiries(engine)
+    if args.json:
+        emit_json(
+            {
+                "favoured": result.favoured,
+                "favoured_probability": result.favoured_probability,
+                "ratio_to_even_odds": result.ratio_to_even_odds,
+                "enquiries": [
+                    {
+                        "id": q.id,
+                        "information_gain_bits": q.information_gain_bits,
+                        "probability_gain": q.probability_gain,
+                        "outcomes": [o.model_dump() for o in q.outcomes],
+                        "sentence": q.sentence,
+                    }
+                    for q in result.enquiries
+                ],
+            }
+        )
+        return 0
+    if not result.enquiries:
+        print("No open enquiries.")
+    else:
+        rows = [
+            [q.id, q.text[:40], f"{q.information_gain_bits:.3f}", f"{q.probability_gain:+.3f}"]
+            for q in result.enquiries
+        ]
+        print(table(rows, ["enquiry", "check", "information (bits)", "probability gain"]))
+        print()
+        for q in result.enquiries:
+            print(f"{q.id}: {q.sentence}")
+    if result.favoured and result.ratio_to_even_odds is not None:
+        r = result.ratio_to_even_odds
+        label = engine.state.label(result.favoured)
+        direction = "for" if r > 1 else "against"
+        size = r if r >= 1 else 1 / r
+        print(
+            f"\nTo bring '{label}' to even odds, one new item would need to be about {size:.1f} times "
+            f"more expected {'under it' if r > 1 else 'under the other explanations'} than otherwise "
+            f"(evidence {direction} it)."
+        )
+    return 0
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from hypotrack.store.case import case_rows
+
+    store = open_store(args.store)
+    try:
+        rows = case_rows(store)
+    finally:
+        store.close()
+    if args.json:
+        emit_json({"cases": rows})
+        return 0
+    if not rows:
+        print("The store holds no cases yet. Import one with 'hypotrack import FILE'.")
+        return 0
+    print(
+        table(
+            [
+                [r["id"], r["title"][:40], r["kind"], r["last_change"][:16], str(r["open_flags"])]
+                for r in rows
+            ],
+            ["case", "title", "kind", "last change", "open flags"],
+        )
+    )
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from hypotrack.domain.casefile import CaseFileError, load_case_file
+    from hypotrack.store.base import CaseExists
+    from hypotrack.store.case import import_events
+
+    try:
+        loaded = load_case_file(args.file)
+    except CaseFileError as exc:
+        raise BadInput(str(exc)) from None
+    store = open_store(args.store)
+    try:
+        import_events(store, loaded.events)
+    except CaseExists:
+        raise BadInput(
+            f"{args.file}: the store already holds a case '{loaded.case.id}'; change case.id to import it as a new case"
+        ) from None
+    finally:
+        store.close()
+    print(f"Imported '{loaded.case.id}' ({len(loaded.events)} events).")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from hypotrack.report.export import export
+
+    events = load_events(args.case, args.store)
+    tz = case_tz(events)
+    as_of = parse_moment(args.as_of, tz)
+    text = export(events, args.format, as_of)
+    if args.output:
+        out = Path(args.output)
+        tmp = out.with_name(out.name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        tmp.replace(out)
+        print(f"Wrote {out}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    store = open_store(args.store)
+    try:
+        if args.case and not store.has_case(args.case):
+            raise BadInput(f"no case '{args.case}' in the store (see 'hypotrack cases')")
+        problems = store.verify(args.case)
+        count = len(store.cases()) if not args.case else 1
+    finally:
+        store.close()
+    if problems:
+        for p in problems:
+            print(f"{p.case_id}: event {p.seq}: {p.message}", file=sys.stderr)
+        return 1
+    print(f"History intact: {count} case{'s' if count != 1 else ''} checked.")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from hypotrack.resources import templates
+
+    found = templates()
+    if args.template not in found:
+        raise BadInput(f"no template '{args.template}'; templates: {', '.join(found)}")
+    text = found[args.template].read_text(encoding="utf-8")
+    if args.output:
+        out = Path(args.output)
+        if out.exists():
+            raise BadInput(f"{out} exists already; choose another name")
+        out.write_text(text, encoding="utf-8")
+        print(f"Wrote {out}: fill it in, then 'hypotrack check {out}'.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from hypotrack.tui.app import run_app
+
+    return run_app(store_path=args.store)
+
+
+# --- parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hypotrack",
+        description="Keep competing explanations open; see when a favoured one stays fixed while the evidence moves.",
+    )
+    parser.add_argument(
+        "--store", help="the store file (default: $HYPOTRACK_HOME/hypotrack.db or your data folder)"
+    )
+    parser.set_defaults(func=cmd_app)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--store", default=argparse.SUPPRESS, help="the store file")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("check", cmd_check, "validate case files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    for name, func, help_text in (
+        (
+            "beliefs",
+            cmd_beliefs,
+            "the network's belief in each explanation, and the worker's ratings",
+        ),
+        ("flags", cmd_flags, "flags as of a moment (default: the case's last event)"),
+        ("next", cmd_next, "open enquiries ranked by what they would tell"),
+    ):
+        p = add(name, func, help_text)
+        p.add_argument("case", metavar="FILE|CASE")
+        p.add_argument(
+            "--as-of", metavar="T", help="inclusive; ISO 8601, in the case's time zone unless given"
+        )
+        p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p = add("replay", cmd_replay, "every step: the event, both belief lines, flags")
+    p.add_argument("case", metavar="FILE|CASE")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p = add("cases", cmd_cases, "the cases in the store")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p = add("import", cmd_import, "import a case file into the store")
+    p.add_argument("file", metavar="FILE")
+    p = add(
+        "export",
+        cmd_export,
+        "export a case from the store (or a file) as yaml, html, md, bif or xmlbif",
+    )
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("--format", choices=["yaml", "html", "md", "bif", "xmlbif"], default="yaml")
+    p.add_argument("--as-of", metavar="T", help="only what was known at T")
+    p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of stdout")
+    p = add("new", cmd_new, "scaffold a case file from a template in models/")
+    p.add_argument("--template", required=True, metavar="NAME")
+    p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of stdout")
+    p = add("verify", cmd_verify, "check the event history's hash chain")
+    p.add_argument("case", nargs="?", metavar="CASE")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "store"):
+        args.store = None
+    try:
+        return int(args.func(args) or 0)
+    except BadInput as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a last resort: a readable line, the traceback only on request
+        if os.environ.get("HYPOTRACK_DEBUG"):
+            raise
+        print(
+            f"hypotrack: unexpected error ({type(exc).__name__}); set HYPOTRACK_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

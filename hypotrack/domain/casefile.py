@@ -1,0 +1,960 @@
+"""Case files: the YAML format trainers write, the import/export format.
+
+Loading is strict: unknown keys are errors (with a suggestion), ids stay strings (`no` is
+not a boolean here), anchors and aliases are refused (no alias bombs), files over
+`MAX_BYTES` are refused before parsing, and every problem is reported with the file, the
+place (a line and a path such as `evidence[3].likelihood.medical`) and what is wrong —
+never free text from the case. A file with any error yields no case at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hypotrack.domain import model as m
+from hypotrack.domain.rules import FLAG_IDS
+from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
+
+FORMAT_VERSION = 1
+MAX_BYTES = 4 * 1024 * 1024
+
+Entered = str | float | int
+
+
+class FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AtReason(FileModel):
+    at: datetime
+    reason: str | None = None
+
+
+class FileCase(FileModel):
+    id: m.Slug
+    title: m.Label
+    kind: m.CaseKind = "live"
+    timezone: str = "UTC"
+    opened: datetime
+
+
+class FileHypothesis(FileModel):
+    id: m.Slug
+    label: m.Label
+    description: str | None = None
+    prior: Annotated[float, Field(gt=0.0)] = 1.0
+    catch_all: bool = False
+    added: datetime | None = None
+    retired: AtReason | None = None
+
+
+class FileReliabilityChange(FileModel):
+    at: datetime
+    reliability: m.Probability
+    reason: str | None = None
+
+
+class FileSource(FileModel):
+    id: m.Slug
+    label: m.Label
+    reliability: m.Probability = 1.0
+    reliability_changes: list[FileReliabilityChange] = []
+
+
+class FileAmendment(FileModel):
+    at: datetime
+    likelihood: dict[m.Slug, Entered]
+    reason: str | None = None
+
+
+class FileEvidence(FileModel):
+    id: m.Slug
+    text: m.Text
+    source: m.Slug
+    observed: datetime | date | None = None
+    recorded: datetime
+    likelihood: dict[m.Slug, Entered] | None = None
+    answers: m.Answer | None = None
+    amended: list[FileAmendment] = []
+    retracted: AtReason | None = None
+
+
+class FileEnquiry(FileModel):
+    id: m.Slug
+    text: m.Text
+    raised: datetime
+    likelihood: dict[m.Slug, Entered]
+
+
+class FileJudgement(FileModel):
+    id: m.Slug | None = None
+    at: datetime
+    by: str | None = None
+    ratings: dict[m.Slug, Annotated[float, Field(ge=0.0)]]
+    favoured: m.Slug | None = None
+    note: str | None = None
+
+
+class FileNote(FileModel):
+    id: m.Slug | None = None
+    at: datetime
+    by: str | None = None
+    kind: m.NoteKind
+    text: m.Text
+    flag: str | None = None
+    closes: bool | None = None
+
+
+class CaseFile(FileModel):
+    """A whole case file, as written (before the cross-checks of `load_case_file`)."""
+
+    format: Literal[1]
+    case: FileCase
+    hypotheses: list[FileHypothesis] = []
+    sources: list[FileSource] = []
+    evidence: list[FileEvidence] = []
+    enquiries: list[FileEnquiry] = []
+    judgements: list[FileJudgement] = []
+    notes: list[FileNote] = []
+    teaching: m.Teaching | None = None
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a case file: where, and what."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        place = f" {self.path}:" if self.path else ""
+        return f"{where}:{place} {self.message}"
+
+
+class CaseFileError(Exception):
+    """A case file that cannot be loaded; `problems` lists every located error found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# --- YAML ---------------------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader without YAML 1.1's yes/no/on/off booleans and without aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _AliasRefused(event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+class _AliasRefused(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _walk(value_node, (*path, key), lines)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*path, i), lines)
+
+
+def _bad_scalars(
+    node: yaml.Node, loader: _StrictLoader, path: str, out: list[tuple[int, str]]
+) -> None:
+    """Timestamps such as 2026-02-30 match YAML's pattern but are not dates: find them."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_yaml_timestamp(node)
+            except ValueError:
+                out.append((node.start_mark.line + 1, path))
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            _bad_scalars(
+                value_node, loader, f"{path}.{key_node.value}" if path else str(key_node.value), out
+            )
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _bad_scalars(item, loader, f"{path}[{i}]", out)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """YAML text -> (data, path -> line). Raises CaseFileError for anything unreadable."""
+    loader = _StrictLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except _AliasRefused as refused:
+            raise CaseFileError(
+                [
+                    Problem(
+                        file,
+                        refused.line,
+                        "",
+                        "anchors and aliases (& and *) are not allowed in case files",
+                    )
+                ]
+            ) from None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            what = exc.problem or "not valid YAML"
+            raise CaseFileError([Problem(file, line, "", f"not valid YAML: {what}")]) from None
+        except yaml.YAMLError as exc:
+            raise CaseFileError(
+                [Problem(file, None, "", f"not valid YAML: {type(exc).__name__}")]
+            ) from None
+        if node is None:
+            raise CaseFileError(
+                [Problem(file, None, "", "the file is empty: a case file starts with 'format: 1'")]
+            )
+        bad: list[tuple[int, str]] = []
+        _bad_scalars(node, loader, "", bad)
+        if bad:
+            raise CaseFileError(
+                [
+                    Problem(file, line, path, "not a real date or time (check the day and month)")
+                    for line, path in bad
+                ]
+            )
+        lines: dict[tuple[Any, ...], int] = {}
+        _walk(node, (), lines)
+        try:
+            data = loader.construct_document(node)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            raise CaseFileError(
+                [
+                    Problem(
+                        file, line + 1 if line is not None else None, "", "a value YAML cannot read"
+                    )
+                ]
+            ) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def _format_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the format allows at the mapping that holds `loc`'s last part."""
+    model: Any = CaseFile
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        model = _model_in(annotation)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _pydantic_problems(
+    exc: ValidationError, file: str, lines: dict[tuple[Any, ...], int]
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        # pydantic names union members in the location (e.g. 'str', 'float'): drop them.
+        loc = tuple(
+            p
+            for p in loc
+            if p not in {"str", "float", "int", "datetime", "date", "bool", "is-instance"}
+        )
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = str(loc[-1]) if loc else ""
+            allowed = _allowed_keys(loc)
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
+            )
+            shown = key if len(key) <= 40 else key[:37] + "..."
+            message = f"unknown key '{shown}'{hint}"
+        elif kind == "missing":
+            message = "required, but missing"
+        elif kind == "literal_error" and loc == ("format",):
+            message = f"unknown format version: this hypotrack reads format {FORMAT_VERSION}"
+        else:
+            message = err["msg"]
+            if message.startswith("Value error, "):
+                message = message[len("Value error, ") :]
+        problems.append(Problem(file, _line_for(loc, lines), _format_path(loc), message))
+    # One message per place is enough (unions report each member).
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for p in problems:
+        if (p.path, p.message) not in seen:
+            seen.add((p.path, p.message))
+            unique.append(p)
+    return unique
+
+
+def read_case_text(path: Path) -> str:
+    """The text of a case file, refusing what is not a reasonably sized text file."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise CaseFileError([Problem(name, None, "", "no such file")]) from None
+    except OSError as exc:
+        raise CaseFileError([Problem(name, None, "", f"cannot be read ({exc.strerror})")]) from None
+    if path.is_dir():
+        raise CaseFileError([Problem(name, None, "", "is a folder, not a case file")])
+    if size > MAX_BYTES:
+        raise CaseFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    "",
+                    f"too big ({size // 1024} KiB): a case file is at most {MAX_BYTES // 1024 // 1024} MiB",
+                )
+            ]
+        )
+    try:
+        raw = path.read_bytes()[: MAX_BYTES + 1]
+    except OSError as exc:
+        raise CaseFileError([Problem(name, None, "", f"cannot be read ({exc.strerror})")]) from None
+    if b"\x00" in raw:
+        raise CaseFileError([Problem(name, None, "", "not a text file (it holds binary data)")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CaseFileError([Problem(name, line, "", "not UTF-8 text")]) from None
+
+
+def load_case_file(path: str | Path) -> LoadedCase:
+    """Read, validate and cross-check a case file. Raises CaseFileError with every problem."""
+    path = Path(path)
+    return load_case_text(read_case_text(path), str(path))
+
+
+def load_case_text(text: str, file: str = "<text>") -> LoadedCase:
+    """As `load_case_file`, for text already in memory."""
+    data, lines = parse_yaml(text, file)
+    if not isinstance(data, dict):
+        raise CaseFileError(
+            [Problem(file, 1, "", "a case file is a mapping that starts with 'format: 1'")]
+        )
+    if "format" in data and data["format"] != FORMAT_VERSION:
+        raise CaseFileError(
+            [
+                Problem(
+                    file,
+                    lines.get(("format",)),
+                    "format",
+                    f"unknown format version: this hypotrack reads format {FORMAT_VERSION}",
+                )
+            ]
+        )
+    try:
+        parsed = CaseFile.model_validate(data)
+    except ValidationError as exc:
+        raise CaseFileError(_pydantic_problems(exc, file, lines)) from None
+    checker = _CrossCheck(parsed, file, lines)
+    events = checker.run()
+    if checker.problems:
+        raise CaseFileError(checker.problems)
+    return LoadedCase(file=parsed, events=events)
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """A valid case file and the timeline of events it describes."""
+
+    file: CaseFile
+    events: list[Any]
+
+    @property
+    def case(self) -> m.CaseInfo:
+        return self.events[0].case
+
+
+class _CrossCheck:
+    """The checks pydantic cannot do alone: ids, references, times; then the events."""
+
+    def __init__(self, parsed: CaseFile, file: str, lines: dict[tuple[Any, ...], int]) -> None:
+        self.f = parsed
+        self.file = file
+        self.lines = lines
+        self.problems: list[Problem] = []
+        self.tz: ZoneInfo = ZoneInfo("UTC")
+
+    def problem(self, loc: tuple[Any, ...], message: str) -> None:
+        self.problems.append(
+            Problem(self.file, _line_for(loc, self.lines), _format_path(loc), message)
+        )
+
+    def when(self, value: datetime | date) -> datetime:
+        if not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=self.tz)
+        return value
+
+    def likelihoods(
+        self,
+        loc: tuple[Any, ...],
+        entered: dict[str, Any],
+        known: dict[str, Any],
+        open_interval: bool = False,
+    ) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for hyp, value in entered.items():
+            if hyp not in known:
+                self.unknown(loc + (hyp,), "hypothesis", hyp, list(known))
+                continue
+            try:
+                p = parse_likelihood(value)
+            except LikelihoodError as exc:
+                self.problem(loc + (hyp,), str(exc))
+                continue
+            if open_interval and p >= 1.0:
+                self.problem(
+                    loc + (hyp,),
+                    "a probability of a positive answer must be below 1 (strictly between 0 and 1)",
+                )
+                continue
+            out[hyp] = p
+        return out
+
+    def unknown(self, loc: tuple[Any, ...], what: str, value: str, known: list[str]) -> None:
+        close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+        hint = (
+            f"; did you mean '{close[0]}'?"
+            if close
+            else (f" (known: {', '.join(known[:12])})" if known else f" (no {what}s are listed)")
+        )
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        self.problem(loc, f"unknown {what} '{shown}'{hint}")
+
+    def duplicates(self, section: str, ids: list[str | None]) -> None:
+        seen: set[str] = set()
+        for i, ident in enumerate(ids):
+            if ident is None:
+                continue
+            if ident in seen:
+                self.problem((section, i, "id"), f"duplicate id '{ident}' in {section}")
+            seen.add(ident)
+
+    def run(self) -> list[Any]:
+        f = self.f
+        try:
+            self.tz = ZoneInfo(f.case.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problem(
+                ("case", "timezone"),
+                "unknown time zone: use an IANA name such as Europe/London or UTC",
+            )
+        opened = self.when(f.case.opened)
+        events: list[Any] = []
+        events.append(
+            m.CaseOpened(
+                at=opened,
+                case=m.CaseInfo(
+                    id=f.case.id,
+                    title=f.case.title,
+                    kind=f.case.kind,
+                    timezone=f.case.timezone,
+                    opened=opened,
+                ),
+                teaching=f.teaching,
+            )
+        )
+        self.duplicates("hypotheses", [h.id for h in f.hypotheses])
+        self.duplicates("sources", [s.id for s in f.sources])
+        self.duplicates("evidence", [e.id for e in f.evidence])
+        self.duplicates("enquiries", [q.id for q in f.enquiries])
+        judgement_ids = [j.id or f"j{i + 1}" for i, j in enumerate(f.judgements)]
+        note_ids = [n.id or f"n{i + 1}" for i, n in enumerate(f.notes)]
+        self.duplicates("judgements", judgement_ids)
+        self.duplicates("notes", note_ids)
+
+        hyps = {h.id: h for h in f.hypotheses}
+        added_at: dict[str, datetime] = {}
+        retired_at: dict[str, datetime] = {}
+        for i, h in enumerate(f.hypotheses):
+            at = self.when(h.added) if h.added else opened
+            if at < opened:
+                self.problem(("hypotheses", i, "added"), "before the case was opened")
+            added_at[h.id] = at
+            events.append(
+                m.HypothesisAdded(
+                    at=at,
+                    hypothesis=m.HypothesisSpec(
+                        id=h.id,
+                        label=h.label,
+                        description=h.description,
+                        prior=h.prior,
+                        catch_all=h.catch_all,
+                    ),
+                )
+            )
+            if h.retired:
+                r_at = self.when(h.retired.at)
+                if r_at < at:
+                    self.problem(("hypotheses", i, "retired", "at"), "retired before it was added")
+                retired_at[h.id] = r_at
+                events.append(m.HypothesisRetired(at=r_at, id=h.id, reason=h.retired.reason or ""))
+        if len([h for h in f.hypotheses if h.catch_all]) > 1:
+            self.problem(("hypotheses",), "more than one catch-all explanation: keep one")
+
+        def live_at(hyp: str, at: datetime) -> bool:
+            return added_at.get(hyp, opened) <= at and not (
+                hyp in retired_at and retired_at[hyp] <= at
+            )
+
+        sources = {s.id: s for s in f.sources}
+        for i, s in enumerate(f.sources):
+            events.append(
+                m.SourceAdded(
+                    at=opened,
+                    source=m.SourceSpec(id=s.id, label=s.label, reliability=s.reliability),
+                )
+            )
+            for k, change in enumerate(s.reliability_changes):
+                c_at = self.when(change.at)
+                if c_at < opened:
+                    self.problem(
+                        ("sources", i, "reliability_changes", k, "at"), "before the case was opened"
+                    )
+                events.append(
+                    m.ReliabilityChanged(
+                        at=c_at, source=s.id, reliability=change.reliability, reason=change.reason
+                    )
+                )
+
+        enquiries = {q.id: q for q in f.enquiries}
+        enquiry_p: dict[str, dict[str, float]] = {}
+        enquiry_at: dict[str, datetime] = {}
+        for i, q in enumerate(f.enquiries):
+            at = self.when(q.raised)
+            enquiry_at[q.id] = at
+            if at < opened:
+                self.problem(("enquiries", i, "raised"), "before the case was opened")
+            probs = self.likelihoods(
+                ("enquiries", i, "likelihood"), q.likelihood, hyps, open_interval=True
+            )
+            if not q.likelihood:
+                self.problem(
+                    ("enquiries", i, "likelihood"),
+                    "give P(positive answer) for at least one explanation",
+                )
+            enquiry_p[q.id] = probs
+            events.append(
+                m.EnquiryRaised(
+                    at=at,
+                    enquiry=m.EnquirySpec(
+                        id=q.id, text=q.text, likelihood=probs, entered=dict(q.likelihood)
+                    ),
+                )
+            )
+
+        answered: dict[str, int] = {}
+        for i, e in enumerate(f.evidence):
+            loc = ("evidence", i)
+            at = self.when(e.recorded)
+            if at < opened:
+                self.problem(loc + ("recorded",), "before the case was opened")
+            if e.observed is not None and self.when(e.observed) > at + timedelta(days=1):
+                self.problem(
+                    loc + ("observed",),
+                    "after it was recorded: an item is observed before the worker learns of it",
+                )
+            if e.source not in sources:
+                self.unknown(loc + ("source",), "source", e.source, list(sources))
+            entered: dict[str, Any]
+            if e.answers is not None:
+                if e.likelihood is not None:
+                    self.problem(
+                        loc + ("likelihood",),
+                        "an item that answers an enquiry takes its likelihoods from the enquiry: remove 'likelihood'",
+                    )
+                q = e.answers.enquiry
+                if q not in enquiries:
+                    self.unknown(loc + ("answers", "enquiry"), "enquiry", q, list(enquiries))
+                    continue
+                if q in answered:
+                    self.problem(
+                        loc + ("answers", "enquiry"),
+                        f"enquiry '{q}' is already answered by evidence[{answered[q]}]",
+                    )
+                answered[q] = i
+                if enquiry_at[q] > at:
+                    self.problem(
+                        loc + ("answers", "enquiry"), "recorded before the enquiry was raised"
+                    )
+                positive = e.answers.result == "positive"
+                probs = {h: (p if positive else 1.0 - p) for h, p in enquiry_p[q].items()}
+                entered = {}
+            else:
+                if not e.likelihood:
+                    self.problem(
+                        loc + ("likelihood",),
+                        "give a likelihood for at least one explanation (how expected this is under it)",
+                    )
+                    continue
+                probs = self.likelihoods(loc + ("likelihood",), e.likelihood, hyps)
+                for h in probs:
+                    if not live_at(h, at) and added_at.get(h, opened) > at:
+                        self.problem(
+                            loc + ("likelihood", h),
+                            "this explanation was added after the item was recorded",
+                        )
+                entered = dict(e.likelihood)
+            if not probs:
+                continue
+            events.append(
+                m.EvidenceRecorded(
+                    at=at,
+                    evidence=m.EvidenceSpec(
+                        id=e.id,
+                        text=e.text,
+                        source=e.source,
+                        observed=e.observed,
+                        likelihood=probs,
+                        entered=entered,
+                        answers=e.answers,
+                    ),
+                )
+            )
+            for k, amendment in enumerate(e.amended):
+                a_at = self.when(amendment.at)
+                if a_at < at:
+                    self.problem(loc + ("amended", k, "at"), "amended before it was recorded")
+                a_probs = self.likelihoods(
+                    loc + ("amended", k, "likelihood"), amendment.likelihood, hyps
+                )
+                if not amendment.likelihood:
+                    self.problem(loc + ("amended", k, "likelihood"), "give the new likelihoods")
+                    continue
+                events.append(
+                    m.EvidenceAmended(
+                        at=a_at,
+                        id=e.id,
+                        likelihood=a_probs,
+                        entered=dict(amendment.likelihood),
+                        reason=amendment.reason,
+                    )
+                )
+            if e.retracted:
+                r_at = self.when(e.retracted.at)
+                if r_at < at:
+                    self.problem(loc + ("retracted", "at"), "retracted before it was recorded")
+                events.append(m.EvidenceRetracted(at=r_at, id=e.id, reason=e.retracted.reason))
+
+        for i, j in enumerate(f.judgements):
+            loc = ("judgements", i)
+            at = self.when(j.at)
+            if at < opened:
+                self.problem(loc + ("at",), "before the case was opened")
+            ratings: dict[str, float] = {}
+            for h, value in j.ratings.items():
+                if h not in hyps:
+                    self.unknown(loc + ("ratings", h), "hypothesis", h, list(hyps))
+                elif not live_at(h, at):
+                    self.problem(
+                        loc + ("ratings", h),
+                        "this explanation was not live at the time of the judgement",
+                    )
+                else:
+                    ratings[h] = float(value)
+            if not j.ratings:
+                self.problem(loc + ("ratings",), "rate at least one explanation")
+                continue
+            total = sum(ratings.values())
+            if ratings and total <= 0:
+                self.problem(
+                    loc + ("ratings",),
+                    "the ratings are all zero: give the explanation you favour a positive rating",
+                )
+                continue
+            if not ratings:
+                continue
+            favoured = j.favoured or max(ratings, key=lambda h: ratings[h])
+            if j.favoured and j.favoured not in ratings:
+                self.problem(
+                    loc + ("favoured",), "the favoured explanation must be one of those rated"
+                )
+                continue
+            events.append(
+                m.JudgementRecorded(
+                    at=at,
+                    who=j.by,
+                    judgement=m.JudgementSpec(
+                        id=judgement_ids[i],
+                        ratings={h: v / total for h, v in ratings.items()},
+                        favoured=favoured,
+                        note=j.note,
+                    ),
+                )
+            )
+
+        for i, n in enumerate(f.notes):
+            loc = ("notes", i)
+            at = self.when(n.at)
+            if at < opened:
+                self.problem(loc + ("at",), "before the case was opened")
+            if n.flag is not None and n.kind != "acknowledgement":
+                self.problem(loc + ("flag",), "only an acknowledgement names a flag")
+            if n.kind == "acknowledgement" and n.flag is None:
+                self.problem(
+                    loc + ("flag",),
+                    "an acknowledgement names the flag it answers (for example contrary-evidence)",
+                )
+            if n.flag is not None and n.flag not in FLAG_IDS:
+                self.unknown(loc + ("flag",), "flag", n.flag, list(FLAG_IDS))
+            if n.closes is not None and n.kind != "decision":
+                self.problem(loc + ("closes",), "only a decision closes a case")
+            events.append(
+                m.NoteAdded(
+                    at=at,
+                    who=n.by,
+                    note=m.NoteSpec(
+                        id=note_ids[i], kind=n.kind, text=n.text, flag=n.flag, closes=n.closes
+                    ),
+                )
+            )
+
+        if f.teaching is not None:
+            ids = {e.id for e in f.evidence}
+            for k, point in enumerate(f.teaching.revision_points):
+                if point.after not in ids:
+                    self.unknown(
+                        ("teaching", "revision_points", k, "after"),
+                        "evidence item",
+                        point.after,
+                        sorted(ids),
+                    )
+            if f.teaching.truth is not None and f.teaching.truth not in hyps:
+                self.unknown(("teaching", "truth"), "hypothesis", f.teaching.truth, list(hyps))
+        return m.sort_events(events)
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def _local(at: datetime, tz: ZoneInfo) -> datetime:
+    """A time in the case's zone, written without the zone (the file's convention)."""
+    return at.astimezone(tz).replace(tzinfo=None)
+
+
+def _entered_or(probs: dict[str, float], entered: dict[str, Any]) -> dict[str, Any]:
+    return dict(entered) if entered else dict(probs)
+
+
+def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
+    """The case-file form (a dict ready for YAML) of a timeline of events.
+
+    Relabelled hypotheses keep their latest label; everything else round-trips.
+    """
+    opened = next(e for e in events if isinstance(e, m.CaseOpened))
+    tz = ZoneInfo(opened.case.timezone)
+    case: dict[str, Any] = {
+        "id": opened.case.id,
+        "title": opened.case.title,
+        "kind": opened.case.kind,
+        "timezone": opened.case.timezone,
+        "opened": _local(opened.at, tz),
+    }
+    hyps: dict[str, dict[str, Any]] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    evidence: dict[str, dict[str, Any]] = {}
+    enquiries: dict[str, dict[str, Any]] = {}
+    judgements: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    for e in events:
+        if isinstance(e, m.HypothesisAdded):
+            h = e.hypothesis
+            entry: dict[str, Any] = {"id": h.id, "label": h.label}
+            if h.description:
+                entry["description"] = h.description
+            if h.prior != 1.0:
+                entry["prior"] = h.prior
+            if h.catch_all:
+                entry["catch_all"] = True
+            if e.at != opened.at:
+                entry["added"] = _local(e.at, tz)
+            hyps[h.id] = entry
+        elif isinstance(e, m.HypothesisRetired):
+            hyps[e.id]["retired"] = {"at": _local(e.at, tz), "reason": e.reason}
+        elif isinstance(e, m.HypothesisRelabelled):
+            hyps[e.id]["label"] = e.label
+            if e.description:
+                hyps[e.id]["description"] = e.description
+        elif isinstance(e, m.SourceAdded):
+            s = e.source
+            sources[s.id] = {"id": s.id, "label": s.label}
+            if s.reliability != 1.0:
+                sources[s.id]["reliability"] = s.reliability
+        elif isinstance(e, m.ReliabilityChanged):
+            change = {"at": _local(e.at, tz), "reliability": e.reliability}
+            if e.reason:
+                change["reason"] = e.reason
+            sources[e.source].setdefault("reliability_changes", []).append(change)
+        elif isinstance(e, m.EvidenceRecorded):
+            ev = e.evidence
+            item: dict[str, Any] = {"id": ev.id, "text": ev.text, "source": ev.source}
+            if ev.observed is not None:
+                observed = ev.observed
+                if isinstance(observed, datetime) and observed.tzinfo is not None:
+                    observed = _local(observed, tz)
+                item["observed"] = observed
+            item["recorded"] = _local(e.at, tz)
+            if ev.answers is not None:
+                item["answers"] = {"enquiry": ev.answers.enquiry, "result": ev.answers.result}
+            else:
+                item["likelihood"] = _entered_or(ev.likelihood, ev.entered)
+            evidence[ev.id] = item
+        elif isinstance(e, m.EvidenceAmended):
+            amendment: dict[str, Any] = {
+                "at": _local(e.at, tz),
+                "likelihood": _entered_or(e.likelihood, e.entered),
+            }
+            if e.reason:
+                amendment["reason"] = e.reason
+            evidence[e.id].setdefault("amended", []).append(amendment)
+        elif isinstance(e, m.EvidenceRetracted):
+            evidence[e.id]["retracted"] = {"at": _local(e.at, tz), "reason": e.reason or ""}
+        elif isinstance(e, m.EnquiryRaised):
+            q = e.enquiry
+            enquiries[q.id] = {
+                "id": q.id,
+                "text": q.text,
+                "raised": _local(e.at, tz),
+                "likelihood": _entered_or(q.likelihood, q.entered),
+            }
+        elif isinstance(e, m.JudgementRecorded):
+            j = e.judgement
+            entry = {"id": j.id, "at": _local(e.at, tz)}
+            if e.who:
+                entry["by"] = e.who
+            entry["ratings"] = {h: round(v, 12) for h, v in j.ratings.items()}
+            entry["favoured"] = j.favoured
+            if j.note:
+                entry["note"] = j.note
+            judgements.append(entry)
+        elif isinstance(e, m.NoteAdded):
+            n = e.note
+            entry = {"id": n.id, "at": _local(e.at, tz)}
+            if e.who:
+                entry["by"] = e.who
+            entry["kind"] = n.kind
+            if n.flag:
+                entry["flag"] = n.flag
+            if n.closes is not None:
+                entry["closes"] = n.closes
+            entry["text"] = n.text
+            notes.append(entry)
+    out: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "case": case,
+        "hypotheses": list(hyps.values()),
+    }
+    out["sources"] = list(sources.values())
+    out["evidence"] = list(evidence.values())
+    out["enquiries"] = list(enquiries.values())
+    out["judgements"] = judgements
+    out["notes"] = notes
+    if opened.teaching is not None:
+        out["teaching"] = opened.teaching.model_dump(mode="json", exclude_none=True)
+    return out
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> Any:
+    # Quote words YAML 1.1 would read as booleans or null, so other tools read ids as written.
+    if value.lower() in {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~"}:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    return dumper.represent_str(value)
+
+
+def _datetime_representer(dumper: yaml.SafeDumper, value: datetime) -> Any:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+_Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(datetime, _datetime_representer)
+
+
+def events_to_yaml(events: list[Any]) -> str:
+    """A case file (YAML text) for a timeline of events."""
+    return yaml.dump(
+        events_to_case_dict(events), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+    )

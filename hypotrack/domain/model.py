@@ -1,0 +1,264 @@
+"""The case model: what a case holds, and the dated events whose fold is its state.
+
+Everything a worker does to a case is an event with a time on the case's timeline. A case
+file (YAML) is turned into events; the store keeps events; the state at any moment is the
+fold of the events up to then (see `state.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError(
+            "an id is a short slug: lowercase letters, digits, '-' or '_', starting with a letter "
+            "or digit, at most 64 characters"
+        )
+    return value
+
+
+def _id_as_text(value: Any) -> Any:
+    # YAML reads `id: 7` as a number; ids are strings, so take the digits as written.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Slug = Annotated[str, BeforeValidator(_id_as_text), AfterValidator(_check_slug)]
+Label = Annotated[str, Field(min_length=1, max_length=500)]
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+CaseKind = Literal["live", "teaching", "training"]
+NoteKind = Literal["supervision", "decision", "sign-off", "acknowledgement"]
+
+
+class Frozen(BaseModel):
+    """Immutable value objects; unknown fields are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CaseInfo(Frozen):
+    id: Slug
+    title: Label
+    kind: CaseKind = "live"
+    timezone: str = "UTC"
+    opened: datetime
+
+
+class RevisionPoint(Frozen):
+    after: Slug
+    expect: Literal["question", "revise"]
+    why: str | None = None
+
+
+class Teaching(Frozen):
+    learning_points: list[str] = []
+    revision_points: list[RevisionPoint] = []
+    truth: Slug | None = None
+
+
+class HypothesisSpec(Frozen):
+    id: Slug
+    label: Label
+    description: str | None = None
+    prior: Annotated[float, Field(gt=0.0)] = 1.0
+    catch_all: bool = False
+
+
+class SourceSpec(Frozen):
+    id: Slug
+    label: Label
+    reliability: Probability = 1.0
+
+
+class Answer(Frozen):
+    enquiry: Slug
+    result: Literal["positive", "negative"]
+
+
+class EvidenceSpec(Frozen):
+    id: Slug
+    text: Text
+    source: Slug
+    observed: date | datetime | None = None
+    # The likelihoods as probabilities, per hypothesis rated; unrated ones are neutral.
+    likelihood: dict[str, float]
+    # What the worker typed per hypothesis (a yardstick term or a number), kept for export.
+    entered: dict[str, str | float] = {}
+    answers: Answer | None = None
+
+
+class EnquirySpec(Frozen):
+    id: Slug
+    text: Text
+    # P(positive answer | hypothesis), each in (0, 1).
+    likelihood: dict[str, float]
+    entered: dict[str, str | float] = {}
+
+
+class JudgementSpec(Frozen):
+    id: Slug
+    ratings: dict[str, float]
+    favoured: Slug
+    note: str | None = None
+
+
+class NoteSpec(Frozen):
+    id: Slug
+    kind: NoteKind
+    text: Text
+    flag: str | None = None
+    closes: bool | None = None
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+class EventBase(Frozen):
+    at: datetime
+    who: str | None = None
+
+
+class CaseOpened(EventBase):
+    kind: Literal["case-opened"] = "case-opened"
+    case: CaseInfo
+    teaching: Teaching | None = None
+
+
+class HypothesisAdded(EventBase):
+    kind: Literal["hypothesis-added"] = "hypothesis-added"
+    hypothesis: HypothesisSpec
+
+
+class HypothesisRetired(EventBase):
+    kind: Literal["hypothesis-retired"] = "hypothesis-retired"
+    id: Slug
+    reason: str
+
+
+class HypothesisRelabelled(EventBase):
+    kind: Literal["hypothesis-relabelled"] = "hypothesis-relabelled"
+    id: Slug
+    label: Label
+    description: str | None = None
+
+
+class SourceAdded(EventBase):
+    kind: Literal["source-added"] = "source-added"
+    source: SourceSpec
+
+
+class ReliabilityChanged(EventBase):
+    kind: Literal["reliability-changed"] = "reliability-changed"
+    source: Slug
+    reliability: Probability
+    reason: str | None = None
+
+
+class EvidenceRecorded(EventBase):
+    kind: Literal["evidence-recorded"] = "evidence-recorded"
+    evidence: EvidenceSpec
+
+
+class EvidenceAmended(EventBase):
+    kind: Literal["evidence-amended"] = "evidence-amended"
+    id: Slug
+    likelihood: dict[str, float]
+    entered: dict[str, str | float] = {}
+    reason: str | None = None
+
+
+class EvidenceRetracted(EventBase):
+    kind: Literal["evidence-retracted"] = "evidence-retracted"
+    id: Slug
+    reason: str | None = None
+
+
+class EnquiryRaised(EventBase):
+    kind: Literal["enquiry-raised"] = "enquiry-raised"
+    enquiry: EnquirySpec
+
+
+class JudgementRecorded(EventBase):
+    kind: Literal["judgement"] = "judgement"
+    judgement: JudgementSpec
+
+
+class NoteAdded(EventBase):
+    kind: Literal["note"] = "note"
+    note: NoteSpec
+
+
+Event = Annotated[
+    CaseOpened
+    | HypothesisAdded
+    | HypothesisRetired
+    | HypothesisRelabelled
+    | SourceAdded
+    | ReliabilityChanged
+    | EvidenceRecorded
+    | EvidenceAmended
+    | EvidenceRetracted
+    | EnquiryRaised
+    | JudgementRecorded
+    | NoteAdded,
+    Field(discriminator="kind"),
+]
+
+# At equal times: hypotheses added or retired, source reliability changed, evidence recorded,
+# amended, retracted, enquiry raised, judgement, note (DESIGN §2); then the order given.
+EVENT_RANK: dict[str, int] = {
+    "case-opened": -1,
+    "hypothesis-added": 0,
+    "hypothesis-retired": 0,
+    "hypothesis-relabelled": 0,
+    "source-added": 1,
+    "reliability-changed": 1,
+    "evidence-recorded": 2,
+    "evidence-amended": 3,
+    "evidence-retracted": 4,
+    "enquiry-raised": 5,
+    "judgement": 6,
+    "note": 7,
+}
+
+
+def event_subject(event: EventBase) -> str | None:
+    """The id of the thing an event concerns (the evidence id for an item recorded or retracted)."""
+    for attr in ("hypothesis", "source", "evidence", "enquiry", "judgement", "note"):
+        inner = getattr(event, attr, None)
+        if inner is not None and hasattr(inner, "id"):
+            return inner.id
+        if isinstance(inner, str):
+            return inner
+    if isinstance(event, CaseOpened):
+        return event.case.id
+    return getattr(event, "id", None)
+
+
+def sort_events(events: list[Any]) -> list[Any]:
+    """Timeline order: by time, then the kind order of DESIGN §2, then the order given."""
+    return sorted(events, key=lambda e: (e.at, EVENT_RANK[e.kind]))
+
+
+EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
+
+
+def event_from_json(data: dict[str, Any]) -> Any:
+    """An event from its JSON form (as stored)."""
+    return EVENT_ADAPTER.validate_python(data)
+
+
+def event_to_json(event: EventBase) -> dict[str, Any]:
+    """An event's JSON form (as stored): times as ISO 8601 with their offset."""
+    return event.model_dump(mode="json", exclude_none=True)

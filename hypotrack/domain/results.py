@@ -1,0 +1,89 @@
+"""What the reasoning hands back: plain frozen values the app, the reports and the CLI show."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class HypothesisBelief(Result):
+    id: str
+    label: str
+    probability: float
+    catch_all: bool = False
+
+
+class SourceBelief(Result):
+    id: str
+    label: str
+    prior: float
+    reliability: float
+
+
+class WorkerView(Result):
+    judgement: str
+    at: datetime
+    favoured: str
+    ratings: dict[str, float]
+
+
+class Beliefs(Result):
+    as_of: datetime
+    hypotheses: list[HypothesisBelief]
+    sources: list[SourceBelief]
+    worker: WorkerView | None
+
+
+class Flag(Result):
+    id: str
+    severity: Literal["amber", "red"]
+    favoured: str
+    rival: str | None
+    figure: float
+    figure_name: str
+    since: datetime | None
+    evidence: list[str]
+    message: str
+    question: str
+    acknowledged: bool = False
+    acknowledgement: str | None = None
+
+
+class Outcome(Result):
+    answer: Literal["positive", "negative"]
+    probability: float
+    favoured_after: float
+    posterior: dict[str, float]
+
+
+class EnquiryValue(Result):
+    id: str
+    text: str
+    information_gain_bits: float
+    probability_gain: float
+    outcomes: list[Outcome]
+    sentence: str
+
+
+class ChangeMyMind(Result):
+    favoured: str | None
+    favoured_probability: float | None
+    # The likelihood ratio (favoured : the rest) one new item would need to bring it to even odds.
+    ratio_to_even_odds: float | None
+    enquiries: list[EnquiryValue]
+
+
+class ReplayStep(Result):
+    step: int
+    at: datetime
+    kind: str
+    subject: str | None
+    beliefs: dict[str, float]
+    worker: dict[str, float] | None
+    flags: list[str]

@@ -1,0 +1,323 @@
+"""Folding a timeline of events into the case's state at a moment.
+
+`CaseState.apply` checks each event against the state so far (an item needs a known source,
+a retirement needs a live hypothesis...) and raises `EventRejected` with a message a person
+can act on; the app relies on that to refuse a bad entry before anything is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hypotrack.domain import model as m
+
+
+class EventRejected(ValueError):
+    """An event that does not fit the case as it stands."""
+
+
+@dataclass
+class HypothesisState:
+    spec: m.HypothesisSpec
+    added: datetime
+    label: str
+    description: str | None
+    retired: datetime | None = None
+    retired_reason: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def live(self) -> bool:
+        return self.retired is None
+
+
+@dataclass
+class SourceState:
+    spec: m.SourceSpec
+    reliability: float
+    changes: list[m.ReliabilityChanged] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass
+class ItemState:
+    """An evidence item as it stands: its likelihoods after any amendment, its retraction."""
+
+    spec: m.EvidenceSpec
+    recorded: datetime
+    step: int
+    likelihood: dict[str, float]
+    amendments: list[m.EvidenceAmended] = field(default_factory=list)
+    retracted: datetime | None = None
+    retracted_reason: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def live(self) -> bool:
+        return self.retracted is None
+
+    @property
+    def mean(self) -> float:
+        """ā: the mean of the likelihoods as entered; unrated hypotheses get it (neutral)."""
+        return sum(self.likelihood.values()) / len(self.likelihood)
+
+    def of(self, hypothesis: str) -> float:
+        """L(item | hypothesis), the neutral mean where the hypothesis was not rated."""
+        return self.likelihood.get(hypothesis, self.mean)
+
+
+@dataclass
+class EnquiryState:
+    spec: m.EnquirySpec
+    raised: datetime
+    answered_by: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def positive(self, hypothesis: str) -> float:
+        """P(positive answer | hypothesis); neutral (the mean) where not given."""
+        probs = self.spec.likelihood
+        return probs.get(hypothesis, sum(probs.values()) / len(probs))
+
+
+@dataclass
+class JudgementState:
+    spec: m.JudgementSpec
+    at: datetime
+    step: int
+    who: str | None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def favoured(self) -> str:
+        return self.spec.favoured
+
+    @property
+    def ratings(self) -> dict[str, float]:
+        return self.spec.ratings
+
+
+@dataclass
+class NoteState:
+    spec: m.NoteSpec
+    at: datetime
+    step: int
+    who: str | None
+
+
+@dataclass
+class CaseState:
+    """The case as known after some prefix of its timeline."""
+
+    info: m.CaseInfo | None = None
+    teaching: m.Teaching | None = None
+    hypotheses: dict[str, HypothesisState] = field(default_factory=dict)
+    sources: dict[str, SourceState] = field(default_factory=dict)
+    items: dict[str, ItemState] = field(default_factory=dict)
+    enquiries: dict[str, EnquiryState] = field(default_factory=dict)
+    judgements: list[JudgementState] = field(default_factory=list)
+    notes: list[NoteState] = field(default_factory=list)
+    steps: int = 0
+    last_at: datetime | None = None
+
+    # --- views ----------------------------------------------------------------------------
+
+    @property
+    def live_hypotheses(self) -> list[str]:
+        return [h.id for h in self.hypotheses.values() if h.live]
+
+    @property
+    def live_items(self) -> list[ItemState]:
+        return [i for i in self.items.values() if i.live]
+
+    @property
+    def open_enquiries(self) -> list[EnquiryState]:
+        return [q for q in self.enquiries.values() if q.answered_by is None]
+
+    @property
+    def catch_all(self) -> str | None:
+        for h in self.hypotheses.values():
+            if h.live and h.spec.catch_all:
+                return h.id
+        return None
+
+    @property
+    def latest_judgement(self) -> JudgementState | None:
+        return self.judgements[-1] if self.judgements else None
+
+    def label(self, hypothesis: str) -> str:
+        h = self.hypotheses.get(hypothesis)
+        return h.label if h else hypothesis
+
+    # --- folding --------------------------------------------------------------------------
+
+    def apply(self, event: Any) -> None:
+        """Fold one event in; raise EventRejected (state unchanged) if it does not fit."""
+        handler = getattr(self, "_on_" + event.kind.replace("-", "_"))
+        if self.info is None and not isinstance(event, m.CaseOpened):
+            raise EventRejected("the case has not been opened")
+        if self.last_at is not None and event.at < self.last_at:
+            raise EventRejected("events must be added in time order")
+        handler(event)
+        self.last_at = event.at
+        self.steps += 1
+
+    def _on_case_opened(self, e: m.CaseOpened) -> None:
+        if self.info is not None:
+            raise EventRejected("the case is already open")
+        self.info = e.case
+        self.teaching = e.teaching
+
+    def _on_hypothesis_added(self, e: m.HypothesisAdded) -> None:
+        h = e.hypothesis
+        if h.id in self.hypotheses:
+            raise EventRejected(f"there is already an explanation with id '{h.id}'")
+        if h.catch_all and self.catch_all is not None:
+            raise EventRejected("the case already has a catch-all explanation")
+        self.hypotheses[h.id] = HypothesisState(
+            spec=h, added=e.at, label=h.label, description=h.description
+        )
+
+    def _live_hypothesis(self, ident: str) -> HypothesisState:
+        h = self.hypotheses.get(ident)
+        if h is None:
+            raise EventRejected(f"no explanation with id '{ident}'")
+        if not h.live:
+            raise EventRejected(f"explanation '{ident}' is retired")
+        return h
+
+    def _on_hypothesis_retired(self, e: m.HypothesisRetired) -> None:
+        h = self._live_hypothesis(e.id)
+        h.retired = e.at
+        h.retired_reason = e.reason
+
+    def _on_hypothesis_relabelled(self, e: m.HypothesisRelabelled) -> None:
+        h = self._live_hypothesis(e.id)
+        h.label = e.label
+        if e.description is not None:
+            h.description = e.description
+
+    def _on_source_added(self, e: m.SourceAdded) -> None:
+        if e.source.id in self.sources:
+            raise EventRejected(f"there is already a source with id '{e.source.id}'")
+        self.sources[e.source.id] = SourceState(spec=e.source, reliability=e.source.reliability)
+
+    def _on_reliability_changed(self, e: m.ReliabilityChanged) -> None:
+        s = self.sources.get(e.source)
+        if s is None:
+            raise EventRejected(f"no source with id '{e.source}'")
+        s.reliability = e.reliability
+        s.changes.append(e)
+
+    def _check_likelihood(self, probs: dict[str, float]) -> None:
+        if not probs:
+            raise EventRejected("give a likelihood for at least one explanation")
+        for h, p in probs.items():
+            if h not in self.hypotheses:
+                raise EventRejected(f"no explanation with id '{h}'")
+            if not 0.0 < p <= 1.0:
+                raise EventRejected(f"the likelihood under '{h}' must be in (0, 1]")
+
+    def _on_evidence_recorded(self, e: m.EvidenceRecorded) -> None:
+        ev = e.evidence
+        if ev.id in self.items:
+            raise EventRejected(f"there is already an item with id '{ev.id}'")
+        if ev.source not in self.sources:
+            raise EventRejected(f"no source with id '{ev.source}'")
+        self._check_likelihood(ev.likelihood)
+        if ev.answers is not None:
+            q = self.enquiries.get(ev.answers.enquiry)
+            if q is None:
+                raise EventRejected(f"no enquiry with id '{ev.answers.enquiry}'")
+            if q.answered_by is not None:
+                raise EventRejected(f"enquiry '{q.id}' is already answered")
+            q.answered_by = ev.id
+        self.items[ev.id] = ItemState(
+            spec=ev, recorded=e.at, step=self.steps, likelihood=dict(ev.likelihood)
+        )
+
+    def _live_item(self, ident: str) -> ItemState:
+        item = self.items.get(ident)
+        if item is None:
+            raise EventRejected(f"no evidence item with id '{ident}'")
+        if not item.live:
+            raise EventRejected(f"item '{ident}' is retracted")
+        return item
+
+    def _on_evidence_amended(self, e: m.EvidenceAmended) -> None:
+        item = self._live_item(e.id)
+        self._check_likelihood(e.likelihood)
+        item.likelihood = dict(e.likelihood)
+        item.amendments.append(e)
+
+    def _on_evidence_retracted(self, e: m.EvidenceRetracted) -> None:
+        item = self._live_item(e.id)
+        item.retracted = e.at
+        item.retracted_reason = e.reason
+
+    def _on_enquiry_raised(self, e: m.EnquiryRaised) -> None:
+        q = e.enquiry
+        if q.id in self.enquiries:
+            raise EventRejected(f"there is already an enquiry with id '{q.id}'")
+        if not q.likelihood:
+            raise EventRejected("give P(positive answer) for at least one explanation")
+        for h, p in q.likelihood.items():
+            if h not in self.hypotheses:
+                raise EventRejected(f"no explanation with id '{h}'")
+            if not 0.0 < p < 1.0:
+                raise EventRejected(f"P(positive answer | {h}) must be strictly between 0 and 1")
+        self.enquiries[q.id] = EnquiryState(spec=q, raised=e.at)
+
+    def _on_judgement(self, e: m.JudgementRecorded) -> None:
+        j = e.judgement
+        if any(x.id == j.id for x in self.judgements):
+            raise EventRejected(f"there is already a judgement with id '{j.id}'")
+        for h, v in j.ratings.items():
+            self._live_hypothesis(h)
+            if v < 0:
+                raise EventRejected("ratings are not negative")
+        if sum(j.ratings.values()) <= 0:
+            raise EventRejected("the ratings are all zero")
+        if j.favoured not in j.ratings:
+            raise EventRejected("the favoured explanation must be one of those rated")
+        self.judgements.append(JudgementState(spec=j, at=e.at, step=self.steps, who=e.who))
+
+    def _on_note(self, e: m.NoteAdded) -> None:
+        if any(n.spec.id == e.note.id for n in self.notes):
+            raise EventRejected(f"there is already a note with id '{e.note.id}'")
+        self.notes.append(NoteState(spec=e.note, at=e.at, step=self.steps, who=e.who))
+
+
+def fold(events: list[Any], as_of: datetime | None = None) -> CaseState:
+    """The state after every event at or before `as_of` (all of them when None)."""
+    state = CaseState()
+    for event in events:
+        if as_of is not None and event.at > as_of:
+            break
+        state.apply(event)
+    return state
+
+
+def next_id(prefix: str, taken: set[str] | list[str]) -> str:
+    """The first free id of the form prefix1, prefix2, ..."""
+    taken = set(taken)
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"

@@ -1,0 +1,82 @@
+"""The reasoning core's front door: beliefs, flags, replay and enquiries for a timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hypotrack.domain import model as m
+from hypotrack.domain.results import (
+    Beliefs,
+    ChangeMyMind,
+    Flag,
+    HypothesisBelief,
+    ReplayStep,
+    SourceBelief,
+    WorkerView,
+)
+from hypotrack.reasoning.engine import Engine
+from hypotrack.reasoning.flags import compute_flags
+from hypotrack.reasoning.whatif import change_my_mind
+
+
+def analyse(events: list[Any], as_of: datetime | None = None) -> Engine:
+    """Fold a timeline up to `as_of` (inclusive) and run the network over it."""
+    return Engine.run(events, as_of)
+
+
+def beliefs(engine: Engine) -> Beliefs:
+    """The network's posterior per live hypothesis and source, and the worker's last ratings."""
+    state = engine.state
+    snap = engine.current
+    hypotheses = [
+        HypothesisBelief(
+            id=h,
+            label=state.label(h),
+            probability=snap.p(h),
+            catch_all=state.hypotheses[h].spec.catch_all,
+        )
+        for h in state.live_hypotheses
+    ]
+    sources = [
+        SourceBelief(
+            id=s.id, label=s.spec.label, prior=s.reliability, reliability=snap.reliability[s.id]
+        )
+        for s in state.sources.values()
+    ]
+    j = state.latest_judgement
+    worker = (
+        WorkerView(judgement=j.id, at=j.at, favoured=j.favoured, ratings=dict(j.ratings))
+        if j
+        else None
+    )
+    return Beliefs(as_of=snap.at, hypotheses=hypotheses, sources=sources, worker=worker)
+
+
+def flags(engine: Engine) -> list[Flag]:
+    return compute_flags(engine)
+
+
+def enquiries(engine: Engine) -> ChangeMyMind:
+    return change_my_mind(engine)
+
+
+def replay(events: list[Any], with_flags: bool = True) -> list[ReplayStep]:
+    """Every step of the timeline: the event, both belief lines and the flags as they stood."""
+    engine = Engine()
+    steps = []
+    for event in events:
+        snap = engine.apply(event)
+        j = engine.state.latest_judgement
+        steps.append(
+            ReplayStep(
+                step=snap.step,
+                at=snap.at,
+                kind=event.kind,
+                subject=m.event_subject(event),
+                beliefs=snap.posterior,
+                worker=dict(j.ratings) if j else None,
+                flags=[f.id for f in compute_flags(engine)] if with_flags else [],
+            )
+        )
+    return steps

@@ -1,0 +1,547 @@
+"""The embedded event store: one SQLite file in the user's data directory.
+
+Durability comes from SQLite itself: WAL mode with ``synchronous=FULL`` means a commit is on disk when
+it returns, and each append is one transaction, so a crash loses at most the event being written.
+Concurrency comes from ``BEGIN IMMEDIATE``: a writer takes the write lock before it reads the case's
+last seq, so two processes cannot both decide they are writing seq N; the one that comes second sees
+the first one's event and gets a :class:`~hypotrack.store.base.StoreConflict`. The primary key on
+``(case_id, seq)`` backs that up against any writer that bypasses this class.
+
+The file holds case notes about children, so it is private to its owner (mode 0600, and so are the
+``-wal``/``-shm`` files SQLite keeps beside it), and no payload ever appears in a message.
+
+Importing this module opens nothing; the file is opened (and created if need be) by
+:class:`SqliteEventStore`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import platformdirs
+
+from hypotrack.store.base import (
+    GENESIS_HASH,
+    CaseExists,
+    CaseSummary,
+    NewEvent,
+    StoreConflict,
+    StoredEvent,
+    StoreError,
+    UnknownCase,
+    VerifyProblem,
+    canonical_json,
+    event_hash,
+)
+
+__all__ = ["SCHEMA_VERSION", "SqliteEventStore", "default_store_path"]
+
+#: The layout this code writes and reads; bump it (and migrate in ``_open``) when the layout grows.
+SCHEMA_VERSION = 1
+# Marks the file as ours, so a stray SQLite database with a table called "meta" is not mistaken for
+# a store (and is never written to).
+_FORMAT = "hypotrack-events"
+_FILE_NAME = "hypotrack.db"
+# How long a writer waits for another one to finish before giving up. Appends take milliseconds, so
+# five seconds only runs out when something is badly stuck.
+_BUSY_TIMEOUT_MS = 5000
+_PRIVATE = 0o600
+
+# A new event after validation: (kind, payload as canonical JSON text, at, who).
+_Prepared = tuple[str, str, str, str | None]
+
+_COLUMNS = "case_id, seq, at, who, kind, payload, prev_hash, hash, written"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # The primary key is what makes two writers unable to silently overwrite each other.
+    "CREATE TABLE IF NOT EXISTS events ("
+    " case_id TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, who TEXT,"
+    " kind TEXT NOT NULL, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
+    " written TEXT NOT NULL, PRIMARY KEY (case_id, seq))",
+)
+
+
+def default_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Where the embedded store lives.
+
+    Args:
+        explicit: A path given on the command line (``--store``); wins if given.
+
+    Returns:
+        ``explicit``; else ``$HYPOTRACK_HOME/hypotrack.db`` if that variable is set; else
+        ``hypotrack.db`` in the user's data directory. Nothing is created.
+    """
+    if explicit is not None and str(explicit):
+        return Path(explicit).expanduser()
+    home = os.environ.get("HYPOTRACK_HOME")
+    if home:
+        return Path(home).expanduser() / _FILE_NAME
+    return Path(platformdirs.user_data_dir("hypotrack")) / _FILE_NAME
+
+
+def _utc_now() -> str:
+    """The current UTC wall time, ISO 8601 with microseconds."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _check_case_id(case_id: str) -> None:
+    """Refuse a case id that is not a non-empty string."""
+    if not isinstance(case_id, str) or not case_id:
+        raise ValueError("a case id must be a non-empty string")
+
+
+def _check_expected_seq(expected_seq: int) -> None:
+    """Refuse an ``expected_seq`` that could never be right."""
+    # bool is an int; True as a seq is always a bug in the caller.
+    if not isinstance(expected_seq, int) or isinstance(expected_seq, bool) or expected_seq < 1:
+        raise ValueError(f"expected_seq must be an int of at least 1, got {expected_seq!r}")
+
+
+def _prepare_event(kind: str, payload: dict[str, Any], at: str, who: str | None) -> _Prepared:
+    """Validate one new event and return it with its payload as canonical JSON text.
+
+    All checks happen before the transaction starts, so a bad event in a batch leaves nothing
+    half-done and holds no lock.
+    """
+    if not isinstance(kind, str) or not kind:
+        raise ValueError("an event's kind must be a non-empty string")
+    if not isinstance(payload, dict):
+        raise TypeError(f"an event's payload must be a dict, not {type(payload).__name__}")
+    if not isinstance(at, str):
+        raise TypeError(f"an event's time must be an ISO 8601 string, not {type(at).__name__}")
+    try:
+        datetime.fromisoformat(at)
+    except ValueError:
+        raise ValueError(f"an event's time must be ISO 8601, got {at!r}") from None
+    if who is not None and not isinstance(who, str):
+        raise TypeError(f"who must be a string or None, not {type(who).__name__}")
+    return (kind, canonical_json(payload), at, who)
+
+
+class SqliteEventStore:
+    """An :class:`~hypotrack.store.base.EventStore` in one SQLite file.
+
+    The file (and its folder) is created on first use. One instance holds one connection; it may be
+    shared between threads (calls are serialised), and any number of instances, in any number of
+    processes, may use the same file at once.
+
+    Raises:
+        StoreError: The file cannot be created or opened, is not a hypotrack store, is damaged, or
+            was written by a newer hypotrack.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._path = Path(path).expanduser()
+        # One sqlite3 connection is not safe to use from two threads at once; Textual workers run
+        # in threads, so every call takes this lock.
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = self._open()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        """The store's file."""
+        return self._path
+
+    def _open(self) -> sqlite3.Connection:
+        """Create the file if need be, open it, and check (or lay down) the schema."""
+        path = self._path
+        if path.is_dir():
+            raise StoreError(f"the store at {path} is a folder, not a file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the folder for the store at {path}: {exc.strerror or exc}"
+            ) from None
+        try:
+            # Creating the file ourselves, private from the first byte, leaves no moment in which
+            # another user could open it; SQLite then gives -wal/-shm the same mode as the file.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StoreError(f"cannot create the store at {path}: {exc.strerror or exc}") from None
+        else:
+            os.close(fd)
+
+        # Belt and braces for anything SQLite creates while connecting. umask is process-wide,
+        # hence the narrow window.
+        old_umask = os.umask(0o077)
+        try:
+            conn = sqlite3.connect(
+                path,
+                timeout=_BUSY_TIMEOUT_MS / 1000,
+                # Autocommit at the driver level: this class issues BEGIN/COMMIT itself, so that
+                # every write is BEGIN IMMEDIATE and no read leaves a transaction open.
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store at {path} ({exc})") from None
+        finally:
+            os.umask(old_umask)
+        try:
+            self._prepare_connection(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._make_private()
+        return conn
+
+    def _prepare_connection(self, conn: sqlite3.Connection) -> None:
+        """Check that ``conn`` is a hypotrack store (making it one if empty) and configure it."""
+        path = self._path
+        not_ours = (
+            f"{path} is not a hypotrack store (it is some other SQLite database); "
+            "choose another path with --store or HYPOTRACK_HOME"
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            # Reading the schema before changing anything means a file that is not ours is refused
+            # untouched (not even its journal mode is changed).
+            tables = {
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if not tables:
+                self._use_wal(conn)
+                self._create_schema(conn)
+            elif not {"meta", "events"} <= tables:
+                raise StoreError(not_ours)
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("format") == _FORMAT:
+                self._use_wal(conn)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"cannot open the store at {path}: it is damaged or is not a hypotrack store ({exc})"
+            ) from None
+        if meta.get("format") != _FORMAT:
+            raise StoreError(not_ours)
+        try:
+            version = int(meta.get("schema_version", ""))
+        except ValueError:
+            raise StoreError(
+                f"the store at {path} is damaged (its schema version is unreadable)"
+            ) from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store at {path} was written by a newer hypotrack (store format {version}; "
+                f"this version reads up to {SCHEMA_VERSION}); upgrade hypotrack to open it"
+            )
+
+    @staticmethod
+    def _use_wal(conn: sqlite3.Connection) -> None:
+        """Put the connection in WAL mode with fully synced commits."""
+        # WAL lets readers carry on while someone writes; with synchronous=FULL a commit has been
+        # synced when it returns. On a file system without shared memory SQLite keeps its rollback
+        # journal instead, which is just as durable, so that is accepted silently.
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.execute("PRAGMA synchronous = FULL")
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        """Lay down the tables in a new store.
+
+        Two processes may both find the file empty; IF NOT EXISTS and INSERT OR IGNORE under
+        BEGIN IMMEDIATE let the second one find the first one's work and do nothing.
+        """
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            conn.executemany(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                [("format", _FORMAT), ("schema_version", str(SCHEMA_VERSION))],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    def _make_private(self) -> None:
+        """Set mode 0600 on the store and the -wal/-shm files beside it."""
+        for suffix in ("", "-wal", "-shm"):
+            file = self._path.with_name(self._path.name + suffix)
+            # Not ours to change (another user's file we may read), or gone already: leave it.
+            with suppress(OSError):
+                if file.stat().st_mode & 0o777 != _PRIVATE:
+                    file.chmod(_PRIVATE)
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        """The open connection, or a StoreError if :meth:`close` was called."""
+        if self._conn is None:
+            raise StoreError(f"the store at {self._path} is closed")
+        return self._conn
+
+    @contextmanager
+    def _sqlite_errors(self, doing: str) -> Iterator[None]:
+        """Turn any sqlite3 error into a StoreError that names the file and says what failed."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise StoreError(
+                    f"could not {doing}: the store at {self._path} is busy (another hypotrack is "
+                    "writing to it); try again"
+                ) from None
+            raise StoreError(f"could not {doing} in the store at {self._path} ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"could not {doing}: the store at {self._path} is damaged ({exc}); "
+                "run `hypotrack verify`"
+            ) from None
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not {doing} in the store at {self._path} ({exc})") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taking the write lock up front and rolling back on any error."""
+        conn = self._connection()
+        # IMMEDIATE takes the write lock before the first read, so the last seq a writer reads
+        # cannot change before it inserts; a deferred BEGIN would let two writers read the same
+        # seq and the second would fail on the primary key instead of getting a clean conflict.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                # The original error matters more than a failed rollback, and SQLite rolls back
+                # on close or on the next open anyway.
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
+
+    def _to_event(self, row: tuple[Any, ...]) -> StoredEvent:
+        """Build a StoredEvent from a row selected as ``_COLUMNS``."""
+        case_id, seq, at, who, kind, payload_json, prev_hash, hash_, written = row
+        try:
+            payload = json.loads(payload_json)
+        except (TypeError, ValueError):
+            payload = None
+        if not isinstance(payload, dict):
+            raise StoreError(
+                f"event {seq} of case {case_id!r} in the store at {self._path} is damaged "
+                "(its payload is not a JSON object); run `hypotrack verify`"
+            )
+        return StoredEvent(case_id, seq, at, who, kind, payload, prev_hash, hash_, written)
+
+    # -- the EventStore interface --------------------------------------------------------------
+
+    def append(
+        self,
+        case_id: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        at: str,
+        who: str | None = None,
+        expected_seq: int,
+    ) -> StoredEvent:
+        """Append one event in its own transaction; see :meth:`EventStore.append`."""
+        return self.append_batch(case_id, [(kind, payload, at, who)], expected_seq=expected_seq)[0]
+
+    def append_batch(
+        self, case_id: str, events: list[NewEvent], *, expected_seq: int
+    ) -> list[StoredEvent]:
+        """Append events in one transaction, all or none; see :meth:`EventStore.append_batch`."""
+        _check_case_id(case_id)
+        _check_expected_seq(expected_seq)
+        if not events:
+            raise ValueError("append_batch needs at least one event")
+        prepared = [_prepare_event(*event) for event in events]
+        with self._lock, self._sqlite_errors(f"append to case {case_id!r}"), self._write() as conn:
+            row = conn.execute(
+                "SELECT seq, hash FROM events WHERE case_id = ? ORDER BY seq DESC LIMIT 1",
+                (case_id,),
+            ).fetchone()
+            last_seq, prev_hash = row if row is not None else (0, GENESIS_HASH)
+            if expected_seq != last_seq + 1:
+                if expected_seq == 1:
+                    raise CaseExists(case_id)
+                if last_seq == 0:
+                    raise UnknownCase(case_id)
+                raise StoreConflict(case_id, expected_seq, last_seq + 1)
+            written = _utc_now()
+            stored: list[StoredEvent] = []
+            for seq, (kind, payload_json, at, who) in enumerate(prepared, start=expected_seq):
+                hash_ = event_hash(case_id, seq, at, who, kind, payload_json, prev_hash)
+                # Hand back the payload as it will read back (tuples as lists, keys as strings),
+                # so what the caller folds now is what a reload will fold.
+                payload = json.loads(payload_json)
+                stored.append(
+                    StoredEvent(case_id, seq, at, who, kind, payload, prev_hash, hash_, written)
+                )
+                prev_hash = hash_
+            conn.executemany(
+                f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (e.case_id, e.seq, e.at, e.who, e.kind, p[1], e.prev_hash, e.hash, e.written)
+                    for e, p in zip(stored, prepared, strict=True)
+                ],
+            )
+        return stored
+
+    def events(self, case_id: str) -> list[StoredEvent]:
+        """All of a case's events in seq order; see :meth:`EventStore.events`."""
+        with self._lock, self._sqlite_errors(f"read case {case_id!r}"):
+            rows = (
+                self._connection()
+                .execute(
+                    f"SELECT {_COLUMNS} FROM events WHERE case_id = ? ORDER BY seq", (case_id,)
+                )
+                .fetchall()
+            )
+        if not rows:
+            raise UnknownCase(case_id)
+        return [self._to_event(row) for row in rows]
+
+    def cases(self) -> list[CaseSummary]:
+        """A summary of every case, ordered by case id; see :meth:`EventStore.cases`."""
+        # One statement, so one consistent snapshot even while others write.
+        query = """
+            SELECT c.case_id, c.n, c.last_seq,
+                   (SELECT written FROM events
+                     WHERE case_id = c.case_id AND seq = c.last_seq),
+                   (SELECT payload FROM events
+                     WHERE case_id = c.case_id AND kind = 'case-opened' ORDER BY seq LIMIT 1)
+              FROM (SELECT case_id, COUNT(*) AS n, MAX(seq) AS last_seq
+                      FROM events GROUP BY case_id) AS c
+             ORDER BY c.case_id
+        """
+        with self._lock, self._sqlite_errors("list the cases"):
+            rows = self._connection().execute(query).fetchall()
+        return [
+            CaseSummary(case_id, _title(opened), n, last_seq, last_written)
+            for case_id, n, last_seq, last_written, opened in rows
+        ]
+
+    def has_case(self, case_id: str) -> bool:
+        """Whether the case has any events."""
+        with self._lock, self._sqlite_errors(f"look up case {case_id!r}"):
+            row = (
+                self._connection()
+                .execute("SELECT 1 FROM events WHERE case_id = ? LIMIT 1", (case_id,))
+                .fetchone()
+            )
+        return row is not None
+
+    def verify(self, case_id: str | None = None) -> list[VerifyProblem]:
+        """Recompute hash chains and report the first break per case; see :meth:`EventStore.verify`."""
+        if case_id is None:
+            query, params = f"SELECT {_COLUMNS} FROM events ORDER BY case_id, seq", ()
+        else:
+            query = f"SELECT {_COLUMNS} FROM events WHERE case_id = ? ORDER BY seq"
+            params = (case_id,)
+        problems: list[VerifyProblem] = []
+        current: str | None = None
+        seen_any = False
+        broken = False
+        expected_seq = 1
+        prev_hash = GENESIS_HASH
+        with self._lock, self._sqlite_errors("verify the store"):
+            # Streamed rather than fetched whole: a store can hold many large payloads.
+            for row in self._connection().execute(query, params):
+                seen_any = True
+                if row[0] != current:
+                    current, broken, expected_seq, prev_hash = row[0], False, 1, GENESIS_HASH
+                if broken:
+                    continue
+                problem = _check_row(row, expected_seq, prev_hash)
+                if problem is not None:
+                    problems.append(problem)
+                    broken = True
+                    continue
+                expected_seq += 1
+                prev_hash = row[7]
+        if case_id is not None and not seen_any:
+            raise UnknownCase(case_id)
+        return problems
+
+    def close(self) -> None:
+        """Close the connection; calling it again does nothing."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                with self._sqlite_errors("close the store"):
+                    conn.close()
+
+    def __enter__(self) -> SqliteEventStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._conn is None else "open"
+        return f"<SqliteEventStore {str(self._path)!r} ({state})>"
+
+
+def _title(opened_payload: str | None) -> str | None:
+    """``payload["case"]["title"]`` from a ``case-opened`` payload's JSON text, if it has one."""
+    if opened_payload is None:
+        return None
+    try:
+        payload = json.loads(opened_payload)
+    except (TypeError, ValueError):
+        return None  # A damaged row is verify's business; the list of cases still shows.
+    case = payload.get("case") if isinstance(payload, dict) else None
+    title = case.get("title") if isinstance(case, dict) else None
+    return title if isinstance(title, str) else None
+
+
+def _check_row(row: tuple[Any, ...], expected_seq: int, prev_hash: str) -> VerifyProblem | None:
+    """Check one stored row against the chain so far; None if it is sound."""
+    case_id, seq, at, who, kind, payload_json, stored_prev, stored_hash, _written = row
+    if seq != expected_seq:
+        if isinstance(seq, int) and seq > expected_seq:
+            message = f"event {expected_seq} is missing (the next event present is {seq})"
+        else:
+            message = f"event {expected_seq} is missing (found {seq!r} in its place)"
+        return VerifyProblem(case_id, expected_seq, message)
+    if stored_prev != prev_hash:
+        return VerifyProblem(
+            case_id,
+            seq,
+            f"event {seq} does not link to the event before it: the history before it was "
+            "rewritten, or this event was altered",
+        )
+    try:
+        recomputed = event_hash(case_id, seq, at, who, kind, payload_json, stored_prev)
+    except ValueError:
+        recomputed = None  # A field holds something no append writes (a blob, say).
+    if recomputed != stored_hash:
+        return VerifyProblem(
+            case_id,
+            seq,
+            f"event {seq} does not match its hash: it was altered after it was written",
+        )
+    try:
+        canonical = canonical_json(json.loads(payload_json))
+    except (TypeError, ValueError):
+        canonical = None
+    if canonical != payload_json:
+        # Only reachable if whoever altered the row also recomputed the hash and every later one.
+        return VerifyProblem(
+            case_id, seq, f"event {seq} has a payload the store would not have written"
+        )
+    return None
