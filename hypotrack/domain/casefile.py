@@ -217,7 +217,12 @@ def _bad_scalars(
 
 def parse_yaml(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """YAML text -> (data, path -> line). Raises CaseFileError for anything unreadable."""
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.YAMLError:
+        raise CaseFileError(
+            [Problem(file, None, "", "not valid YAML: it holds control characters")]
+        ) from None
     try:
         try:
             node = loader.get_single_node()
@@ -237,9 +242,13 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
             line = mark.line + 1 if mark else None
             what = exc.problem or "not valid YAML"
             raise CaseFileError([Problem(file, line, "", f"not valid YAML: {what}")]) from None
-        except yaml.YAMLError as exc:
+        except yaml.YAMLError:
             raise CaseFileError(
-                [Problem(file, None, "", f"not valid YAML: {type(exc).__name__}")]
+                [
+                    Problem(
+                        file, None, "", "not valid YAML: it holds a character YAML does not allow"
+                    )
+                ]
             ) from None
         if node is None:
             raise CaseFileError(

@@ -19,7 +19,7 @@ from hypotrack.domain.state import CaseState, ItemState, JudgementState
 from hypotrack.reasoning.engine import Engine, Snapshot
 from hypotrack.reasoning.whatif import enquiry_value
 
-EPS = 0.005  # a rating of 0 is read as 0.5 % so that log-odds stay finite
+EPS = 0.001  # a rating of 0 is read as 0.1 % so that log-odds stay finite
 
 
 def compute_flags(engine: Engine) -> list[Flag]:
@@ -244,21 +244,28 @@ class _Reader:
         window = self.items_between(a.step, latest.step)
         if len(window) < R.CONSERVATISM_MIN_ITEMS:
             return None
+
+        # Worker and network are read on the same scale: probabilities below EPS count as EPS,
+        # since a rating cannot say "0.01 %" and a 0 would make the log-odds infinite.
+        def clipped(p: float, q: float) -> float:
+            return math.log(max(p, EPS)) - math.log(max(q, EPS))
+
+        before, after = self.history[a.step], self.history[latest.step]
         best: tuple[float, str] | None = None
-        for rival in self.history[latest.step].log_post:
+        for rival in after.log_post:
             if rival == f or rival not in a.ratings or rival not in latest.ratings:
                 continue
-            change = self.odds_change(a.step, latest.step, rival, f)
-            if change is not None and (best is None or abs(change) > abs(best[0])):
+            if rival not in before.log_post or f not in before.log_post:
+                continue
+            change = clipped(after.p(rival), after.p(f)) - clipped(before.p(rival), before.p(f))
+            if best is None or abs(change) > abs(best[0]):
                 best = (change, rival)
         if best is None or abs(best[0]) < R.CONSERVATISM_MIN_MOVE:
             return None
         net, rival = best
-
-        def lo(j: JudgementState) -> float:
-            return math.log(max(j.ratings[rival], EPS)) - math.log(max(j.ratings[f], EPS))
-
-        worker = lo(latest) - lo(a)
+        worker = clipped(latest.ratings[rival], latest.ratings[f]) - clipped(
+            a.ratings[rival], a.ratings[f]
+        )
         ratio = worker / net
         if ratio >= R.CONSERVATISM_RATIO:
             return None
