@@ -372,6 +372,175 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
+    def belief(b: Any) -> dict[str, Any]:
+        return {
+            "id": b.id,
+            "label": b.label,
+            "before": b.before,
+            "after": b.after,
+            "change": b.change,
+            "log_odds_before": b.log_odds_before,
+            "log_odds_after": b.log_odds_after,
+            "log_odds_change": b.log_odds_change,
+            "worker_before": b.worker_before,
+            "worker_after": b.worker_after,
+            "contributions": [
+                {
+                    "at": iso(c.at, tz),
+                    "event": {"kind": c.kind, "id": c.subject},
+                    "log_odds": c.log_odds,
+                }
+                for c in b.contributions
+            ],
+            "movers": [
+                {"id": i.id, "log_odds": i.log_odds, "log_lr_vs_favoured": i.log_lr_vs_favoured}
+                for i in b.movers
+            ],
+        }
+
+    return {
+        "from": iso(d.start, tz),
+        "to": iso(d.end, tz),
+        "favoured": d.favoured,
+        "favoured_by": d.favoured_by,
+        "items": {
+            "added": [
+                {
+                    "id": i.id,
+                    "at": iso(i.at, tz),
+                    "source": i.source,
+                    "text": i.text,
+                    "retracted": i.retracted,
+                }
+                for i in d.items_added
+            ],
+            "amended": [
+                {
+                    "id": i.id,
+                    "at": iso(i.at, tz),
+                    "before": i.before,
+                    "after": i.after,
+                    "reason": i.reason,
+                }
+                for i in d.items_amended
+            ],
+            "retracted": [
+                {"id": i.id, "at": iso(i.at, tz), "reason": i.reason, "was_on_file": i.was_on_file}
+                for i in d.items_retracted
+            ],
+        },
+        "hypotheses": {
+            "added": [
+                {"id": h.id, "label": h.label, "at": iso(h.at, tz)} for h in d.hypotheses_added
+            ],
+            "retired": [
+                {"id": h.id, "label": h.label, "at": iso(h.at, tz), "reason": h.reason}
+                for h in d.hypotheses_retired
+            ],
+        },
+        "reliability_changes": [
+            {
+                "source": r.source,
+                "at": iso(r.at, tz),
+                "before": r.before,
+                "after": r.after,
+                "reason": r.reason,
+            }
+            for r in d.reliability_changes
+        ],
+        "judgements": d.judgements,
+        "notes": d.notes,
+        "beliefs": [belief(b) for b in d.beliefs],
+    }
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import math
+
+    from hypotrack.reasoning.diff import DiffError, diff
+
+    events = load_events(args.case, args.store)
+    tz = case_tz(events)
+    start = parse_moment(args.start, tz, "--from")
+    end = parse_moment(args.end, tz, "--to")
+    if start < events[0].at:
+        raise BadInput(f"--from {args.start}: before the case was opened ({iso(events[0].at, tz)})")
+    if start > end:
+        raise BadInput(
+            f"--from {args.start} is after --to {args.end}: give the earlier point first"
+        )
+    try:
+        d = diff(events, start, end)
+    except DiffError as exc:
+        raise BadInput(str(exc)) from None
+    if args.json:
+        emit_json(diff_json(d, tz))
+        return 0
+
+    def when(at: datetime) -> str:
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    print(f"From {iso(d.start, tz)} to {iso(d.end, tz)}")
+    lines = []
+    for i in d.items_added:
+        lines.append(
+            f"  + {i.id} ({i.source}, {when(i.at)})" + (" — retracted since" if i.retracted else "")
+        )
+    for i in d.items_amended:
+        lines.append(f"  ~ {i.id} amended {when(i.at)}" + (f": {i.reason}" if i.reason else ""))
+    for i in d.items_retracted:
+        lines.append(f"  − {i.id} retracted {when(i.at)}" + (f": {i.reason}" if i.reason else ""))
+    for h in d.hypotheses_added:
+        lines.append(f"  + explanation {h.id} ({when(h.at)})")
+    for h in d.hypotheses_retired:
+        lines.append(
+            f"  − explanation {h.id} retired {when(h.at)}" + (f": {h.reason}" if h.reason else "")
+        )
+    for r in d.reliability_changes:
+        lines.append(
+            f"  ~ source {r.source}: reliability {pct(r.before).strip()} → {pct(r.after).strip()} "
+            f"({when(r.at)})"
+        )
+    if d.judgements or d.notes:
+        lines.append(
+            f"  judgements: {', '.join(d.judgements) or '—'}; notes: {', '.join(d.notes) or '—'}"
+        )
+    print("\n".join(lines) if lines else "  Nothing was recorded in between.")
+    print()
+
+    def p(x: float | None) -> str:
+        return pct(x) if x is not None else "   —"
+
+    rows = []
+    for b in d.beliefs:
+        change = f"{b.change * 100:+.1f} pts" if b.change is not None else "—"
+        rows.append([b.id, p(b.before), p(b.after), change, p(b.worker_before), p(b.worker_after)])
+    print(table(rows, ["explanation", "evidence then", "now", "change", "worker then", "now"]))
+    against = f"against '{d.favoured}' ({d.favoured_by}'s favourite)" if d.favoured else ""
+    print(f"\nWhat moved each explanation (change in log-odds; items largest first; LR {against}):")
+    for b in d.beliefs:
+        if b.log_odds_change is None:
+            continue
+        items = [
+            f"{i.id} {i.log_odds:+.2f}"
+            + (
+                f" (LR {math.exp(i.log_lr_vs_favoured):.2g})"
+                if i.log_lr_vs_favoured is not None
+                else ""
+            )
+            for i in b.movers[:5]
+        ]
+        rest = sum(c.log_odds for c in b.contributions if not c.kind.startswith("evidence-"))
+        if abs(rest) > 1e-12:
+            items.append(f"other changes {rest:+.2f}")
+        print(f"  {b.id} {b.log_odds_change:+.2f}: {', '.join(items) or 'nothing'}")
+    print(
+        "\nEach event's share is the change it made when it happened; the shares sum to the whole."
+    )
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     try:
@@ -404,6 +573,82 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"Wrote {out}: fill it in, then 'hypotrack check {out}'.", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def training_runs(store: Any, case_id: str) -> list[Any]:
+    """The debriefs of every stored run of a teaching case."""
+    from hypotrack.reasoning.training import debrief
+    from hypotrack.store.case import load_case_events
+
+    runs = []
+    for summary in store.cases():
+        events = load_case_events(store, summary.case_id)
+        info = events[0].case
+        if info.kind == "training" and info.based_on == case_id:
+            runs.append(debrief(events))
+    return runs
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if not args.summary:
+        from hypotrack.tui.app import run_app
+
+        return run_app(store_path=args.store, training=args.case or "")
+    if not args.case:
+        raise BadInput(
+            "train --summary needs the teaching case's id, e.g. hypotrack train --summary CASE"
+        )
+    from hypotrack.reasoning.training import summary_rows
+
+    store = open_store(args.store)
+    try:
+        rows = summary_rows(training_runs(store, args.case))
+    finally:
+        store.close()
+    if args.json:
+        emit_json({"case": args.case, "runs": rows})
+        return 0
+    if not rows:
+        print(f"No training runs of '{args.case}' in the store yet.")
+        return 0
+
+    def num(value: float | None, fmt: str = "{:.3f}") -> str:
+        return "—" if value is None else fmt.format(value)
+
+    table_rows = [
+        [
+            r["trainee"] or "?",
+            str(r["judgements"]),
+            "never" if r["revised_at"] is None else f"item {r['revised_at']}",
+            num(r["revision_delay"], "{:+d}"),
+            num(r["brier"]),
+            num(r["brier_network"]),
+            num(r["mean_gap"], "{:.2f}"),
+            ", ".join(r["flags"]) or "—",
+        ]
+        for r in rows
+    ]
+    print(f"Training runs of '{args.case}': {len(rows)}")
+    print(
+        table(
+            table_rows,
+            [
+                "trainee",
+                "steps",
+                "revised",
+                "delay",
+                "Brier",
+                "network Brier",
+                "gap",
+                "flags fired",
+            ],
+        )
+    )
+    print(
+        "\nDelay: items after the author's revision point (negative: early). Brier: lower is "
+        "better (0 = certain and right), against the explanation that turned out true."
+    )
     return 0
 
 
@@ -469,6 +714,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("new", cmd_new, "scaffold a case file from a template in models/")
     p.add_argument("--template", required=True, metavar="NAME")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of stdout")
+    p = add("diff", cmd_diff, "what changed between two points of a case, and why")
+    p.add_argument("case", metavar="FILE|CASE")
+    p.add_argument(
+        "--from", dest="start", required=True, metavar="T1", help="the earlier point (inclusive)"
+    )
+    p.add_argument(
+        "--to", dest="end", required=True, metavar="T2", help="the later point (inclusive)"
+    )
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p = add(
+        "train",
+        cmd_train,
+        "training mode on a teaching case; --summary for a trainer's table of runs",
+    )
+    p.add_argument(
+        "case",
+        nargs="?",
+        metavar="CASE",
+        help="a teaching case (file stem in models/teaching or a case id)",
+    )
+    p.add_argument("--summary", action="store_true", help="a table across all stored runs of CASE")
+    p.add_argument(
+        "--json", action="store_true", help="with --summary: one JSON document on stdout"
+    )
     p = add("verify", cmd_verify, "check the event history's hash chain")
     p.add_argument("case", nargs="?", metavar="CASE")
     return parser

@@ -106,3 +106,13 @@ def test_any_case_round_trips_through_a_case_file(seed: int) -> None:
     assert analyse(again).current.posterior == pytest.approx(
         analyse(events).current.posterior, abs=1e-12
     )
+
+
+def test_similar_items_are_found_for_a_warning() -> None:
+    from hypotrack.domain.state import similar_items
+
+    events = load_case_file(EXAMPLE).events
+    state = analyse(events).state
+    assert similar_items(state, "Two bruises on the left cheek seen at drop off") == ["e1"]
+    assert similar_items(state, "Clotting screen normal") == ["e4"]
+    assert similar_items(state, "School reports good attendance") == []

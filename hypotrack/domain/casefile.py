@@ -44,6 +44,8 @@ class FileCase(FileModel):
     kind: m.CaseKind = "live"
     timezone: str = "UTC"
     opened: datetime
+    based_on: m.Slug | None = None  # training runs: the teaching case played
+    trainee: str | None = None  # training runs: who played it
 
 
 class FileHypothesis(FileModel):
@@ -539,6 +541,8 @@ class _CrossCheck:
                     kind=f.case.kind,
                     timezone=f.case.timezone,
                     opened=opened,
+                    based_on=f.case.based_on,
+                    trainee=f.case.trainee,
                 ),
                 teaching=f.teaching,
             )
@@ -839,6 +843,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         "timezone": opened.case.timezone,
         "opened": _local(opened.at, tz),
     }
+    if opened.case.based_on:
+        case["based_on"] = opened.case.based_on
+    if opened.case.trainee:
+        case["trainee"] = opened.case.trainee
     hyps: dict[str, dict[str, Any]] = {}
     sources: dict[str, dict[str, Any]] = {}
     evidence: dict[str, dict[str, Any]] = {}

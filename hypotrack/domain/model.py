@@ -53,6 +53,9 @@ class CaseInfo(Frozen):
     kind: CaseKind = "live"
     timezone: str = "UTC"
     opened: datetime
+    # A training run: the teaching case it plays, and the trainee.
+    based_on: Slug | None = None
+    trainee: str | None = None
 
 
 class RevisionPoint(Frozen):

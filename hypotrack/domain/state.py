@@ -321,3 +321,19 @@ def next_id(prefix: str, taken: set[str] | list[str]) -> str:
     while f"{prefix}{n}" in taken:
         n += 1
     return f"{prefix}{n}"
+
+
+def similar_items(state: CaseState, text: str, threshold: float = 0.75) -> list[str]:
+    """Live items whose text closely matches `text` (DESIGN §3: two reports of one fact count
+    as independent items, so the app warns before the same fact is entered twice)."""
+    import difflib
+
+    wanted = " ".join(text.lower().split())
+    out = []
+    for item in state.items.values():
+        if not item.live:
+            continue
+        other = " ".join(item.spec.text.lower().split())
+        if difflib.SequenceMatcher(None, wanted, other).ratio() >= threshold:
+            out.append(item.id)
+    return out
