@@ -298,3 +298,16 @@ def test_check_exit_codes(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "bad.yaml:" in result.stderr and "evidence[0].likelihood.medical" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_note_pinned_to_an_earlier_point_round_trips() -> None:
+    doc = example()
+    doc["notes"][0]["pinned_at"] = "2026-03-02T12:00:00"
+    loaded = load_case_text(yaml.safe_dump(doc, sort_keys=False), "pinned.yaml")
+    note = next(e.note for e in loaded.events if e.kind == "note" and e.note.id == "n1")
+    assert note.pinned_at is not None and note.pinned_at.day == 2
+    again = load_case_text(events_to_yaml(loaded.events), "again.yaml")
+    assert again.events == loaded.events
+    doc["notes"][0]["pinned_at"] = "2026-02-01T12:00:00"
+    with pytest.raises(CaseFileError, match="notes\\[0\\].pinned_at"):
+        load_case_text(yaml.safe_dump(doc, sort_keys=False), "pinned.yaml")

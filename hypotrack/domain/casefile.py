@@ -113,6 +113,7 @@ class FileNote(FileModel):
     text: m.Text
     flag: str | None = None
     closes: bool | None = None
+    pinned_at: datetime | None = None  # a note about an earlier point of the timeline
 
 
 class CaseFile(FileModel):
@@ -790,6 +791,11 @@ class _CrossCheck:
                 )
             if n.flag is not None and n.flag not in FLAG_IDS:
                 self.unknown(loc + ("flag",), "flag", n.flag, list(FLAG_IDS))
+            if n.pinned_at is not None and not (opened <= self.when(n.pinned_at) <= at):
+                self.problem(
+                    loc + ("pinned_at",),
+                    "a note pins to a moment between the case opening and the note",
+                )
             if n.closes is not None and n.kind != "decision":
                 self.problem(loc + ("closes",), "only a decision closes a case")
             events.append(
@@ -797,7 +803,12 @@ class _CrossCheck:
                     at=at,
                     who=n.by,
                     note=m.NoteSpec(
-                        id=note_ids[i], kind=n.kind, text=n.text, flag=n.flag, closes=n.closes
+                        id=note_ids[i],
+                        kind=n.kind,
+                        text=n.text,
+                        flag=n.flag,
+                        closes=n.closes,
+                        pinned_at=self.when(n.pinned_at) if n.pinned_at else None,
                     ),
                 )
             )
@@ -934,6 +945,8 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 entry["flag"] = n.flag
             if n.closes is not None:
                 entry["closes"] = n.closes
+            if n.pinned_at is not None:
+                entry["pinned_at"] = _local(n.pinned_at, tz)
             entry["text"] = n.text
             notes.append(entry)
     out: dict[str, Any] = {

@@ -122,6 +122,8 @@ class NoteSpec(Frozen):
     text: Text
     flag: str | None = None
     closes: bool | None = None
+    # A supervision note or sign-off written later about an earlier point of the timeline.
+    pinned_at: datetime | None = None
 
 
 # --- events -------------------------------------------------------------------------------
