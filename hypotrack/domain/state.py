@@ -7,6 +7,7 @@ can act on; the app relies on that to refuse a bad entry before anything is stor
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,11 +71,20 @@ class ItemState:
     @property
     def mean(self) -> float:
         """ā: the mean of the likelihoods as entered; unrated hypotheses get it (neutral)."""
-        return sum(self.likelihood.values()) / len(self.likelihood)
+        return self._mean
+
+    def __post_init__(self) -> None:
+        self.set_likelihood(self.likelihood)
+
+    def set_likelihood(self, likelihood: dict[str, float]) -> None:
+        self.likelihood = dict(likelihood)
+        # Cached: `of` runs for every item and rival at every step of a replay's flags.
+        self._mean = sum(self.likelihood.values()) / len(self.likelihood)
 
     def of(self, hypothesis: str) -> float:
         """L(item | hypothesis), the neutral mean where the hypothesis was not rated."""
-        return self.likelihood.get(hypothesis, self.mean)
+        value = self.likelihood.get(hypothesis)
+        return self._mean if value is None else value
 
 
 @dataclass
@@ -135,6 +145,10 @@ class CaseState:
     notes: list[NoteState] = field(default_factory=list)
     steps: int = 0
     last_at: datetime | None = None
+    # Items in the order recorded, and the step of each, for windows by bisection.
+    item_order: list[ItemState] = field(default_factory=list)
+    item_steps: list[int] = field(default_factory=list)
+    retractions: int = 0
 
     # --- views ----------------------------------------------------------------------------
 
@@ -145,6 +159,18 @@ class CaseState:
     @property
     def live_items(self) -> list[ItemState]:
         return [i for i in self.items.values() if i.live]
+
+    def items_between(self, after_step: int, to_step: int) -> list[ItemState]:
+        """Live items recorded after one step, up to another (inclusive)."""
+        lo = bisect.bisect_right(self.item_steps, after_step)
+        hi = bisect.bisect_right(self.item_steps, to_step)
+        return [i for i in self.item_order[lo:hi] if i.live]
+
+    def count_between(self, after_step: int, to_step: int) -> int:
+        """How many items were recorded in the window (live or since retracted)."""
+        return bisect.bisect_right(self.item_steps, to_step) - bisect.bisect_right(
+            self.item_steps, after_step
+        )
 
     @property
     def open_enquiries(self) -> list[EnquiryState]:
@@ -248,9 +274,10 @@ class CaseState:
             if q.answered_by is not None:
                 raise EventRejected(f"enquiry '{q.id}' is already answered")
             q.answered_by = ev.id
-        self.items[ev.id] = ItemState(
-            spec=ev, recorded=e.at, step=self.steps, likelihood=dict(ev.likelihood)
-        )
+        item = ItemState(spec=ev, recorded=e.at, step=self.steps, likelihood=dict(ev.likelihood))
+        self.items[ev.id] = item
+        self.item_order.append(item)
+        self.item_steps.append(item.step)
 
     def _live_item(self, ident: str) -> ItemState:
         item = self.items.get(ident)
@@ -263,13 +290,14 @@ class CaseState:
     def _on_evidence_amended(self, e: m.EvidenceAmended) -> None:
         item = self._live_item(e.id)
         self._check_likelihood(e.likelihood)
-        item.likelihood = dict(e.likelihood)
+        item.set_likelihood(e.likelihood)
         item.amendments.append(e)
 
     def _on_evidence_retracted(self, e: m.EvidenceRetracted) -> None:
         item = self._live_item(e.id)
         item.retracted = e.at
         item.retracted_reason = e.reason
+        self.retractions += 1
 
     def _on_enquiry_raised(self, e: m.EnquiryRaised) -> None:
         q = e.enquiry

@@ -90,6 +90,8 @@ class Engine:
         self._source_sum: dict[str, dict[str, float]] = {}
         self._source_items: dict[str, int] = {}
         self._item_delta: dict[str, dict[str, float]] = {}
+        # Scratch space for readers that keep incremental results across steps (flags).
+        self.memo: dict[str, Any] = {}
 
     @classmethod
     def run(cls, events: list[Any], as_of: datetime | None = None) -> Engine:

@@ -9,7 +9,7 @@ window it speaks of and the items that drive it. Thresholds and their sources ar
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -56,6 +56,76 @@ def times(bf: float) -> str:
     return f"about {bf:.1f} times".replace(".0 times", " times")
 
 
+class ItemIndex:
+    """Live items sorted into classes, kept up to date event by event.
+
+    A replay asks the same question of every item at every step; this keeps the answers and
+    revisits only the items an event touched, so a replay's flags stay linear. A new key (the
+    favoured explanation or the set of rivals changed) rebuilds it from the state.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.synced = 0
+        self.label: dict[str, str] = {}
+        # class -> source -> item ids in the order recorded
+        self.members: dict[str, dict[str, dict[str, ItemState]]] = {}
+
+    def _add(self, item: ItemState, classify: Callable[[ItemState], str | None]) -> None:
+        label = classify(item)
+        if label is not None:
+            self.label[item.id] = label
+            self.members.setdefault(label, {}).setdefault(item.spec.source, {})[item.id] = item
+
+    def _remove(self, item: ItemState) -> None:
+        label = self.label.pop(item.id, None)
+        if label is not None:
+            del self.members[label][item.spec.source][item.id]
+
+    def sync(self, engine: Engine, key: tuple, classify: Callable[[ItemState], str | None]) -> None:
+        state = engine.state
+        if key != self.key:
+            self.key, self.label, self.members = key, {}, {}
+            for item in state.item_order:
+                if item.live:
+                    self._add(item, classify)
+            self.synced = len(engine.history)
+            return
+        for snap in engine.history[self.synced :]:
+            event = snap.event
+            if event.kind == "evidence-recorded":
+                self._add(state.items[event.evidence.id], classify)
+            elif event.kind == "evidence-amended":
+                item = state.items[event.id]
+                self._remove(item)
+                if item.live:
+                    self._add(item, classify)
+            elif event.kind == "evidence-retracted":
+                self._remove(state.items[event.id])
+        self.synced = len(engine.history)
+
+    def items(self, label: str) -> list[ItemState]:
+        found = [
+            i for by_source in self.members.get(label, {}).values() for i in by_source.values()
+        ]
+        return sorted(found, key=lambda i: i.step)
+
+    def mean_reliability(self, label: str, sources: dict) -> float | None:
+        """The mean reliability of the sources of the items in a class (None if empty)."""
+        count = total = 0.0
+        for source, members in self.members.get(label, {}).items():
+            count += len(members)
+            total += len(members) * sources[source].reliability
+        return total / count if count else None
+
+    def by_reliability(self, label: str, sources: dict) -> list[ItemState]:
+        """The items of a class, least reliable source first."""
+        groups = sorted(
+            self.members.get(label, {}).items(), key=lambda kv: sources[kv[0]].reliability
+        )
+        return [i for _, members in groups for i in members.values()]
+
+
 class _Reader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -88,14 +158,18 @@ class _Reader:
 
     def items_between(self, after_step: int, to_step: int) -> list[ItemState]:
         """Live items recorded after one step, up to another (inclusive)."""
-        out = []
-        for item in reversed(self.state.items.values()):
-            if item.step <= after_step:
-                break
-            if item.step <= to_step and item.live:
-                out.append(item)
-        out.reverse()
-        return out
+        return self.state.items_between(after_step, to_step)
+
+    def index(
+        self, name: str, key: tuple, classify: Callable[[ItemState], str | None]
+    ) -> ItemIndex:
+        """An incrementally kept classification of the live items, cached on the engine."""
+        memo = self.engine.memo
+        found = memo.get(name)
+        if found is None:
+            found = memo[name] = ItemIndex()
+        found.sync(self.engine, key, classify)
+        return found
 
     def lr(self, item: ItemState, rival: str, favoured: str) -> float:
         """ln L(item | rival) / L(item | favoured)."""
@@ -190,6 +264,20 @@ class _Reader:
             period.append(j)
         period.reverse()
         return period
+
+    def _readiness(
+        self, prev: JudgementState, cur: JudgementState, f: str
+    ) -> tuple[float, float] | None:
+        """How far the worker followed the network on f between two judgements."""
+        if self.state.count_between(prev.step, cur.step) == 0:
+            return None
+        if not self.items_between(prev.step, cur.step):
+            return None
+        net = self.logit_change(prev.step, cur.step, f)
+        if net is None or abs(net) < 0.1:
+            return None
+        worker = logit(w(cur, f, prev)) - logit(w(prev, f, cur))
+        return worker / net, net
 
     def contrary_evidence(
         self, f: str, latest: JudgementState, anchor: list[JudgementState]
@@ -292,26 +380,30 @@ class _Reader:
         judgements = self.state.judgements
         confirming: list[float] = []
         disconfirming: list[float] = []
-        disc_items: list[ItemState] = []
+        disc_windows: list[tuple[int, int]] = []
+        pairs = self.engine.memo.setdefault("one-sided-pairs", {})
         for prev, cur in zip(judgements, judgements[1:], strict=False):
             if f not in prev.ratings or f not in cur.ratings:
                 continue
-            between = self.items_between(prev.step, cur.step)
-            if not between:
+            # The network's readings at two judgements never change; only a later retraction
+            # can empty the window between them, so the retraction count is part of the key.
+            key = (prev.id, cur.id, f, self.state.retractions)
+            if key not in pairs:
+                pairs[key] = self._readiness(prev, cur, f)
+            readiness = pairs[key]
+            if readiness is None:
                 continue
-            net = self.logit_change(prev.step, cur.step, f)
-            if net is None or abs(net) < 0.1:
-                continue
-            worker = logit(w(cur, f, prev)) - logit(w(prev, f, cur))
-            (confirming if net > 0 else disconfirming).append(worker / net)
+            value, net = readiness
+            (confirming if net > 0 else disconfirming).append(value)
             if net < 0:
-                disc_items.extend(between)
+                disc_windows.append((prev.step, cur.step))
         rivals = [h for h in self.now.log_post if h != f]
         if confirming and disconfirming:
             c = sum(confirming) / len(confirming)
             d = sum(disconfirming) / len(disconfirming)
             if c >= 0.1 and c >= R.ONE_SIDED_READINESS * max(d, 0.0):
                 ratio = min(c / d, 99.0) if d > 0 else 99.0
+                disc_items = [i for a, b in disc_windows for i in self.items_between(a, b)]
                 items = sorted(
                     disc_items,
                     key=lambda i: -max((self.lr(i, r, f) for r in rivals), default=0.0),
@@ -334,22 +426,24 @@ class _Reader:
                     items,
                     message,
                 )
+
         # The second reading: the sources of disconfirming items rated less reliable.
-        conf_rel: list[float] = []
-        disc: list[tuple[float, ItemState]] = []
-        for item in self.state.items.values():
-            if not item.live:
-                continue
+        def bearing(item: ItemState) -> str | None:
             ratios = [item.of(r) / item.of(f) for r in rivals]
-            reliability = self.state.sources[item.spec.source].reliability
             if any(x > 2.0 for x in ratios):
-                disc.append((reliability, item))
-            elif any(x < 0.5 for x in ratios):
-                conf_rel.append(reliability)
-        if conf_rel and disc:
-            gap = sum(conf_rel) / len(conf_rel) - sum(r for r, _ in disc) / len(disc)
+                return "against"
+            if any(x < 0.5 for x in ratios):
+                return "for"
+            return None
+
+        idx = self.index("bearing", (f, tuple(rivals)), bearing)
+        sources = self.state.sources
+        mean_for = idx.mean_reliability("for", sources)
+        mean_against = idx.mean_reliability("against", sources)
+        if mean_for is not None and mean_against is not None:
+            gap = mean_for - mean_against
             if gap >= R.ONE_SIDED_RELIABILITY_GAP - 1e-12:
-                items = [i for r, i in sorted(disc, key=lambda pair: pair[0])]
+                items = idx.by_reliability("against", sources)
                 message = (
                     f"The sources of the items that count against '{self.label(f)}' are rated on "
                     f"average {gap:.2f} less reliable than the sources of the items that support it."
@@ -428,11 +522,15 @@ class _Reader:
         else:
             given = w(latest, catch_all)
             listed = [h for h in live if h != catch_all]
-            surprising = [
-                i
-                for i in self.state.items.values()
-                if i.live and listed and all(i.of(h) < R.NARROW_SURPRISE for h in listed)
-            ]
+            surprising: list[ItemState] = []
+            if given < R.NARROW_CATCH_ALL_MIN and listed:
+
+                def surprise(item: ItemState) -> str | None:
+                    return (
+                        "surprise" if all(item.of(h) < R.NARROW_SURPRISE for h in listed) else None
+                    )
+
+                surprising = self.index("surprise", tuple(listed), surprise).items("surprise")
             if given < R.NARROW_CATCH_ALL_MIN and surprising:
                 items = surprising
                 figure = given
