@@ -354,12 +354,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from hypotrack.report.export import export
+    from hypotrack.report.export import ExportError, export
 
     events = load_events(args.case, args.store)
     tz = case_tz(events)
     as_of = parse_moment(args.as_of, tz)
-    text = export(events, args.format, as_of)
+    try:
+        text = export(events, args.format, as_of)
+    except ExportError as exc:
+        raise BadInput(f"{args.case}: {exc}") from None
     if args.output:
         out = Path(args.output)
         tmp = out.with_name(out.name + ".part")

@@ -1,0 +1,55 @@
+"""`hypotrack export`: a case as of a moment, in one of the export formats (DESIGN §6, §9).
+
+- `yaml`: the case file of the events at or before the moment (re-importable).
+- `html`, `md`: the report for the case record (`content.gather` + a renderer).
+- `bif`, `xmlbif`: the network as of the moment, for other Bayesian-network tools; the writer
+  lives in `reasoning/` (the only package that imports pgmpy), so pgmpy is loaded only here.
+
+Every format obeys `as_of` the same way: nothing recorded after it is looked at.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+FORMATS = ("yaml", "html", "md", "bif", "xmlbif")
+
+
+class ExportError(ValueError):
+    """An export that cannot be made as asked; the message says why in the user's terms."""
+
+
+def export(events: list[Any], fmt: str, as_of: datetime | None = None) -> str:
+    """The case as known at `as_of` (inclusive; default: all of it) in format `fmt`.
+
+    Raises ExportError for an unknown format, a moment before the case was opened, or a
+    network export of a case with no open explanation at that moment.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
+    if not events or (as_of is not None and as_of < events[0].at):
+        raise ExportError("nothing on file at that moment: it is before the case was opened")
+    known = events if as_of is None else [e for e in events if e.at <= as_of]
+    if fmt == "yaml":
+        from hypotrack.domain.casefile import events_to_yaml
+
+        return events_to_yaml(known)
+    if fmt in ("html", "md"):
+        from hypotrack.report.content import gather
+
+        report = gather(known, as_of)
+        if fmt == "html":
+            from hypotrack.report.html import render_html
+
+            return render_html(report)
+        from hypotrack.report.markdown import render_markdown
+
+        return render_markdown(report)
+    from hypotrack.domain.state import fold
+
+    if not fold(known).live_hypotheses:
+        raise ExportError("no explanation is open at that moment: there is no network to export")
+    from hypotrack.reasoning.bif import network_file
+
+    return network_file(known, fmt, as_of)  # type: ignore[arg-type]
