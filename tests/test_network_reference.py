@@ -156,3 +156,26 @@ def test_shared_source_loses_credibility_for_all_its_reports() -> None:
     engine = Engine.run(events)
     assert engine.current.reliability["doubt"] < 0.7
     assert_agrees(engine)
+
+
+def test_ids_that_sanitise_alike_stay_separate_nodes() -> None:
+    from hypotrack.reasoning.network import node_name
+
+    assert node_name("E_", "e-1") != node_name("E_", "e_1")
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    events = [
+        m.CaseOpened(at=t, case=m.CaseInfo(id="c", title="c", opened=t)),
+        m.HypothesisAdded(at=t, hypothesis=m.HypothesisSpec(id="a", label="a")),
+        m.HypothesisAdded(at=t, hypothesis=m.HypothesisSpec(id="b", label="b")),
+        m.SourceAdded(at=t, source=m.SourceSpec(id="s", label="s")),
+    ]
+    for k, ident in enumerate(["e-1", "e_1"]):
+        events.append(
+            m.EvidenceRecorded(
+                at=t + timedelta(hours=k + 1),
+                evidence=m.EvidenceSpec(
+                    id=ident, text="x", source="s", likelihood={"a": 0.9, "b": 0.3}
+                ),
+            )
+        )
+    assert_agrees(Engine.run(events))

@@ -40,8 +40,14 @@ def _pgmpy() -> dict[str, Any]:
 
 
 def node_name(prefix: str, ident: str) -> str:
-    """A node name safe for BIF and XMLBIF: letters, digits and underscores."""
-    return prefix + re.sub(r"[^A-Za-z0-9_]", "_", ident)
+    """A node name of letters, digits and underscores, one to one with the id.
+
+    Ids are lowercase slugs, so `-` becomes `_` and an id's own `_` becomes `U_` (an upper-case
+    letter never occurs in an id): `e-1` and `e_1` stay two nodes.
+    """
+    return prefix + re.sub(r"[^A-Za-z0-9_]", "_", ident.replace("_", "U\x00")).replace(
+        "U_", "U_"
+    ).replace("\x00", "_")
 
 
 def build_network(state: CaseState, power: float = 1.0) -> tuple[Any, dict[str, str]]:
