@@ -33,7 +33,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain.state import CaseState, fold
-from hypotrack.reasoning.network import _pgmpy, build_network
+from hypotrack.reasoning.network import _pgmpy, build_network, plain_name
 
 Format = Literal["bif", "xmlbif"]
 
@@ -191,7 +191,7 @@ def network_file(events: list[Any], fmt: Format, as_of: datetime | None = None) 
     if not state.live_hypotheses:
         raise ValueError("the case has no open explanations at that moment: there is no network")
     names = name_map(state)
-    model, _ = build_network(_renamed(state, names))
+    model, _ = build_network(_renamed(state, names), name=plain_name)
     model.name = _NOT_NAME.sub("_", state.info.id)
     _annotate(model, names)
     header = _header(state, names)

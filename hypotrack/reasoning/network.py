@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from hypotrack.domain.state import CaseState
@@ -50,7 +51,14 @@ def node_name(prefix: str, ident: str) -> str:
     ).replace("\x00", "_")
 
 
-def build_network(state: CaseState, power: float = 1.0) -> tuple[Any, dict[str, str]]:
+def plain_name(prefix: str, ident: str) -> str:
+    """For a state whose ids are already file names (the BIF writer renames first)."""
+    return prefix + ident
+
+
+def build_network(
+    state: CaseState, power: float = 1.0, name: Callable[[str, str], str] = node_name
+) -> tuple[Any, dict[str, str]]:
     """A `DiscreteBayesianNetwork` for the state; `power` raises every likelihood (tempering).
 
     Returns the model and the evidence to set on it (node -> 'present').
@@ -71,19 +79,19 @@ def build_network(state: CaseState, power: float = 1.0) -> tuple[Any, dict[str, 
     ]
     uncertain = {s.id: s.reliability for s in state.sources.values() if s.reliability < 1.0}
     for source_id, r in uncertain.items():
-        node = node_name("R_", source_id)
+        node = name("R_", source_id)
         model.add_node(node)
         cpds.append(
             TabularCPD(node, 2, [[r], [1.0 - r]], state_names={node: ["reliable", "unreliable"]})
         )
     evidence: dict[str, str] = {}
     for item in state.live_items:
-        node = node_name("E_", item.id)
+        node = name("E_", item.id)
         mean = item.mean**power
         likes = [item.of(h) ** power for h in live]
         source = item.spec.source
         if source in uncertain:
-            r_node = node_name("R_", source)
+            r_node = name("R_", source)
             model.add_edges_from([("H", node), (r_node, node)])
             # Columns: H varies slowest, R fastest (pgmpy's evidence order).
             present = []
