@@ -1,0 +1,136 @@
+"""The full-screen app: a small shell that opens the store and moves between screens.
+
+Start-up is kept light: Textual and the store load at once; the reasoning core loads with the
+first case list (in a thread worker) and the workspace module when a case is opened; pgmpy is
+never imported by the app (the reasoning core's fast path does not need it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+
+from hypotrack.tui.actions import UserAction, bindings
+from hypotrack.tui.commands import CaseCommands
+from hypotrack.tui.errors import error_text
+from hypotrack.tui.screens.start import StartScreen
+
+APP_ACTIONS: tuple[UserAction, ...] = (
+    UserAction("help", "question_mark,f1", "Help", "view: keys and help",
+               "List the keys of this screen and of the app", key_display="?"),
+    UserAction("command_palette", "ctrl+p", "Commands", "view: the command palette",
+               "Find any action by name", show=False),
+    UserAction("quit", "ctrl+q", "Quit", "app: quit",
+               "Quit hypotrack (everything is already saved)", show=False),
+)  # fmt: skip
+
+# The keys of every form, for the help screen (the bindings live on FormScreen).
+FORM_KEYS: tuple[UserAction, ...] = (
+    UserAction("save", "ctrl+s", "Save", "", "Save the form (nothing is stored until then)"),
+    UserAction("next", "enter", "Next", "", "Next field; on the last field, save"),
+    UserAction("focus_next", "tab", "Next", "", "Next field or button (Shift+Tab: back)"),
+    UserAction("cancel", "escape", "Cancel", "", "Close the form without storing anything"),
+)  # fmt: skip
+
+
+class HypotrackApp(App[int]):
+    """hypotrack's terminal app."""
+
+    TITLE = "hypotrack"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {CaseCommands}
+    BINDINGS = [b for b in bindings(APP_ACTIONS) if b.action != "command_palette"]
+    APP_ACTIONS = APP_ACTIONS
+
+    def __init__(
+        self,
+        store_path: str | os.PathLike[str] | None = None,
+        store: Any = None,
+        training: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.store: Any = store
+        # `hypotrack train [CASE]`: "" opens the teaching-case picker, a name plays that case.
+        self.training = training
+        self.store_error: str | None = None
+        if store is None:
+            from hypotrack.store.base import StoreError
+            from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+
+            path = default_store_path(store_path)
+            try:
+                self.store = SqliteEventStore(path)
+            except StoreError as exc:
+                self.store_error = str(exc)
+
+    def on_mount(self) -> None:
+        if self.training is not None:
+            from hypotrack.tui.screens.training import open_training
+
+            open_training(self, self.training)
+        else:
+            self.push_screen(StartScreen())
+        if self.store_error:
+            self.notify(
+                self.store_error, title="The store cannot be opened", severity="error", timeout=30
+            )
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    # --- cases ----------------------------------------------------------------------------
+
+    def open_case(self, case_id: str) -> None:
+        """Load a case from the store and show its workspace."""
+        from hypotrack.domain.state import EventRejected
+        from hypotrack.store.base import StoreError
+        from hypotrack.store.case import CaseSession
+        from hypotrack.tui.screens.workspace import WorkspaceScreen
+
+        try:
+            session = CaseSession(self.store, case_id)
+        except (StoreError, EventRejected, ValueError) as exc:
+            self.notify(str(exc), title=f"Cannot open case {case_id}", severity="error", timeout=10)
+            return
+        self.push_screen(WorkspaceScreen(session))
+
+    # --- help and errors ------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from hypotrack.tui.screens.help import HelpScreen
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        sections = []
+        actions = getattr(screen, "ACTIONS", None)
+        if actions:
+            sections.append((screen.title or "This screen", actions))
+        sections.append(("In a form", FORM_KEYS))
+        sections.append(("Everywhere", APP_ACTIONS))
+        self.push_screen(HelpScreen(sections, getattr(screen, "HELP_ABOUT", "")))
+
+    def show_unexpected(self, exc: BaseException) -> None:
+        """The third tier: the full text in a modal; the app carries on."""
+        from hypotrack.tui.screens.error import ErrorScreen
+
+        self.log.error(error_text(exc))
+        self.push_screen(ErrorScreen(f"Unexpected error: {type(exc).__name__}", error_text(exc)))
+
+
+def run_app(store_path: str | None = None, training: str | None = None) -> int:
+    """Run the app on the store (the CLI's default command); the exit code.
+
+    `training` (from `hypotrack train [CASE]`) starts in training mode instead of the cases.
+    """
+    app = HypotrackApp(store_path=store_path, training=training)
+    result = app.run()
+    return result if isinstance(result, int) else (app.return_code or 0)
+
+
+def _here() -> Path:  # pragma: no cover - for `textual run hypotrack/tui/app.py`
+    return Path(__file__)

@@ -1,0 +1,357 @@
+"""What the app needs to turn what a worker typed into events, without any screen.
+
+Everything here is plain Python (no Textual), so the rules for times, ids and entries are
+tested directly and the forms stay thin: a form reads its fields, calls these, and marks the
+field a `FieldError` names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import math
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypotrack.domain import model as m
+from hypotrack.domain.state import CaseState, ItemState
+from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
+
+
+class FieldError(ValueError):
+    """Input a person can fix: which field, and what to do."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# --- who and when -------------------------------------------------------------------------
+
+
+def clock() -> datetime:
+    """Now, as an aware UTC time. Tests replace this to freeze the app's idea of now."""
+    return datetime.now(UTC)
+
+
+def who() -> str:
+    """The person recording: $HYPOTRACK_USER, else the login name."""
+    name = os.environ.get("HYPOTRACK_USER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container without a passwd entry)
+        return "unknown"
+
+
+def case_zone(state: CaseState) -> ZoneInfo:
+    return ZoneInfo(state.info.timezone if state.info else "UTC")
+
+
+def now_in(zone: ZoneInfo) -> datetime:
+    return clock().astimezone(zone).replace(microsecond=0)
+
+
+def event_time(state: CaseState) -> datetime:
+    """When a new event happens: now in the case's zone, but never before the last event.
+
+    The timeline must stay in order. If the last event is now or in the future (an imported
+    case dated ahead, or several entries within one second), the new one goes a second after
+    it, so that no two events share a time and export/import keeps their order.
+    """
+    now = now_in(case_zone(state))
+    last = state.last_at
+    if last is not None and now <= last:
+        return last + timedelta(seconds=1)
+    return now
+
+
+# --- ids ----------------------------------------------------------------------------------
+
+
+def slugify(text: str, taken: Iterable[str] = (), fallback: str = "x", max_len: int = 24) -> str:
+    """A short id from a label: lowercase words joined by hyphens, unique among `taken`.
+
+    Explanation ids head the evidence matrix's columns, hence short by default.
+    """
+    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+    words = [w for w in words if w not in _FILLER] or words
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_len and slug:
+            break
+        slug = candidate[:max_len]
+    slug = slug or fallback
+    taken = set(taken)
+    if slug not in taken:
+        return slug
+    n = 2
+    while f"{slug}-{n}" in taken:
+        n += 1
+    return f"{slug}-{n}"
+
+
+# Words left out of ids made from labels: "Injury at the childminder's" -> injury-childminder.
+_FILLER = frozenset("a an the of at to by for in on with while from and or s is was be as".split())
+
+
+def valid_slug(text: str) -> bool:
+    return bool(m.SLUG.match(text))
+
+
+# --- entries ------------------------------------------------------------------------------
+
+
+def required_text(field: str, value: str, what: str) -> str:
+    text = value.strip()
+    if not text:
+        raise FieldError(field, f"Give {what}.")
+    return text
+
+
+def parse_reliability(field: str, value: str) -> float:
+    """A source's reliability: a number from 0 to 1 (a percentage is accepted)."""
+    text = value.strip()
+    if not text:
+        return 1.0
+    try:
+        number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise FieldError(
+            field, "Reliability is a number from 0 to 1 (1 = taken at face value)."
+        ) from None
+    if not 0.0 <= number <= 1.0 or math.isnan(number):
+        raise FieldError(field, f"{number:g} is outside 0–1: 1 = taken at face value, 0 = ignored.")
+    return number
+
+
+def parse_prior(field: str, value: str) -> float:
+    text = value.strip()
+    if not text:
+        return 1.0
+    try:
+        number = float(text)
+    except ValueError:
+        raise FieldError(
+            field, "The prior weight is a positive number (1 = as likely as the rest)."
+        ) from None
+    if not number > 0 or math.isinf(number):
+        raise FieldError(field, "The prior weight must be above 0 (1 = as likely as the rest).")
+    return number
+
+
+def parse_likelihood_field(field: str, value: str) -> float:
+    try:
+        return parse_likelihood(value)
+    except LikelihoodError as exc:
+        raise FieldError(field, _capital(str(exc)) + ".") from None
+
+
+def parse_enquiry_probability(field: str, value: str) -> float:
+    """P(positive answer | h): a yardstick term or a number, strictly between 0 and 1."""
+    p = parse_likelihood_field(field, value)
+    if p >= 1.0:
+        raise FieldError(
+            field, "A check's answer is never certain: give a number below 1 (e.g. 0.95)."
+        )
+    return p
+
+
+def parse_observed(field: str, value: str, zone: ZoneInfo) -> date | datetime | None:
+    """When an item happened: blank, a date (2026-03-08) or a date and time (2026-03-08 14:30)."""
+    text = value.strip()
+    if not text:
+        return None
+    hint = "Use a date like 2026-03-08, or a date and time like 2026-03-08 14:30."
+    try:
+        if len(text) == 10:
+            observed: date | datetime = date.fromisoformat(text)
+        else:
+            at = datetime.fromisoformat(text)
+            observed = at if at.tzinfo else at.replace(tzinfo=zone)
+    except ValueError:
+        raise FieldError(field, f"Not a date. {hint}") from None
+    today = now_in(zone)
+    if isinstance(observed, datetime):
+        if observed > today + timedelta(minutes=5):
+            raise FieldError(field, "That is in the future: when did it happen?")
+    elif observed > today.date():
+        raise FieldError(field, "That is in the future: when did it happen?")
+    return observed
+
+
+def entered_value(text: str) -> str | float:
+    """What the worker typed, kept for export: a number stays a number, a term stays words."""
+    cleaned = " ".join(text.strip().split())
+    try:
+        return float(cleaned)
+    except ValueError:
+        return cleaned.lower()
+
+
+def parse_ratings(values: dict[str, str]) -> dict[str, float]:
+    """The worker's ratings, one per explanation: non-negative numbers, normalised to sum 1.
+
+    Raises FieldError naming the explanation's field (`rating-<id>`).
+    """
+    numbers: dict[str, float] = {}
+    for h, raw in values.items():
+        text = raw.strip().rstrip("%").strip()
+        field = f"rating-{h}"
+        if not text:
+            raise FieldError(field, "Give a number for every explanation (0 if you rule it out).")
+        try:
+            number = float(text)
+        except ValueError:
+            raise FieldError(field, "A rating is a number, e.g. 70 or 0.7.") from None
+        if number < 0 or math.isnan(number) or math.isinf(number):
+            raise FieldError(field, "A rating cannot be negative.")
+        numbers[h] = number
+    total = sum(numbers.values())
+    if total <= 0:
+        first = next(iter(values), "")
+        raise FieldError(f"rating-{first}", "At least one rating must be above 0.")
+    return {h: v / total for h, v in numbers.items()}
+
+
+def normalised_preview(values: dict[str, str]) -> dict[str, float | None]:
+    """Live percentages for the judgement form; None where a field does not read as a number."""
+    numbers: dict[str, float | None] = {}
+    for h, raw in values.items():
+        try:
+            v = float(raw.strip().rstrip("%").strip())
+            numbers[h] = v if v >= 0 and math.isfinite(v) else None
+        except ValueError:
+            numbers[h] = None
+    total = sum(v for v in numbers.values() if v is not None)
+    return {h: (v / total if v is not None and total > 0 else None) for h, v in numbers.items()}
+
+
+def similar_item(state: CaseState, text: str, threshold: float = 0.8) -> str | None:
+    """An earlier live item whose text closely matches (DESIGN §3: two reports of one fact)."""
+    wanted = " ".join(text.lower().split())
+    for item in state.items.values():
+        if not item.live:
+            continue
+        theirs = " ".join(item.spec.text.lower().split())
+        if difflib.SequenceMatcher(None, wanted, theirs).ratio() >= threshold:
+            return item.id
+    return None
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# --- a new case from a template -----------------------------------------------------------
+
+
+def case_from_template(path: str | Path, case_id: str, title: str) -> list[Any]:
+    """A template's events as a new case: its own id and title, opened now.
+
+    Templates date their explanations, sources and first enquiries at (or just after) their
+    `opened`; everything dated at or before now moves to now, in order, and nothing else
+    changes (an item dated in the future keeps its date).
+    """
+    from hypotrack.domain.casefile import load_case_file
+
+    events = load_case_file(path).events
+    opening = events[0]
+    zone = ZoneInfo(opening.case.timezone)
+    now = now_in(zone)
+    info = opening.case.model_copy(update={"id": case_id, "title": title, "opened": now})
+    out: list[Any] = [opening.model_copy(update={"case": info, "at": now, "who": who()})]
+    last = now
+    for event in events[1:]:
+        at = max(now if event.at <= now else event.at, last)
+        out.append(event.model_copy(update={"at": at, "who": event.who or who()}))
+        last = at
+    return out
+
+
+# --- reading the case for display ---------------------------------------------------------
+
+
+def favoured_of(state: CaseState, posterior: dict[str, float] | None) -> tuple[str | None, bool]:
+    """The explanation the display measures against, and whether it is the worker's own.
+
+    The worker's favoured explanation from their latest judgement if it is still live;
+    otherwise the network's most likely one (said as such on screen).
+    """
+    j = state.latest_judgement
+    live = state.live_hypotheses
+    if j is not None and j.favoured in live:
+        return j.favoured, True
+    if posterior:
+        return max(posterior, key=lambda h: posterior[h]), False
+    return (live[0], False) if live else (None, False)
+
+
+def bearing_on(
+    item: ItemState, favoured: str, posterior: dict[str, float], live: list[str]
+) -> float:
+    """The item's likelihood ratio for the favoured explanation against the rest.
+
+    L(F) over the posterior-weighted mean of L(h) for the other live explanations: above 1 the
+    item supports F, below 1 it tells against it.
+    """
+    rivals = [h for h in live if h != favoured]
+    if not rivals:
+        return 1.0
+    weights = {h: posterior.get(h, 0.0) for h in rivals}
+    total = sum(weights.values())
+    if total <= 0:
+        weights = {h: 1.0 for h in rivals}
+        total = float(len(rivals))
+    rest = sum(weights[h] * item.of(h) for h in rivals) / total
+    return item.of(favoured) / rest if rest > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class Movement:
+    """Why an item moved the beliefs: its ratios, and each belief before and after it."""
+
+    item: str
+    favoured: str | None
+    ratios: dict[str, float]  # rival -> L(rival) / L(favoured)
+    before: dict[str, float]
+    after: dict[str, float]
+    retracted_before: dict[str, float] | None = None
+    retracted_after: dict[str, float] | None = None
+
+
+def why_moved(engine: Any, item_id: str, favoured: str | None) -> Movement | None:
+    """For one item: L(rival)/L(F) for each rival, and how each belief moved when it arrived.
+
+    `engine.history[k]` is the network after the k-th event; the item arrived at step
+    `item.step`, so the move is history[step - 1] → history[step]. A retraction's move is shown
+    the same way.
+    """
+    state = engine.state
+    item = state.items.get(item_id)
+    if item is None or item.step >= len(engine.history) or item.step < 1:
+        return None
+    live = state.live_hypotheses
+    ratios = {}
+    if favoured is not None:
+        base = item.of(favoured)
+        ratios = {h: item.of(h) / base for h in live if h != favoured}
+    before = engine.history[item.step - 1].posterior
+    after = engine.history[item.step].posterior
+    r_before = r_after = None
+    if not item.live:
+        for k, snap in enumerate(engine.history):
+            ev = snap.event
+            if ev.kind == "evidence-retracted" and ev.id == item_id and k > 0:
+                r_before, r_after = engine.history[k - 1].posterior, snap.posterior
+                break
+    return Movement(item_id, favoured, ratios, before, after, r_before, r_after)

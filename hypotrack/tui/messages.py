@@ -1,0 +1,47 @@
+"""Messages the app's workers post back, named as facts about what happened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+
+class CasesListed(Message):
+    """The store's cases were read (rows from `hypotrack.store.case.case_rows`)."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class BeliefsUpdated(Message):
+    """The network has read the case as it now stands.
+
+    `version` is the case's event count when the work began: a result for an older version
+    than the one on screen is dropped.
+    """
+
+    def __init__(self, version: int, engine: Any, beliefs: Any) -> None:
+        super().__init__()
+        self.version = version
+        self.engine = engine
+        self.beliefs = beliefs
+
+
+class FlagsRaised(Message):
+    """The flags as of the case's last event (possibly none)."""
+
+    def __init__(self, version: int, flags: list[Any]) -> None:
+        super().__init__()
+        self.version = version
+        self.flags = flags
+
+
+class EnquiriesRanked(Message):
+    """Open enquiries ranked by what they would tell ("what would change my mind")."""
+
+    def __init__(self, version: int, change: Any) -> None:
+        super().__init__()
+        self.version = version
+        self.change = change

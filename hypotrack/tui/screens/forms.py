@@ -1,0 +1,393 @@
+"""Modal forms: the first tier of errors lives here.
+
+A form reads its fields, builds one event (or, on the start screen, a case to create) and hands
+it to a `submit` callback owned by the screen behind it. Input a person can fix is refused at
+the field: the field gets the `-error` class and the hint under it says how to fix it, and
+nothing is stored. If the store refuses (the case changed elsewhere), the form stays open with
+what was typed, so nothing is lost either.
+
+The simple workspace forms are here; the item, judgement and enquiry forms are in `entry.py`,
+the new-case and import forms in `case_forms.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from hypotrack.domain import model as m
+from hypotrack.domain.state import next_id
+from hypotrack.store.case import CaseSession
+from hypotrack.tui import editing
+from hypotrack.tui.editing import FieldError
+from hypotrack.tui.errors import Guarded
+from hypotrack.tui.widgets.render import clip
+
+#: Called with what the form built; returns None when it was stored, or why it was not.
+Submit = Callable[[Any], "str | None"]
+
+
+class FormScreen(Guarded, ModalScreen[bool]):
+    """Fields with a hint under each, Save (Ctrl+S) and Cancel (Esc).
+
+    Subclasses give `form_title`, optionally `intro`, and implement `compose_fields` and
+    `build` (which raises `FieldError` for input a person can fix).
+    """
+
+    CSS_PATH = "forms.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form-cancel"),
+        Binding("ctrl+s", "save", "Save", id="form-save"),
+    ]
+    form_title = "Form"
+    intro = ""
+    first_focus: str | None = None
+
+    def __init__(self, submit: Submit) -> None:
+        super().__init__()
+        self.submit = submit
+        self._hints: dict[str, str] = {}
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Label(self.form_title, id="form-title")
+            with VerticalScroll(id="form-body"):
+                if self.intro:
+                    yield Static(self.intro, id="form-intro")
+                yield from self.compose_fields()
+            yield Static("", id="form-error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save  Ctrl+S", variant="primary", id="save")
+                yield Button("Cancel  Esc", id="cancel")
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    def field(self, name: str, label: str, widget: Widget, hint: str = "") -> ComposeResult:
+        """A labelled field with its hint line; `widget.id` becomes `name`."""
+        widget.id = name
+        self._hints[name] = hint
+        with Vertical(classes="field", id=f"field-{name}"):
+            yield Label(label, classes="field-label")
+            yield widget
+            yield Static(hint, id=f"hint-{name}", classes="hint")
+
+    def on_mount(self) -> None:
+        """Focus `first_focus`, else the first text field (choices start on a sensible value)."""
+        selector = self.first_focus or "Input"
+        found = self.query(selector) or self.query("Select, Checkbox")
+        if found:
+            found.first().focus()
+
+    # --- marking fields -------------------------------------------------------------------
+
+    def mark(self, name: str, message: str) -> None:
+        """Mark a field as wrong and say how to put it right."""
+        widget = self.query_one(f"#{name}")
+        widget.add_class("-error")
+        hint = self.query_one(f"#hint-{name}", Static)
+        hint.update(message)
+        hint.add_class("-error")
+        widget.focus()
+        widget.scroll_visible()
+
+    def unmark(self, name: str) -> None:
+        for widget in self.query(f"#{name}"):
+            widget.remove_class("-error")
+        for hint in self.query(f"#hint-{name}").results(Static):
+            hint.update(self._hints.get(name, ""))
+            hint.remove_class("-error")
+
+    def unmark_all(self) -> None:
+        for name in self._hints:
+            self.unmark(name)
+        self.query_one("#form-error", Static).update("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.has_class("-error"):
+            self.unmark(event.input.id)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last one it saves."""
+        event.stop()
+        inputs = list(self.query(Input))
+        if inputs and event.input is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def build(self) -> Any:
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        self.unmark_all()
+        try:
+            built = self.build()
+        except FieldError as exc:
+            self.mark(exc.field, exc.message)
+            return
+        try:
+            problem = self.submit(built)
+        except Exception as exc:  # a bug: the third tier, and the form stays usable
+            self.app.show_unexpected(exc)  # type: ignore[attr-defined]
+            return
+        if problem:
+            self.query_one("#form-error", Static).update(problem)
+            return
+        self.after_save()
+        self.dismiss(True)
+
+    def after_save(self) -> None:
+        """Anything to say once the entry is stored (a warning, not a refusal)."""
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        elif event.button.id == "cancel":
+            self.action_cancel()
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def value(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value
+
+    def chosen(self, name: str, what: str) -> str:
+        value = self.query_one(f"#{name}", Select).value
+        if value is Select.NULL or value is None:
+            raise FieldError(name, f"Choose {what}.")
+        return str(value)
+
+
+def choice(options: Iterable[tuple[str, str]], selected: str | None, prompt: str) -> Select[str]:
+    """A Select of (label, value), starting on `selected` (or the first option)."""
+    options = list(options)
+    values = [v for _, v in options]
+    start = selected if selected in values else (values[0] if values else Select.NULL)
+    return Select(options, value=start, allow_blank=not options, prompt=prompt)
+
+
+class SessionForm(FormScreen):
+    """A form about an open case: it reads the case as it stands when it saves."""
+
+    def __init__(self, session: CaseSession, submit: Submit, selected: str | None = None) -> None:
+        super().__init__(submit)
+        self.session = session
+        self.selected = selected
+
+    @property
+    def state(self) -> Any:
+        return self.session.state
+
+    def stamp(self) -> dict[str, Any]:
+        """`at` and `who` for a new event."""
+        return {"at": editing.event_time(self.state), "who": editing.who()}
+
+    def hypothesis_options(self) -> list[tuple[str, str]]:
+        return [(clip(self.state.label(h), 70), h) for h in self.state.live_hypotheses]
+
+
+# --- explanations -------------------------------------------------------------------------
+
+
+class AddHypothesisForm(SessionForm):
+    form_title = "Add an explanation"
+    intro = (
+        "An explanation is one account of what is happening for this child. Keep several open, "
+        "including the family's own account and one for something not yet thought of."
+    )
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field(
+            "label",
+            "Explanation",
+            Input(placeholder="e.g. Accidental injury while cruising"),
+            "In words a colleague would recognise; no names.",
+        )
+        yield from self.field(
+            "description", "Description (optional)", Input(), "What this explanation means here."
+        )
+        yield from self.field(
+            "prior",
+            "Prior weight (optional)",
+            Input(placeholder="1"),
+            "Relative weight before any evidence: 1 = as likely as the others. Change it only "
+            "with a reason.",
+        )
+        if self.state.catch_all is None:
+            yield from self.field(
+                "catch-all",
+                "",
+                Checkbox("This is the catch-all: something we have not thought of"),
+                "The case has no catch-all yet.",
+            )
+
+    def build(self) -> m.HypothesisAdded:
+        label = editing.required_text("label", self.value("label"), "the explanation in words")
+        description = self.value("description").strip() or None
+        prior = editing.parse_prior("prior", self.value("prior"))
+        catch_all = bool(self.query("#catch-all") and self.query_one("#catch-all", Checkbox).value)
+        ident = editing.slugify(label, self.state.hypotheses, fallback="h")
+        spec = m.HypothesisSpec(
+            id=ident, label=label, description=description, prior=prior, catch_all=catch_all
+        )
+        return m.HypothesisAdded(hypothesis=spec, **self.stamp())
+
+
+class RenameHypothesisForm(SessionForm):
+    form_title = "Rename an explanation"
+    intro = "The explanation keeps its place in the record; only its wording changes."
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field(
+            "hypothesis",
+            "Explanation",
+            choice(self.hypothesis_options(), self.selected, "Choose an explanation"),
+        )
+        current = self.state.label(self.selected) if self.selected else ""
+        yield from self.field("label", "New wording", Input(value=current), "No names.")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "hypothesis" and isinstance(event.value, str):
+            self.query_one("#label", Input).value = self.state.label(event.value)
+
+    def build(self) -> m.HypothesisRelabelled:
+        h = self.chosen("hypothesis", "the explanation to rename")
+        label = editing.required_text("label", self.value("label"), "the new wording")
+        if label == self.state.label(h):
+            raise FieldError("label", "That is the current wording: change it, or press Esc.")
+        return m.HypothesisRelabelled(id=h, label=label, **self.stamp())
+
+
+class RetireHypothesisForm(SessionForm):
+    form_title = "Retire an explanation"
+    intro = (
+        "A retired explanation leaves the reckoning from now on but stays on the record, with "
+        "your reason. Nothing is deleted."
+    )
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field(
+            "hypothesis",
+            "Explanation",
+            choice(self.hypothesis_options(), self.selected, "Choose an explanation"),
+        )
+        yield from self.field(
+            "reason",
+            "Reason",
+            Input(placeholder="e.g. Clotting screen normal; haematologist sees no disorder"),
+            "Why it no longer needs to be kept open.",
+        )
+
+    def build(self) -> m.HypothesisRetired:
+        h = self.chosen("hypothesis", "the explanation to retire")
+        if len(self.state.live_hypotheses) <= 2:
+            raise FieldError(
+                "hypothesis",
+                "Keep at least two explanations open: add another before retiring this one.",
+            )
+        reason = editing.required_text("reason", self.value("reason"), "a reason")
+        return m.HypothesisRetired(id=h, reason=reason, **self.stamp())
+
+
+# --- sources ------------------------------------------------------------------------------
+
+
+class AddSourceForm(SessionForm):
+    form_title = "Add a source"
+    intro = "Who tells you things: a school, the health visitor, a parent, an anonymous caller."
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field(
+            "label", "Source", Input(placeholder="e.g. Nursery key worker"), "No names."
+        )
+        yield from self.field(
+            "reliability",
+            "Reliability (0–1)",
+            Input(value="1"),
+            "Your prior that this source's reports are reliable: 1 = taken at face value. If "
+            "you lower it, say why in the case notes.",
+        )
+
+    def build(self) -> m.SourceAdded:
+        label = editing.required_text("label", self.value("label"), "the source in words")
+        reliability = editing.parse_reliability("reliability", self.value("reliability"))
+        ident = editing.slugify(label, self.state.sources, fallback="source")
+        spec = m.SourceSpec(id=ident, label=label, reliability=reliability)
+        return m.SourceAdded(source=spec, **self.stamp())
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+
+class RetractItemForm(SessionForm):
+    form_title = "Retract an item"
+    intro = (
+        "A retracted item leaves the reckoning from now on. It stays visible, struck through, "
+        "with your reason; the record of what was known when is kept."
+    )
+
+    def compose_fields(self) -> ComposeResult:
+        options = [
+            (f"{i.id}  {clip(i.spec.text, 64)}", i.id) for i in self.state.items.values() if i.live
+        ]
+        yield from self.field("item", "Item", choice(options, self.selected, "Choose an item"), "")
+        yield from self.field(
+            "reason",
+            "Reason",
+            Input(placeholder="e.g. Recorded against the wrong child"),
+            "Why it should no longer count.",
+        )
+
+    def build(self) -> m.EvidenceRetracted:
+        item = self.chosen("item", "the item to retract")
+        reason = editing.required_text("reason", self.value("reason"), "a reason")
+        return m.EvidenceRetracted(id=item, reason=reason, **self.stamp())
+
+
+# --- flags --------------------------------------------------------------------------------
+
+
+class AcknowledgeFlagForm(SessionForm):
+    form_title = "Acknowledge a flag"
+    intro = (
+        "Acknowledging keeps the flag listed, marked acknowledged, with your reason; your "
+        "supervisor sees the reason in replay."
+    )
+
+    def __init__(
+        self, session: CaseSession, submit: Submit, flags: list[Any], selected: str | None = None
+    ) -> None:
+        super().__init__(session, submit, selected)
+        self.flags = flags
+
+    def compose_fields(self) -> ComposeResult:
+        options = [(f"{f.severity}: {f.id}", f.id) for f in self.flags if not f.acknowledged]
+        yield from self.field("flag", "Flag", choice(options, self.selected, "Choose a flag"), "")
+        yield from self.field(
+            "reason",
+            "Your reason",
+            Input(placeholder="e.g. I want the skeletal survey before I change my view"),
+            "Why you hold your view despite the flag.",
+        )
+
+    def build(self) -> m.NoteAdded:
+        flag = self.chosen("flag", "the flag to acknowledge")
+        reason = editing.required_text("reason", self.value("reason"), "your reason")
+        taken = [n.spec.id for n in self.state.notes]
+        note = m.NoteSpec(id=next_id("n", taken), kind="acknowledgement", text=reason, flag=flag)
+        return m.NoteAdded(note=note, **self.stamp())

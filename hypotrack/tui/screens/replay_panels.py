@@ -1,0 +1,266 @@
+"""Rich text for the replay screen's panes, from one step's view (`replay_model.StepView`).
+
+Every function here reads only the `StepView` it is given — the case as it stood at that
+step — plus, for pinned notes, the notes pinned to it; nothing reads the case as it stands now.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from hypotrack.tui.screens.replay_model import NOTE_WORDS, PinnedNote, StepView, short_when
+from hypotrack.tui.widgets.chart import ChartData, ChartLine
+from hypotrack.tui.widgets.render import NETWORK, WORKER, bar_with_pct, clip, severity
+
+BAR = 14
+
+
+def zone_of_view(view: StepView) -> ZoneInfo:
+    info = view.state.info
+    return ZoneInfo(info.timezone if info else "UTC")
+
+
+def local(at: datetime, view: StepView) -> str:
+    """'4 Feb 09:30' in the case's zone."""
+    return short_when(at, zone_of_view(view))
+
+
+def local_day(at: datetime, view: StepView) -> str:
+    """'4 Feb' in the case's zone."""
+    day = at.astimezone(zone_of_view(view))
+    return f"{day.day} {day:%b}"
+
+
+def event_panel(view: StepView, zone: ZoneInfo, point_a: int | None, a_at: datetime | None) -> Text:
+    """The step, its time, the event in words, and what changed in the flags."""
+    local_at = view.at.astimezone(zone)
+    text = Text()
+    text.append(f"Step {view.step + 1} of {view.total}", style="bold")
+    text.append(f" · {local_at:%a} {local_at.day} {local_at:%b %Y %H:%M}")
+    text.append(" · as known then (nothing later is shown)", style="dim")
+    if point_a is not None and a_at is not None:
+        text.append(f"   A: step {point_a + 1} ({short_when(a_at, zone)})", style="bold reverse")
+    text.append("\n")
+    text.append(view.description)
+    if view.raised or view.closed:
+        text.append("\n")
+        if view.raised:
+            text.append("Flags raised: ")
+            for i, f in enumerate(view.raised):
+                if i:
+                    text.append(", ")
+                text.append_text(severity(f.severity))
+                text.append(f" {f.id}")
+        if view.closed:
+            text.append("  ·  " if view.raised else "")
+            text.append("Flags closed: " + ", ".join(view.closed))
+    if view.pinned_here:
+        text.append("\n")
+        n = len(view.pinned_here)
+        text.append(
+            f"◆ {n} note{'s' if n > 1 else ''} pinned to this point (written later; on the left)",
+            style="bold",
+        )
+    return text
+
+
+def beliefs_panel(view: StepView, width: int = 52) -> RenderableType:
+    """Both belief lines at the step: the network's and the worker's, per live explanation.
+
+    Two lines each: the explanation in full (labels are long and clipping them hides what
+    they say), then the network's bar and the worker's bar side by side.
+    """
+    state = view.state
+    j = view.judgement
+    worker = view.worker
+    favoured = j.favoured if j is not None else None
+    text = Text()
+    text.append("Explanations as they stood", style="bold")
+    if j is not None:
+        text.append(f" · you = {j.id} of {local_day(j.at, view)}", style="dim")
+    text.append("\n")
+    for h in state.hypotheses.values():
+        if not h.live:
+            continue
+        text.append("★ " if h.id == favoured else "  ", style="bold")
+        suffix = " (catch-all)" if h.spec.catch_all else ""
+        text.append(clip(h.label, width - 2 - len(suffix)))
+        text.append(suffix, style="italic dim")
+        text.append("\n    ")
+        text.append("net ", style=f"bold {NETWORK}")
+        text.append_text(bar_with_pct(view.posterior.get(h.id), BAR, NETWORK))
+        text.append("   ")
+        text.append("you ", style=f"bold {WORKER}")
+        text.append_text(bar_with_pct(worker.get(h.id) if worker else None, BAR, WORKER))
+        text.append("\n")
+    for h in state.hypotheses.values():
+        if h.live:
+            continue
+        text.append(
+            f"✗ {clip(h.label, 30)} — retired {local_day(h.retired, view)}: "
+            f"{h.retired_reason or ''}\n",
+            style="dim",
+        )
+    if j is None:
+        text.append(
+            "No judgement recorded yet: the worker's line starts at the first.", style="dim"
+        )
+    else:
+        text.append("★ the worker's favoured explanation at this step", style="dim")
+    return text
+
+
+def flags_panel(view: StepView) -> RenderableType:
+    """The flags as they stood at the step, each in the sentence a practitioner would say."""
+    head = Text(f"Flags as they stood ({len(view.flags)})", style="bold")
+    if view.judgement is None:
+        return Group(
+            head, Text("None: flags start with the worker's first judgement.", style="dim")
+        )
+    if not view.flags:
+        return Group(head, Text("None at this step.", style="dim"))
+    parts: list[RenderableType] = [head]
+    raised = {f.id for f in view.raised}
+    for f in view.flags:
+        line = severity(f.severity, f.acknowledged)
+        line.append(f" {f.id}", style="bold")
+        if f.id in raised:
+            line.append("  new at this step", style="italic")
+        parts.append(line)
+        parts.append(Text(f.message, style=""))
+        if f.acknowledged and f.acknowledgement:
+            parts.append(Text(f"✓ Acknowledged by the worker: {f.acknowledgement}", style="italic"))
+        parts.append(Text(f"Supervision question: {f.question}", style="dim"))
+    return Group(*parts)
+
+
+def pinned_panel(view: StepView) -> RenderableType:
+    """Notes a supervisor pinned to this point afterwards; always labelled as written later."""
+    if not view.pinned_here:
+        return Text("")
+    parts: list[RenderableType] = [Text("Pinned to this point (written later)", style="bold")]
+    for p in view.pinned_here:
+        parts.append(pinned_line(p, view))
+    return Group(*parts)
+
+
+def pinned_line(p: PinnedNote, view: StepView) -> Text:
+    zone = zone_of_view(view)
+    written = p.written.astimezone(zone)
+    head = Text("◆ ", style="bold")
+    head.append(f"{NOTE_WORDS.get(p.kind, 'Note')} {p.id}", style="bold")
+    head.append(f" · {p.who or 'unknown'} · written {written.day} {written:%b %Y %H:%M}")
+    head.append("\n")
+    head.append(p.text)
+    return head
+
+
+def on_file_panel(view: StepView) -> RenderableType:
+    """What was on file at the step: items, enquiries, judgements and notes — nothing later."""
+    state = view.state
+    items = list(state.items.values())
+    retracted = sum(1 for i in items if not i.live)
+    head = Text("On file at this step: ", style="bold")
+    head.append(
+        f"{len(items)} item{'s' if len(items) != 1 else ''}"
+        + (f" ({retracted} retracted)" if retracted else "")
+        + f", {len(state.enquiries)} enquir{'ies' if len(state.enquiries) != 1 else 'y'}"
+        + f", {len(state.judgements)} judgement{'s' if len(state.judgements) != 1 else ''}"
+        + f", {len(state.notes)} note{'s' if len(state.notes) != 1 else ''}"
+    )
+    parts: list[RenderableType] = [head]
+
+    def table() -> Table:
+        t = Table(box=None, show_header=False, padding=(0, 1, 0, 0), expand=True)
+        t.add_column("id", width=4, no_wrap=True)
+        t.add_column("when", width=12, no_wrap=True)
+        t.add_column("what", ratio=1, no_wrap=True, overflow="ellipsis")
+        return t
+
+    if items:
+        t = table()
+        for item in reversed(items):
+            s = state.sources.get(item.spec.source)
+            what = Text(item.spec.text, style="strike dim" if not item.live else "")
+            what.append(f" — {s.spec.label if s else item.spec.source}", style="dim")
+            if item.amendments:
+                what.append(" (amended)", style="italic")
+            if not item.live:
+                what = Text(
+                    f"retracted {local(item.retracted, view)}: ", style="italic"
+                ).append_text(what)
+            t.add_row(item.id, local(item.recorded, view), what)
+        parts += [Text("Evidence (newest first)", style="bold underline"), t]
+    if state.enquiries:
+        t = table()
+        for q in reversed(list(state.enquiries.values())):
+            status = f"answered by {q.answered_by}" if q.answered_by else "open"
+            t.add_row(q.id, local(q.raised, view), Text(f"{q.spec.text} — {status}"))
+        parts += [Text("Enquiries", style="bold underline"), t]
+    if state.judgements:
+        t = table()
+        for j in reversed(state.judgements):
+            ratings = {h: v / sum(j.ratings.values()) for h, v in j.ratings.items()}
+            what = Text(f"favours {state.label(j.favoured)} ({ratings[j.favoured] * 100:.0f} %)")
+            if j.who:
+                what.append(f" — {j.who}", style="dim")
+            t.add_row(j.id, local(j.at, view), what)
+        parts += [Text("Judgements", style="bold underline"), t]
+    if state.notes or view.pinned_earlier:
+        t = table()
+        for n in reversed(state.notes):
+            kind = NOTE_WORDS.get(n.spec.kind, "Note")
+            what = Text(f"{kind}: ", style="bold")
+            what.append(n.spec.text)
+            if n.who:
+                what.append(f" — {n.who}", style="dim")
+            t.add_row(n.spec.id, local(n.at, view), what)
+        for p in view.pinned_earlier:
+            what = Text(f"◆ pinned to step {p.step + 1}, written later: ", style="italic")
+            what.append(p.text)
+            t.add_row(p.id, local(p.pinned_at, view), what)
+        parts += [Text("Notes", style="bold underline"), t]
+    return Group(*parts)
+
+
+def chart_data(track, view: StepView) -> ChartData:  # noqa: ANN001 - replay_model.Track
+    """The chart's data at a step: only explanations that existed then, labelled as then."""
+    state = view.state
+    k = view.step
+    lines = []
+    for h in track.hypotheses:
+        hs = state.hypotheses.get(h)
+        if hs is None:  # added after this step: absent, not greyed out
+            continue
+        note = "catch-all" if hs.spec.catch_all else ""
+        if not hs.live:
+            note = f"retired {local_day(hs.retired, view)}"
+        lines.append(
+            ChartLine(
+                id=h, label=hs.label, network=track.network[h], worker=track.worker[h], note=note
+            )
+        )
+    flags = {}
+    if track.flags is not None:
+        for s in range(1, min(k, track.total - 1) + 1):
+            sev = track.raised(s)
+            if sev:
+                flags[s] = sev
+    zone = zone_of_view(view)
+    first = track.times[0].astimezone(zone)
+    return ChartData(
+        lines=lines,
+        total=track.total,
+        step=k,
+        judgements=frozenset(s for s in track.judgements if s <= k),
+        flags=flags,
+        pins=frozenset(p.step for p in track.pinned if p.step <= k),
+        flags_ready=track.flags is not None,
+        start_label=f"{first.day} {first:%b}",
+        step_label=local(view.at, view),
+    )

@@ -1,0 +1,544 @@
+"""The workspace for one case: explanations on top, the views below, every action a key.
+
+One path per user action: a key opens a form; the form builds one event; `commit` appends it
+to the store (refused events leave the form open, nothing stored); the case is refolded at once
+and the reasoning reruns in a thread worker, which posts `BeliefsUpdated`, `FlagsRaised` and
+`EnquiriesRanked`. A newer run cancels a stale one (exclusive group), and a result for an older
+version of the case than the one on screen is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    OptionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from hypotrack.domain.state import EventRejected
+from hypotrack.store.base import StoreConflict, StoreError
+from hypotrack.store.case import CaseSession
+from hypotrack.tui import editing
+from hypotrack.tui.actions import UserAction, bindings
+from hypotrack.tui.errors import Guarded
+from hypotrack.tui.messages import BeliefsUpdated, EnquiriesRanked, FlagsRaised
+from hypotrack.tui.screens import entry, forms
+from hypotrack.tui.widgets import panels
+from hypotrack.tui.widgets.beliefs import ExplanationsTable
+from hypotrack.tui.widgets.matrix import LEGEND, EvidenceMatrix
+from hypotrack.tui.widgets.render import clip, pct, severity, short_date, short_datetime
+from hypotrack.tui.widgets.tables import KeyedTable
+
+VIEWS = (
+    ("evidence", "1", "Evidence"),
+    ("sources", "2", "Sources"),
+    ("judgement", "3", "My judgement"),
+    ("flags", "4", "Flags"),
+    ("enquiries", "5", "What would change my mind"),
+    ("why", "6", "Why did this move?"),
+)
+
+ACTIONS: tuple[UserAction, ...] = (
+    UserAction("add_hypothesis", "h", "Explanation", "case: add an explanation",
+               "Add an explanation (hypothesis) to keep open"),
+    UserAction("rename_hypothesis", "r", "Rename", "case: rename an explanation",
+               "Reword the highlighted explanation", show=False),
+    UserAction("retire_hypothesis", "t", "Retire", "case: retire an explanation",
+               "Retire the highlighted explanation, with a reason (never deleted)", show=False),
+    UserAction("add_source", "s", "Source", "case: add a source",
+               "Add a source (who tells you things) and its reliability"),
+    UserAction("add_item", "e", "Item", "evidence: add an item",
+               "Record an evidence item with its likelihood under each explanation"),
+    UserAction("retract_item", "x", "Retract", "evidence: retract an item",
+               "Retract the highlighted item, with a reason (it stays visible, struck through)"),
+    UserAction("why", "w", "Why?", "evidence: why did this move?",
+               "Show how the highlighted item moved each belief", show=False),
+    UserAction("judgement", "j", "Judgement", "case: record my judgement",
+               "Record your own ratings, favoured explanation and a note"),
+    UserAction("acknowledge", "k", "Acknowledge", "flags: acknowledge a flag",
+               "Acknowledge the highlighted flag with your reason"),
+    UserAction("raise_enquiry", "n", "Enquiry", "enquiry: raise an enquiry",
+               "Raise an enquiry: a check not yet made", show=False),
+    UserAction("answer_enquiry", "a", "Answer", "enquiry: answer an enquiry",
+               "Record the answer to the highlighted enquiry as evidence", show=False),
+    *(
+        UserAction(f"view('{name}')", key, title, f"view: {title.lower()}",
+                   f"Show the {title} view", show=False, ident=f"view-{name}")
+        for name, key, title in VIEWS
+    ),
+    UserAction("replay", "p", "Replay", "view: replay",
+               "Replay the case step by step as it was known at each point (supervision)"),
+    UserAction("close", "escape", "Cases", "case: close (back to the cases)",
+               "Close the case and go back to the list of cases (everything is saved)"),
+)  # fmt: skip
+
+
+class WorkspaceScreen(Guarded, Screen[None]):
+    """One open case."""
+
+    CSS_PATH = "workspace.tcss"
+    ACTIONS = ACTIONS
+    BINDINGS = bindings(ACTIONS)
+    HELP_ABOUT = (
+        "Explanations are on top: the network's belief as a bar, your last rating beside it. "
+        "Tab moves between the explanations and the view below; the keys act on the highlighted "
+        "row. Everything you enter is saved at once."
+    )
+
+    def __init__(self, session: CaseSession) -> None:
+        super().__init__()
+        self.session = session
+        self.version = 0
+        self.engine: Any = None
+        self.beliefs: Any = None
+        self.flags: list[Any] | None = None
+        self.change: Any = None
+        self.selected_item: str | None = None
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="top"):
+            yield ExplanationsTable(id="explanations")
+            yield Static(id="status")
+        with TabbedContent(id="views", initial="evidence"):
+            with TabPane("1 Evidence", id="evidence"):
+                yield EvidenceMatrix(id="matrix")
+                yield Static(LEGEND, id="legend")
+                yield Static(id="item-detail")
+            with TabPane("2 Sources", id="sources"):
+                yield KeyedTable(id="sources-table")
+                yield Static(
+                    "Reliability is your prior that a source's reports are reliable (1 = taken "
+                    "at face value). The network's belief moves when a source's reports clash "
+                    "with everyone else's: then all its reports count for less.",
+                    classes="explain",
+                )
+            with TabPane("3 My judgement", id="judgement"):
+                yield Static(id="judgement-summary")
+                yield KeyedTable(id="judgements-table")
+                yield Static("Notes", classes="section")
+                yield KeyedTable(id="notes-table")
+            with TabPane("4 Flags", id="flags"):
+                yield KeyedTable(id="flags-table")
+                with VerticalScroll(id="flag-pane"):
+                    yield Static(id="flag-detail")
+                    yield OptionList(id="flag-items")
+            with TabPane("5 What would change my mind", id="enquiries"):
+                yield Static(id="even-odds")
+                yield KeyedTable(id="enquiries-table")
+                with VerticalScroll(id="enquiry-pane"):
+                    yield Static(id="enquiry-detail")
+            with TabPane("6 Why did this move?", id="why"):
+                with VerticalScroll(id="why-pane"):
+                    yield Static(id="why-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        info = self.session.state.info
+        self.title = info.title if info else self.session.case_id
+        self.sub_title = f"{self.session.case_id} · {info.kind if info else ''}"
+        self._columns()
+        self.case_changed()
+        self.query_one("#explanations").focus()
+
+    def _columns(self) -> None:
+        self.query_one("#sources-table", KeyedTable).add_columns(
+            "Id", "Source", "Your reliability", "Network's belief", "Items"
+        )
+        self.query_one("#judgements-table", KeyedTable).add_columns(
+            "Id", "When", "By", "Favoured", "Ratings (%)", "Note"
+        )
+        self.query_one("#notes-table", KeyedTable).add_columns("When", "Kind", "Flag", "Text")
+        self.query_one("#flags-table", KeyedTable).add_columns(
+            "Severity", "Flag", "Rival", "Figure", "Since", "Items"
+        )
+        self.query_one("#enquiries-table", KeyedTable).add_columns(
+            "#", "Id", "Enquiry", "Tells", "Bits", "If positive, ★", "If negative, ★"
+        )
+
+    # --- the case changed: refold now, reason in the background ---------------------------
+
+    def case_changed(self) -> None:
+        """Redraw what the case alone decides, and start the reasoning over."""
+        self.version = len(self.session.events)
+        self.show_state()
+        self.reason(list(self.session.events), self.version)
+
+    @work(thread=True, exclusive=True, group="reasoning", exit_on_error=False)
+    def reason(self, events: list[Any], version: int) -> None:
+        """The network, the flags and the enquiries for this version of the case."""
+        from hypotrack.reasoning.api import analyse, beliefs, enquiries, flags
+
+        worker = get_current_worker()
+        engine = analyse(events)
+        if worker.is_cancelled:
+            return
+        self.post_message(BeliefsUpdated(version, engine, beliefs(engine)))
+        raised = flags(engine)
+        if worker.is_cancelled:
+            return
+        self.post_message(FlagsRaised(version, raised))
+        ranked = enquiries(engine)
+        if not worker.is_cancelled:
+            self.post_message(EnquiriesRanked(version, ranked))
+
+    def on_beliefs_updated(self, message: BeliefsUpdated) -> None:
+        if message.version != self.version:
+            return
+        self.engine = message.engine
+        self.beliefs = message.beliefs
+        self.show_state()
+
+    def on_flags_raised(self, message: FlagsRaised) -> None:
+        if message.version != self.version:
+            return
+        self.flags = message.flags
+        self.show_flags()
+        self.show_status()
+
+    def on_enquiries_ranked(self, message: EnquiriesRanked) -> None:
+        if message.version != self.version:
+            return
+        self.change = message.change
+        self.show_enquiries()
+
+    # --- drawing --------------------------------------------------------------------------
+
+    @property
+    def state(self) -> Any:
+        return self.session.state
+
+    def _fresh(self) -> bool:
+        """Whether the network's reading on hand is of the case as it now stands."""
+        return self.engine is not None and self.engine.state.steps == self.version
+
+    def posterior(self) -> dict[str, float] | None:
+        if self.beliefs is None:
+            return None
+        return {b.id: b.probability for b in self.beliefs.hypotheses}
+
+    def reliability(self) -> dict[str, float] | None:
+        if self.beliefs is None:
+            return None
+        return {s.id: s.reliability for s in self.beliefs.sources}
+
+    def favoured(self) -> tuple[str | None, bool]:
+        return editing.favoured_of(self.state, self.posterior())
+
+    def show_state(self) -> None:
+        favoured, _ = self.favoured()
+        posterior = self.posterior()
+        self.query_one(ExplanationsTable).show(self.state, posterior, favoured)
+        self.query_one(EvidenceMatrix).show(self.state, posterior, self.reliability(), favoured)
+        self.show_status()
+        self.show_item()
+        self.show_sources()
+        self.show_judgements()
+        self.show_why()
+
+    def show_status(self) -> None:
+        favoured, owned = self.favoured()
+        self.query_one("#status", Static).update(
+            panels.status_line(self.state, self.posterior(), favoured, owned, self.flags)
+        )
+
+    def show_item(self) -> None:
+        self.query_one("#item-detail", Static).update(
+            panels.item_detail(self.state, self.selected_item, self.reliability())
+        )
+
+    def show_sources(self) -> None:
+        table = self.query_one("#sources-table", KeyedTable)
+        keep = table.selected_key()
+        table.clear()
+        reliability = self.reliability() or {}
+        for s in self.state.sources.values():
+            items = sum(1 for i in self.state.items.values() if i.live and i.spec.source == s.id)
+            net = reliability.get(s.id)
+            table.add_row(
+                s.id,
+                clip(s.spec.label, 50),
+                f"{s.reliability:.2f}",
+                "—" if net is None else f"{net:.2f}",
+                str(items),
+                key=s.id,
+            )
+        table.select_key(keep)
+
+    def show_judgements(self) -> None:
+        self.query_one("#judgement-summary", Static).update(panels.judgement_summary(self.state))
+        table = self.query_one("#judgements-table", KeyedTable)
+        table.clear()
+        for j in reversed(self.state.judgements):
+            table.add_row(
+                j.id,
+                short_datetime(j.at),
+                clip(j.who or "", 12),
+                clip(j.favoured, 16),
+                panels.ratings_text(j.ratings),
+                clip(j.spec.note or "", 40),
+                key=j.id,
+            )
+        notes = self.query_one("#notes-table", KeyedTable)
+        notes.clear()
+        for n in reversed(self.state.notes):
+            notes.add_row(
+                short_datetime(n.at),
+                n.spec.kind,
+                n.spec.flag or "",
+                clip(n.spec.text, 70),
+                key=n.spec.id,
+            )
+
+    def show_flags(self) -> None:
+        table = self.query_one("#flags-table", KeyedTable)
+        keep = table.selected_key()
+        table.clear()
+        for f in self.flags or []:
+            table.add_row(
+                severity(f.severity, f.acknowledged),
+                f.id,
+                clip(self.state.label(f.rival), 30) if f.rival else "",
+                panels.figure_text(f),
+                short_date(f.since) if f.since else "",
+                ", ".join(f.evidence[:5]) + ("…" if len(f.evidence) > 5 else ""),
+                key=f.id,
+            )
+        if not table.select_key(keep) and table.row_count:
+            table.move_cursor(row=0)
+        n = len([f for f in self.flags or [] if not f.acknowledged])
+        tab = self.query_one(TabbedContent).get_tab("flags")
+        tab.label = Text(f"4 Flags ({n})" if n else "4 Flags")
+        self.show_flag()
+
+    def selected_flag(self) -> Any | None:
+        key = self.query_one("#flags-table", KeyedTable).selected_key()
+        return next((f for f in self.flags or [] if f.id == key), None)
+
+    def show_flag(self) -> None:
+        flag = self.selected_flag()
+        self.query_one("#flag-detail", Static).update(panels.flag_detail(self.state, flag))
+        items = self.query_one("#flag-items", OptionList)
+        items.clear_options()
+        items.display = bool(flag and flag.evidence)
+        for ident in flag.evidence if flag else []:
+            item = self.state.items.get(ident)
+            text = clip(item.spec.text, 90) if item else ""
+            items.add_option(Option(f"{ident}  {text}", id=ident))
+
+    def show_enquiries(self) -> None:
+        self.query_one("#even-odds", Static).update(panels.enquiry_header(self.state, self.change))
+        table = self.query_one("#enquiries-table", KeyedTable)
+        keep = table.selected_key()
+        table.clear()
+        for rank, v in enumerate(self.change.enquiries if self.change else [], start=1):
+            pos, neg = v.outcomes
+            table.add_row(
+                str(rank),
+                v.id,
+                clip(v.text, 44),
+                panels.worth(v.information_gain_bits),
+                f"{v.information_gain_bits:.2f}",
+                pct(pos.favoured_after),
+                pct(neg.favoured_after),
+                key=v.id,
+            )
+        if not table.select_key(keep) and table.row_count:
+            table.move_cursor(row=0)
+        self.show_enquiry()
+
+    def selected_enquiry(self) -> Any | None:
+        key = self.query_one("#enquiries-table", KeyedTable).selected_key()
+        return next(
+            (v for v in (self.change.enquiries if self.change else []) if v.id == key), None
+        )
+
+    def show_enquiry(self) -> None:
+        self.query_one("#enquiry-detail", Static).update(
+            panels.enquiry_detail(self.state, self.selected_enquiry())
+        )
+
+    def show_why(self) -> None:
+        movement = None
+        if self._fresh() and self.selected_item:
+            favoured, _ = self.favoured()
+            movement = editing.why_moved(self.engine, self.selected_item, favoured)
+        self.query_one("#why-detail", Static).update(panels.why_detail(self.state, movement))
+
+    # --- selection ------------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table_id = event.data_table.id
+        key = event.row_key.value if event.row_key is not None else None
+        if table_id == "matrix":
+            self.selected_item = key
+            self.show_item()
+            self.show_why()
+        elif table_id == "flags-table":
+            self.show_flag()
+        elif table_id == "enquiries-table":
+            self.show_enquiry()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an item: why did it move the beliefs?"""
+        if event.data_table.id == "matrix":
+            self.action_why()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A flag's driving item: show it in the evidence matrix."""
+        if event.option_list.id != "flag-items":
+            return
+        self.action_view("evidence")
+        matrix = self.query_one(EvidenceMatrix)
+        if event.option.id and matrix.select_key(event.option.id):
+            matrix.focus()
+
+    # --- storing --------------------------------------------------------------------------
+
+    def commit(self, event: Any) -> str | None:
+        """Store one event; None when stored, else why not (the form shows it and stays open)."""
+        try:
+            self.session.append(event)
+        except EventRejected as exc:
+            return f"Not saved: {exc}."
+        except StoreConflict:
+            self.session.reload()
+            self.case_changed()
+            self.notify(
+                "Someone else changed this case. It has been reloaded; your entry was not saved.",
+                title="Case changed elsewhere",
+                severity="error",
+            )
+            return "Not saved: the case changed elsewhere and was reloaded. Check, then save again."
+        except StoreError as exc:
+            self.notify(str(exc), title="Could not save", severity="error", timeout=10)
+            return "Not saved: the store refused the entry (see the notice)."
+        self.case_changed()
+        return None
+
+    def open_form(self, form: forms.FormScreen) -> None:
+        self.app.push_screen(form)
+
+    # --- actions --------------------------------------------------------------------------
+
+    def highlighted_hypothesis(self) -> str | None:
+        key = self.query_one(ExplanationsTable).selected_key()
+        return key if key in self.state.live_hypotheses else None
+
+    def action_add_hypothesis(self) -> None:
+        self.open_form(forms.AddHypothesisForm(self.session, self.commit))
+
+    def action_rename_hypothesis(self) -> None:
+        if not self.state.live_hypotheses:
+            self.notify(
+                "There are no explanations yet: press h to add one.", title="Nothing to rename"
+            )
+            return
+        self.open_form(
+            forms.RenameHypothesisForm(self.session, self.commit, self.highlighted_hypothesis())
+        )
+
+    def action_retire_hypothesis(self) -> None:
+        if not self.state.live_hypotheses:
+            self.notify("There are no explanations yet.", title="Nothing to retire")
+            return
+        self.open_form(
+            forms.RetireHypothesisForm(self.session, self.commit, self.highlighted_hypothesis())
+        )
+
+    def action_add_source(self) -> None:
+        self.open_form(forms.AddSourceForm(self.session, self.commit))
+
+    def action_add_item(self) -> None:
+        if not self.state.live_hypotheses:
+            self.notify(
+                "Add explanations first (h): an item is rated against them.",
+                title="No explanations",
+            )
+            return
+        source = self.query_one("#sources-table", KeyedTable).selected_key()
+        self.open_form(entry.EvidenceForm(self.session, self.commit, source))
+
+    def action_retract_item(self) -> None:
+        if not self.state.live_items:
+            self.notify("There are no items to retract.", title="Nothing to retract")
+            return
+        self.open_form(forms.RetractItemForm(self.session, self.commit, self.selected_item))
+
+    def action_why(self) -> None:
+        if self.selected_item is None:
+            self.notify("Highlight an item in the Evidence view first.", title="No item selected")
+        self.action_view("why")
+
+    def action_judgement(self) -> None:
+        if not self.state.live_hypotheses:
+            self.notify("Add explanations first (h).", title="No explanations")
+            return
+        self.open_form(entry.JudgementForm(self.session, self.commit))
+
+    def action_acknowledge(self) -> None:
+        open_flags = [f for f in self.flags or [] if not f.acknowledged]
+        if not open_flags:
+            self.notify("There is no open flag to acknowledge.", title="No open flags")
+            return
+        flag = self.selected_flag()
+        self.open_form(
+            forms.AcknowledgeFlagForm(
+                self.session, self.commit, open_flags, flag.id if flag else None
+            )
+        )
+
+    def action_raise_enquiry(self) -> None:
+        if not self.state.live_hypotheses:
+            self.notify("Add explanations first (h).", title="No explanations")
+            return
+        self.open_form(entry.EnquiryForm(self.session, self.commit))
+
+    def action_answer_enquiry(self) -> None:
+        if not self.state.open_enquiries:
+            self.notify("There are no open enquiries: press n to raise one.", title="No enquiries")
+            return
+        value = self.selected_enquiry()
+        self.open_form(
+            entry.AnswerEnquiryForm(self.session, self.commit, value.id if value else None)
+        )
+
+    def action_view(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+        focus = {
+            "evidence": "#matrix",
+            "sources": "#sources-table",
+            "judgement": "#judgements-table",
+            "flags": "#flags-table",
+            "enquiries": "#enquiries-table",
+            "why": "#why-pane",
+        }[name]
+        self.query_one(focus).focus()
+
+    def action_replay(self) -> None:
+        """The replay of this case; a note pinned there is a new event, so refresh on return."""
+        from hypotrack.tui.screens.replay import ReplayScreen
+
+        def back(changed: bool | None) -> None:
+            if changed:
+                self.case_changed()
+
+        self.app.push_screen(ReplayScreen(self.session), back)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,78 @@
+"""The explanations: the network's belief as a bar, the worker's own last rating beside it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from hypotrack.domain.state import CaseState
+from hypotrack.tui.widgets.render import AGAINST, NETWORK, WORKER, bar_with_pct, clip
+from hypotrack.tui.widgets.tables import KeyedTable
+
+BAR = 16
+LABEL = 40
+# A gap of this many percentage points between the worker and the network is called out.
+GAP_POINTS = 25
+
+
+def gap_text(worker: float | None, network: float | None) -> Text:
+    """The worker's rating minus the network's belief, in points, with ▲/▼ and a word."""
+    if worker is None or network is None:
+        return Text("")
+    points = (worker - network) * 100
+    if abs(points) < 10:
+        return Text("≈ close", style="dim")
+    glyph = "▲" if points > 0 else "▼"
+    word = "you higher" if points > 0 else "you lower"
+    style = f"bold {AGAINST}" if abs(points) >= GAP_POINTS else ""
+    return Text(f"{glyph} {points:+.0f} {word}", style=style)
+
+
+class ExplanationsTable(KeyedTable):
+    """One row per explanation; retired ones stay listed, dimmed, with their reason."""
+
+    DEFAULT_CSS = """
+    ExplanationsTable {
+        height: auto;
+        max-height: 12;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.add_column(" ", key="mark", width=2)
+        self.add_column("Explanation", key="label", width=LABEL)
+        self.add_column(Text("Network", style=f"bold {NETWORK}"), key="network", width=BAR + 5)
+        self.add_column(Text("You", style=f"bold {WORKER}"), key="you", width=BAR + 5)
+        self.add_column("You vs network", key="gap", width=18)
+
+    def show(
+        self, state: CaseState, posterior: dict[str, float] | None, favoured: str | None
+    ) -> None:
+        """Redraw from the case and the network's latest reading (None while it computes)."""
+        keep = self.selected_key()
+        self.clear()
+        j = state.latest_judgement
+        ratings = j.ratings if j else {}
+        for h in state.hypotheses.values():
+            if not h.live:
+                continue
+            label = Text(clip(h.label, LABEL - 12 if h.spec.catch_all else LABEL))
+            if h.spec.catch_all:
+                label.append(" (catch-all)", style="italic")
+            network = posterior.get(h.id) if posterior is not None else None
+            worker = ratings.get(h.id) if j else None
+            mark = Text("★", style="bold") if h.id == favoured else Text(" ")
+            self.add_row(
+                mark,
+                label,
+                bar_with_pct(network, BAR, NETWORK),
+                bar_with_pct(worker, BAR, WORKER),
+                gap_text(worker, network),
+                key=h.id,
+            )
+        for h in state.hypotheses.values():
+            if h.live:
+                continue
+            label = Text(clip(h.label, LABEL), style="dim strike")
+            reason = Text(clip(f"retired: {h.retired_reason or ''}", BAR + 5), style="dim")
+            self.add_row(Text("✗", style="dim"), label, reason, Text(""), Text(""), key=h.id)
+        self.select_key(keep)

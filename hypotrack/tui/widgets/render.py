@@ -1,0 +1,104 @@
+"""Small pieces of rich text the tables share: bars, percentages, severity and direction.
+
+Colour never carries meaning alone (STYLE.md): a severity is a word and a glyph, a direction
+is ▲ or ▼, and a bar's length is its value.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+from rich.text import Text
+
+# Colours that read on dark and light themes alike.
+NETWORK = "dodger_blue2"
+WORKER = "dark_orange3"
+AGAINST = "orange3"
+FOR = "green4"
+RED = "red3"
+AMBER = "dark_orange"
+
+SEVERITY_GLYPH = {"red": "‼", "amber": "!"}
+SEVERITY_STYLE = {"red": f"bold {RED}", "amber": f"bold {AMBER}"}
+
+
+def bar(p: float | None, width: int, style: str) -> Text:
+    """A horizontal bar of `width` cells for a probability, with eighths for precision."""
+    if p is None:
+        return Text("·" * width, style="dim")
+    p = min(max(p, 0.0), 1.0)
+    eighths = round(p * width * 8)
+    full, part = divmod(eighths, 8)
+    blocks = "█" * full + ("" if part == 0 else " ▏▎▍▌▋▊▉"[part])
+    text = Text()
+    text.append(blocks, style=style)
+    text.append("░" * (width - len(blocks)), style="dim")
+    return text
+
+
+def pct(p: float | None) -> str:
+    if p is None:
+        return "  — "
+    if 0 < p < 0.005:
+        return " <1%"
+    if 0.995 < p < 1:
+        return ">99%"
+    return f"{p * 100:3.0f}%"
+
+
+def bar_with_pct(p: float | None, width: int, style: str) -> Text:
+    text = bar(p, width, style)
+    text.append(" " + pct(p))
+    return text
+
+
+def severity(sev: str, acknowledged: bool = False) -> Text:
+    """'‼ red' / '! amber', and '✓' when acknowledged: readable without colour."""
+    text = Text(f"{SEVERITY_GLYPH.get(sev, '?')} {sev}", style=SEVERITY_STYLE.get(sev, "bold"))
+    if acknowledged:
+        text.append(" ✓ ack", style="dim")
+    return text
+
+
+def ratio_text(r: float) -> str:
+    """A likelihood ratio as a practitioner reads it: ×3.2, ×½, ×1."""
+    if r == 0:
+        return "×0"
+    if math.isinf(r):
+        return "×∞"
+    if r >= 1:
+        return f"×{_number(r)}"
+    return f"×1/{_number(1 / r)}"
+
+
+def _number(x: float) -> str:
+    """Two significant figures below 100, whole numbers above: ratios are rough."""
+    return f"{x:.2g}" if x < 100 else f"{x:,.0f}"
+
+
+def direction(r: float, threshold: float = 2.0) -> tuple[str, str]:
+    """(glyph, style) for a ratio: ▲ above ×2, ▼ below ×½, blank between (non-diagnostic,
+    DESIGN §4: a ratio in [½, 2] cannot tell the two explanations apart)."""
+    if r > threshold:
+        return "▲", AGAINST
+    if r < 1 / threshold:
+        return "▼", FOR
+    return " ", ""
+
+
+def short_date(at: date | datetime | None) -> str:
+    if at is None:
+        return "—"
+    return f"{at.day} {at:%b}"
+
+
+def short_datetime(at: datetime | None) -> str:
+    if at is None:
+        return "—"
+    return f"{at.day} {at:%b %Y %H:%M}"
+
+
+def clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

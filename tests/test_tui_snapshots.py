@@ -1,0 +1,71 @@
+"""The app's look at 120×40, pinned: the start screen, the workspace and the judgement form.
+
+Deterministic: a fixed case file (not the shipped example, which may change), a frozen clock,
+and a fixed write time for the store's "last change". Update with `pytest --snapshot-update`
+after checking the new look by eye (`snapshot_report.html`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hypotrack.tui.app import HypotrackApp
+from tests.test_tui_support import freeze_clock, import_fixed_case, settle
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import hypotrack.store.sqlite as sqlite
+    import hypotrack.tui.screens.start as start
+
+    monkeypatch.setenv("HYPOTRACK_HOME", str(tmp_path))
+    monkeypatch.setenv("HYPOTRACK_USER", "tester")
+    monkeypatch.setattr(sqlite, "_utc_now", lambda: "2026-03-20T12:00:00.000000+00:00")
+    # The start screen shows the write time in the machine's local zone: pin what it shows.
+    monkeypatch.setattr(start, "when_cell", lambda written: "20 Mar 2026 12:00")
+    freeze_clock(monkeypatch)
+    return tmp_path
+
+
+@pytest.fixture
+def fixed(home: Path) -> Path:
+    import_fixed_case(home / "hypotrack.db")
+    return home
+
+
+async def _settled(pilot: Any) -> None:
+    await settle(pilot)
+
+
+async def _open_fixed(pilot: Any) -> None:
+    await settle(pilot)
+    pilot.app.open_case("fixed-case")
+    await settle(pilot)
+
+
+def test_start_screen_first_run(snap_compare: Any) -> None:
+    assert snap_compare(HypotrackApp(), terminal_size=SIZE, run_before=_settled)
+
+
+def test_start_screen_with_a_case(snap_compare: Any, fixed: Path) -> None:
+    assert snap_compare(HypotrackApp(), terminal_size=SIZE, run_before=_settled)
+
+
+def test_workspace(snap_compare: Any, fixed: Path) -> None:
+    assert snap_compare(HypotrackApp(), terminal_size=SIZE, run_before=_open_fixed)
+
+
+def test_judgement_form(snap_compare: Any, fixed: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _open_fixed(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        await pilot.press("6", "0", "enter", "2", "5")
+        await pilot.pause()
+
+    assert snap_compare(HypotrackApp(), terminal_size=SIZE, run_before=run_before)

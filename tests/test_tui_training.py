@@ -1,0 +1,451 @@
+"""Training mode in the app (issue 5): the picker, play, the store, the debrief, the look.
+
+Driven with Pilot at 120×40 on a fresh store per test (HYPOTRACK_HOME in a temp folder). Two
+trainees play the same teaching case: one anchored on their first view (never moves), one who
+follows the evidence (types the network's posterior, computed here with `analyse`, independently
+of the app). Their debriefs must differ the way DESIGN §6a says they should.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual import events
+
+from hypotrack.domain.casefile import load_case_file
+from hypotrack.reasoning.api import analyse
+from hypotrack.reasoning.training import TrainingRun, debrief
+from hypotrack.resources import teaching_cases
+from hypotrack.store.case import load_case_events
+from hypotrack.tui.app import HypotrackApp
+from hypotrack.tui.screens.help import HelpScreen
+from hypotrack.tui.screens.training import TrainingPickerScreen, TrainingScreen
+from hypotrack.tui.screens.training_cases import (
+    StoredRun,
+    free_run_id,
+    teaching_choices,
+    theme_of,
+)
+from hypotrack.tui.screens.training_debrief import DebriefScreen
+from hypotrack.tui.widgets.tables import KeyedTable
+from hypotrack.tui.widgets.training import RatingInput, bumped, read_ratings
+
+CASE = "01-bruising-non-mobile-baby"
+CASE_ID = "teaching-bruising-non-mobile-baby"
+SIZE = (120, 40)
+ANCHORED = ["60", "20", "5", "10", "5"]  # medical first, and it never moves
+
+# Async tests run on anyio's pytest plugin (installed with Textual's dependencies).
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def fresh_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HYPOTRACK_HOME", str(tmp_path))
+    monkeypatch.setenv("HYPOTRACK_USER", "tester")
+    return tmp_path
+
+
+def network_lines(name: str) -> list[dict[str, float]]:
+    """The network's posterior after each item of a teaching case (what a follower types)."""
+    run = TrainingRun(load_case_file(teaching_cases()[name]).events, "x", "x", datetime.now(UTC))
+    lines = []
+    while not run.finished:
+        run.reveal_next()
+        lines.append(analyse(run.events).current.posterior)
+    return lines
+
+
+def text_of(widget: Any) -> str:
+    """What a Static shows, as plain text (its rich renderable, rendered)."""
+    console = Console(width=116, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def start_run(pilot: Any, trainee: str) -> TrainingScreen:
+    """From `hypotrack train CASE`: the name, Enter, and the first item is on screen."""
+    await settle(pilot)
+    picker = pilot.app.screen
+    assert isinstance(picker, TrainingPickerScreen)
+    assert pilot.app.focused.id == "trainee"
+    await pilot.press(*trainee, "enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, TrainingScreen)
+    return screen
+
+
+def fields(screen: Any) -> list[RatingInput]:
+    return list(screen.query(RatingInput))
+
+
+async def type_ratings(pilot: Any, values: list[str]) -> None:
+    """Type each rating and Tab on (Tab after the last wraps to the first field)."""
+    for value in values:
+        await pilot.press(*value, "tab")
+
+
+async def play_anchored(pilot: Any) -> None:
+    screen = await start_run(pilot, "Anna")
+    await type_ratings(pilot, ANCHORED)
+    while isinstance(pilot.app.screen, TrainingScreen):
+        await pilot.press("enter")  # the same ratings, prefilled, every time
+        await pilot.pause()
+    assert screen.stored.complete
+
+
+async def burst(pilot: Any, keys: list[str]) -> None:
+    """Keys arriving in one burst, as a fast typist's do (or a paste of "41⇥23⏎"): all are
+    queued before the app handles the first, then one wait. The play screen must still put
+    every digit in the field it was typed in (Tab acts at once; Enter comes through the field).
+    """
+    names = {"\t": "tab", "\r": "enter", ".": "full_stop"}
+    for key in keys:
+        name = names.get(key, key)
+        event = events.Key(name, key if name not in ("tab", "enter") else None)
+        event.set_sender(pilot.app)
+        pilot.app._driver.send_message(event)  # what Pilot.press does, without its waits
+    await pilot.pause()
+
+
+async def play_follower(pilot: Any, lines: list[dict[str, float]]) -> None:
+    """Give the follower's name in the picker, then type the network's posterior each time
+    (in whole percent, leaving a field that already says it, as a person would): each item's
+    keys in one fast burst."""
+    await pilot.press(*"Fay", "enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, TrainingScreen)
+    for k, posterior in enumerate(lines, start=1):
+        assert screen.stored.run.items_shown == k
+        typed = {f.hypothesis: str(round(posterior[f.hypothesis] * 100)) for f in fields(screen)}
+        keys: list[str] = []
+        for field in fields(screen):
+            if field.value != typed[field.hypothesis]:
+                keys += list(typed[field.hypothesis])
+            keys.append("\t")
+        order = list(typed)
+        top = max(typed.values(), key=float)
+        if list(typed.values()).count(top) > 1:  # a tie: choose the first of them with f
+            first = next(h for h in order if typed[h] == top)
+            keys += ["f"] * (order.index(first) + 1)
+        await burst(pilot, [*keys, "\r"])
+        await settle(pilot)
+    assert isinstance(pilot.app.screen, DebriefScreen)
+
+
+# --- pure helpers -------------------------------------------------------------------------
+
+
+def test_rating_helpers() -> None:
+    assert bumped("70", 5) == "75"
+    assert bumped("98", 5) == "100"
+    assert bumped("", -5) == "0"
+    assert bumped("2.5", 1) == "3.5"
+    assert read_ratings({"a": "3", "b": "1"}) == {"a": 0.75, "b": 0.25}
+    assert read_ratings({"a": "70 %", "b": "2,5"})["b"] == pytest.approx(2.5 / 72.5)
+
+
+def test_teaching_choices_and_run_ids(fresh_store: Path) -> None:
+    from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+
+    store = SqliteEventStore(default_store_path())
+    choices, problems = teaching_choices(store)
+    assert not problems
+    assert {c.name for c in choices} == set(teaching_cases())
+    first = next(c for c in choices if c.name == CASE)
+    assert first.items == 11 and first.theme.startswith("Injury")
+    assert theme_of(teaching_cases()[CASE]) == "Injury: accidental, inflicted or medical?"
+    long_name = "Dr Maximilian Alexander Featherstonehaugh-Cholmondeley"
+    run_id = free_run_id(store, "teaching-diagnosis-not-exoneration", long_name)
+    assert len(run_id) <= 64 and run_id.endswith("-1")
+    events = load_case_file(teaching_cases()[CASE]).events
+    stored = StoredRun.start(store, events, "Ann", datetime.now(UTC))
+    assert stored.run_id == f"{CASE_ID}-ann-1"
+    assert free_run_id(store, CASE_ID, "Ann") == f"{CASE_ID}-ann-2"
+    # Stored from the start: the opening events up to the first item, nothing more.
+    kinds = [e.kind for e in load_case_events(store, stored.run_id)]
+    assert kinds.count("evidence-recorded") == 1 and kinds[-1] in (
+        "evidence-recorded",
+        "enquiry-raised",
+    )
+    store.close()
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+async def test_picker_lists_the_teaching_cases() -> None:
+    app = HypotrackApp(training="")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TrainingPickerScreen)
+        table = app.screen.query_one("#teaching", KeyedTable)
+        assert table.row_count == len(teaching_cases())
+        assert table.get_row(CASE)[3] == "11"
+        # Enter without a name: refused at the name field, nothing stored.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused.id == "trainee" and app.focused.has_class("-error")
+        assert app.store.cases() == []
+        # A command-palette entry per action, namespaced.
+        assert all(a.command.startswith("training: ") for a in app.screen.ACTIONS)
+
+
+async def test_unknown_case_says_so_and_shows_the_picker() -> None:
+    app = HypotrackApp(training="no-such-case")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TrainingPickerScreen)
+        assert any("no-such-case" in n.message for n in app._notifications)
+
+
+async def test_anchored_and_follower_runs_are_stored_and_debriefed_differently() -> None:
+    lines = network_lines(CASE)
+    app = HypotrackApp(training=CASE)
+    async with app.run_test(size=SIZE) as pilot:
+        await play_anchored(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        anchored = app.screen.debrief
+        shown = text_of(app.screen.query_one("#revision"))
+        assert "never revised" in shown
+        await pilot.press("escape")  # back to the picker: the run is listed
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, TrainingPickerScreen)
+        assert f"{CASE_ID}-anna-1" in picker.runs
+        # The follower, from the same picker.
+        picker.query_one("#teaching", KeyedTable).select_key(CASE)
+        await pilot.click("#trainee")
+        await pilot.press("end", *["backspace"] * len("Anna"))
+        await play_follower(pilot, lines)
+        await settle(pilot)
+        follower = app.screen.debrief
+
+    # Anchored: never revised, late by every remaining item, anchoring flags fired early.
+    assert anchored.revised_at is None
+    assert anchored.revision_delay == anchored.items - 8 + 1  # author's revise point: item 8
+    fired = {f.id: f for f in anchored.flags}
+    assert "contrary-evidence" in fired and "frozen-rating" in fired
+    # Follower: revised by the author's point, no contrary-evidence, on the network's line.
+    assert follower.revised_at is not None and follower.revision_delay <= 0
+    assert follower.revision_delay < anchored.revision_delay
+    assert "contrary-evidence" not in {f.id for f in follower.flags}
+    assert follower.brier_vs_network == pytest.approx(0.0, abs=1e-3)  # whole percents typed
+    assert follower.mean_gap == pytest.approx(0.0, abs=0.01)
+    assert follower.brier_trainee < anchored.brier_trainee
+    assert follower.brier_trainee == pytest.approx(follower.brier_network, abs=0.02)
+
+    # Both runs are cases of kind training in the store, based on the teaching case.
+    from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+
+    store = SqliteEventStore(default_store_path())
+    try:
+        runs = {}
+        for summary in store.cases():
+            events = load_case_events(store, summary.case_id)
+            runs[summary.case_id] = events
+        assert set(runs) == {f"{CASE_ID}-anna-1", f"{CASE_ID}-fay-1"}
+        for run_id, events in runs.items():
+            info = events[0].case
+            assert info.kind == "training" and info.based_on == CASE_ID
+            assert sum(e.kind == "judgement" for e in events) == 11
+            assert events[0].teaching is not None and events[0].teaching.truth == "inflicted"
+            assert store.verify(run_id) == []
+        # The debrief from the store alone is the one the app showed.
+        again = debrief(runs[f"{CASE_ID}-fay-1"])
+        assert again.revised_at == follower.revised_at
+        assert again.brier_trainee == pytest.approx(follower.brier_trainee)
+    finally:
+        store.close()
+
+
+async def test_bad_input_is_refused_at_the_field_and_nothing_is_stored() -> None:
+    app = HypotrackApp(training=CASE)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_run(pilot, "Bea")
+        store = app.store
+        stored_before = store.cases()[0].events
+
+        def hint(h: str) -> str:
+            return text_of(screen.query_one(f"#hint-{h}"))
+
+        # An empty field, on Enter: marked, focused, and said how to fix.
+        await pilot.press(*"60", "enter")
+        assert "Give a number" in hint("inflicted") and app.focused.id == "rating-inflicted"
+        # A negative rating; then one that is not a number (typing replaces the marked text).
+        await type_ratings(pilot, ["-5", "5", "10", "5"])
+        await pilot.press("enter")
+        assert "negative" in hint("inflicted")
+        assert screen.query_one("#rating-inflicted").has_class("-error")
+        assert app.focused.id == "rating-inflicted"
+        await pilot.press(*"1.2.3", "enter")
+        assert "Not a number" in hint("inflicted")
+        # Letters never reach a field (they are the screen's keys).
+        await pilot.press("x", "y")
+        assert screen.query_one("#rating-inflicted", RatingInput).value == "1.2.3"
+        # All zero.
+        for field in fields(screen):  # as if typed: the refusal is what is under test
+            field.value = "0"
+        await pilot.press("enter")
+        assert "All are 0" in hint("medical")
+        # A tie for ★ (60, 60): choose with f.
+        await pilot.press(*"60", "tab", *"60", "tab", "enter")
+        assert "press f" in hint("medical")
+        # Nothing was stored by any of it.
+        assert screen.stored.run.items_shown == 1
+        assert store.cases()[0].events == stored_before
+        # Typing mends the field and clears its mark; f chooses; Enter records.
+        await pilot.press(*"20")
+        assert not screen.query_one("#rating-medical").has_class("-error")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.stored.run.items_shown == 2
+        assert store.cases()[0].events > stored_before
+
+
+async def test_keys_bump_favour_coach_and_leave_then_resume() -> None:
+    app = HypotrackApp(training=CASE)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_run(pilot, "Cal")
+        await type_ratings(pilot, ANCHORED)  # focus wraps back to 'medical'
+        await pilot.press("up", "up", "down", "shift+up")
+        assert screen.query_one("#rating-medical", RatingInput).value == "66"
+        # f cycles ★ through the explanations, then back to the highest rated.
+        await pilot.press("f", "f")
+        assert screen.chosen == "inflicted"
+        assert "your choice" in text_of(screen.query_one("#favoured"))
+        for _ in range(len(screen.live) - 1):
+            await pilot.press("f")
+        assert screen.chosen is None
+        # Coach mode: the network beside each rating, and the flags.
+        assert not screen.query_one("#net-medical").display
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.query_one("#net-medical").display
+        assert "net" in text_of(screen.query_one("#net-medical"))
+        assert "Flags" in text_of(screen.query_one("#coach-panel"))
+        await pilot.press("c")
+        await pilot.pause()
+        assert not screen.query_one("#net-medical").display
+        # ? opens help from inside a field (letters and ? are keys there, not text).
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        # Record two items, then leave: the run is stored and can be carried on.
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.stored.run.items_shown == 3
+        await pilot.press("escape")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, TrainingPickerScreen)
+        run_id = f"{CASE_ID}-cal-1"
+        assert not picker.runs[run_id].finished and picker.runs[run_id].judgements == 2
+        picker.open_run(run_id)
+        await pilot.pause()
+        resumed = app.screen
+        assert isinstance(resumed, TrainingScreen)
+        assert resumed.stored.run.items_shown == 3
+        assert resumed.query_one("#rating-medical", RatingInput).value == "62"  # 66 of 106
+
+
+async def test_a_stored_run_opens_by_id_where_it_stopped_or_at_its_debrief() -> None:
+    from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+
+    events = load_case_file(teaching_cases()[CASE]).events
+    store = SqliteEventStore(default_store_path())
+    now = datetime.now(UTC)
+    done = StoredRun.start(store, events, "Dee", now)
+    while True:
+        live = done.session.state.live_hypotheses
+        done.record({h: (3.0 if h == "medical" else 1.0) for h in live}, None)
+        if done.run.finished:
+            break
+        done.reveal()
+    part = StoredRun.start(store, events, "Eve", now)
+    part.record({h: 1.0 + (h == "inflicted") for h in part.session.state.live_hypotheses}, None)
+    part.reveal()
+    store.close()
+
+    app = HypotrackApp(training=done.run_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        assert app.screen.debrief.revised_at is None
+    app = HypotrackApp(training=part.run_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TrainingScreen)
+        assert screen.stored.run.items_shown == 2 and screen.stored.awaiting_judgement
+        assert screen.query_one("#rating-inflicted", RatingInput).value == "33"  # 2 of 6
+
+
+# --- the look -----------------------------------------------------------------------------
+
+
+def _steady(app: Any) -> None:
+    """No blinking cursor and no passing notifications in a snapshot."""
+    app.clear_notifications()
+    for field in app.screen.query(RatingInput):
+        field.cursor_blink = False
+
+
+def test_snapshot_play_screen(snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await start_run(pilot, "Anna")
+        await type_ratings(pilot, ANCHORED)
+        await pilot.press("enter")
+        await pilot.pause()
+        _steady(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(HypotrackApp(training=CASE), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_play_screen_in_coach_mode(snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await start_run(pilot, "Anna")
+        await type_ratings(pilot, ANCHORED)
+        for _ in range(5):
+            await pilot.press("enter")
+            await pilot.pause()
+        await pilot.press("c")
+        await settle(pilot)
+        _steady(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(HypotrackApp(training=CASE), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_debrief(snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await play_anchored(pilot)
+        await settle(pilot)
+        _steady(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(HypotrackApp(training=CASE), terminal_size=SIZE, run_before=run_before)
