@@ -189,7 +189,10 @@ class _Reader:
         for item in items[:2]:
             source = self.state.sources.get(item.spec.source)
             who = source.spec.label if source else item.spec.source
-            parts.append(f"{who}'s report of {day(item.recorded, self.tz)} ({item.id})")
+            # "the registered childminder's report", but "the GP's report".
+            if len(who) > 1 and who[0].isupper() and who[1].islower():
+                who = who[0].lower() + who[1:]
+            parts.append(f"the {who}'s report of {day(item.recorded, self.tz)} ({item.id})")
         if not parts:
             return ""
         return " and ".join(parts)
@@ -306,7 +309,7 @@ class _Reader:
         message = (
             f"Since your review on {day(a.at, self.tz)}, the evidence is {times(bf)} more expected "
             f"if '{self.label(rival)}' than if '{self.label(f)}'"
-            + (f" — mostly the {mostly}" if mostly else "")
+            + (f" — mostly {mostly}" if mostly else "")
             + f". Your rating of '{self.label(f)}' has not moved."
         )
         if severity == "amber" and bf >= R.RED_BF:
