@@ -597,7 +597,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not args.summary:
         from hypotrack.tui.app import run_app
 
-        return run_app(store_path=args.store, training=args.case or "")
+        return run_app(store_path=args.store, training=args.case or "", coach=args.coach)
     if not args.case:
         raise BadInput(
             "train --summary needs the teaching case's id, e.g. hypotrack train --summary CASE"
@@ -738,6 +738,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a teaching case (file stem in models/teaching or a case id)",
     )
     p.add_argument("--summary", action="store_true", help="a table across all stored runs of CASE")
+    p.add_argument(
+        "--coach", action="store_true", help="show the network's beliefs and flags during play"
+    )
     p.add_argument(
         "--json", action="store_true", help="with --summary: one JSON document on stdout"
     )

@@ -210,3 +210,19 @@ def bayesian_worker(items: list[dict[str, float]]) -> CaseBuilder:
 )
 def test_quiet_for_a_worker_who_follows_the_evidence(items) -> None:
     assert found(bayesian_worker(items)) == {}
+
+
+def test_non_diagnostic_confidence_not_for_a_rise_the_evidence_explains() -> None:
+    case = base().judge({"a": 40, "b": 40, "c": 10, "other": 10})
+    for _ in range(3):
+        case.item({"a": 0.7, "b": 0.6, "c": 0.6, "other": 0.6})
+    case.item({"a": 0.9, "b": 0.1, "c": 0.2, "other": 0.3})
+    engine = analyse(case.events())
+    case.judge({h: p * 100 for h, p in engine.current.posterior.items()})
+    assert "non-diagnostic-confidence" not in found(case)
+
+
+def test_conservatism_without_any_move_is_amber_and_says_so() -> None:
+    flag = found(anchored_case())["conservatism"]
+    assert flag.severity == "amber" and flag.figure == 0.0
+    assert "-0" not in flag.message

@@ -544,6 +544,7 @@ def test_every_binding_has_a_description() -> None:
                 "flags",
                 "enquiry",
                 "app",
+                "training",
             }
 
 

@@ -21,17 +21,20 @@ from hypotrack.domain.casefile import load_case_file
 from hypotrack.reasoning.api import analyse
 from hypotrack.reasoning.training import TrainingRun, debrief
 from hypotrack.resources import teaching_cases
-from hypotrack.store.case import load_case_events
+from hypotrack.store.case import import_events, load_case_events
 from hypotrack.tui.app import HypotrackApp
 from hypotrack.tui.screens.help import HelpScreen
-from hypotrack.tui.screens.training import TrainingPickerScreen, TrainingScreen
+from hypotrack.tui.screens.training import TrainingPickerScreen
 from hypotrack.tui.screens.training_cases import (
     StoredRun,
+    TrainingLookupError,
+    find_teaching,
     free_run_id,
     teaching_choices,
     theme_of,
 )
 from hypotrack.tui.screens.training_debrief import DebriefScreen
+from hypotrack.tui.screens.training_play import TrainingScreen
 from hypotrack.tui.widgets.tables import KeyedTable
 from hypotrack.tui.widgets.training import RatingInput, bumped, read_ratings
 
@@ -185,6 +188,17 @@ def test_teaching_choices_and_run_ids(fresh_store: Path) -> None:
         "evidence-recorded",
         "enquiry-raised",
     )
+    # A teaching case a trainer imported into the store is offered and found by its id.
+    opened = events[0]
+    mine = opened.model_copy(
+        update={"case": opened.case.model_copy(update={"id": "our-bruising-case"})}
+    )
+    import_events(store, [mine, *events[1:]])
+    choices, _ = teaching_choices(store)
+    assert "our-bruising-case" in {c.name for c in choices if c.path is None}
+    assert find_teaching("our-bruising-case", store)[0].case.id == "our-bruising-case"
+    with pytest.raises(TrainingLookupError):
+        find_teaching(stored.run_id, store)  # a run is not a teaching case
     store.close()
 
 
@@ -393,8 +407,16 @@ async def test_a_stored_run_opens_by_id_where_it_stopped_or_at_its_debrief() -> 
     app = HypotrackApp(training=done.run_id)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert isinstance(app.screen, DebriefScreen)
-        assert app.screen.debrief.revised_at is None
+        debrief_screen = app.screen
+        assert isinstance(debrief_screen, DebriefScreen)
+        assert debrief_screen.debrief.revised_at is None
+        # r replays the run like any case.
+        await pilot.press("r")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReplayScreen"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is debrief_screen
     app = HypotrackApp(training=part.run_id)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

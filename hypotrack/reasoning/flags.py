@@ -357,7 +357,8 @@ class _Reader:
         worker = clipped(latest.ratings[rival], latest.ratings[f]) - clipped(
             a.ratings[rival], a.ratings[f]
         )
-        ratio = worker / net
+        # + 0.0 turns a -0.0 (no move at all) into 0.0, so it reads as amber, not "the other way".
+        ratio = worker / net + 0.0
         if ratio >= R.CONSERVATISM_RATIO:
             return None
         severity = "red" if ratio < 0 else "amber"
@@ -488,6 +489,12 @@ class _Reader:
             return None
         lo, hi = R.NON_DIAGNOSTIC_LR
         rivals = [h for h in self.now.log_post if h != f]
+        # A rise that a diagnostic item for f explains (one among the four) is not confidence
+        # built on non-diagnostic items.
+        for i in last:
+            ratios = [i.of(f) / i.of(r) for r in rivals]
+            if ratios and min(ratios) >= 1.0 and max(ratios) > hi:
+                return None
         flat = [i for i in last if all(lo <= i.of(r) / i.of(f) <= hi for r in rivals)]
         if len(flat) < math.ceil(R.NON_DIAGNOSTIC_SHARE * R.NON_DIAGNOSTIC_WINDOW - 1e-9):
             return None

@@ -50,8 +50,10 @@ class HypotrackApp(App[int]):
         store_path: str | os.PathLike[str] | None = None,
         store: Any = None,
         training: str | None = None,
+        coach: bool = False,
     ) -> None:
         super().__init__()
+        self.coach = coach
         self.store: Any = store
         # `hypotrack train [CASE]`: "" opens the teaching-case picker, a name plays that case.
         self.training = training
@@ -70,7 +72,7 @@ class HypotrackApp(App[int]):
         if self.training is not None:
             from hypotrack.tui.screens.training import open_training
 
-            open_training(self, self.training)
+            open_training(self, self.training, coach=self.coach)
         else:
             self.push_screen(StartScreen())
         if self.store_error:
@@ -122,12 +124,12 @@ class HypotrackApp(App[int]):
         self.push_screen(ErrorScreen(f"Unexpected error: {type(exc).__name__}", error_text(exc)))
 
 
-def run_app(store_path: str | None = None, training: str | None = None) -> int:
+def run_app(store_path: str | None = None, training: str | None = None, coach: bool = False) -> int:
     """Run the app on the store (the CLI's default command); the exit code.
 
     `training` (from `hypotrack train [CASE]`) starts in training mode instead of the cases.
     """
-    app = HypotrackApp(store_path=store_path, training=training)
+    app = HypotrackApp(store_path=store_path, training=training, coach=coach)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)
 

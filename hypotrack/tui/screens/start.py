@@ -33,6 +33,9 @@ ACTIONS: tuple[UserAction, ...] = (
                "Open the worked example (a composite case, no real family)"),
     UserAction("replay_case", "p", "Replay", "view: replay",
                "Replay the highlighted case step by step as it was known at each point"),
+    UserAction("training", "t", "Training", "training: play a teaching case",
+               "Training mode: play a teaching case item by item, then see the debrief",
+               show=False),
     UserAction("refresh", "f5", "Refresh", "view: refresh the list of cases",
                "Read the store again (another window may have added a case)", show=False),
     UserAction("quit", "q", "Quit", "app: quit", "Quit hypotrack (everything is already saved)"),
@@ -199,6 +202,12 @@ class StartScreen(Guarded, Screen[None]):
             self.notify(str(exc), title=f"Cannot replay case {key}", severity="error", timeout=10)
             return
         self.app.push_screen(ReplayScreen(session))
+
+    def action_training(self) -> None:
+        """The teaching-case picker of training mode."""
+        from hypotrack.tui.screens.training import open_training
+
+        open_training(self.app, "")
 
     def action_new_case(self) -> None:
         from hypotrack.resources import templates

@@ -179,7 +179,8 @@ def lines_table(d: Any) -> Table:
     if d.questioned_at is not None:
         trainee[d.questioned_at] = "●ask"
     if d.revised_at is not None:
-        trainee[d.revised_at] = "●rev"
+        both = d.revised_at == d.questioned_at
+        trainee[d.revised_at] = "●a+r" if both else "●rev"
     first_flag: dict[int, list[Any]] = {}
     position = {s.item: s.index for s in d.steps}
     for f in d.flags:
@@ -298,6 +299,8 @@ def truth_text(d: Any) -> Text:
 DEBRIEF_ACTIONS: tuple[UserAction, ...] = (
     UserAction("back", "escape", "Back", "training: back to the teaching cases",
                "Back to the teaching cases and the stored runs"),
+    UserAction("replay", "r", "Replay", "training: replay this run step by step",
+               "Replay the run like any case: both belief lines and the flags at every step"),
     UserAction("top", "home", "Top", "training: debrief from the top",
                "Scroll the debrief back to the top", show=False),
 )  # fmt: skip
@@ -374,6 +377,16 @@ class DebriefScreen(Guarded, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_replay(self) -> None:
+        from hypotrack.store.case import CaseSession
+        from hypotrack.tui.screens.replay import ReplayScreen
+
+        store = getattr(self.app, "store", None)
+        if store is None:
+            self.notify("Without a store there is nothing to replay.", title="No store")
+            return
+        self.app.push_screen(ReplayScreen(CaseSession(store, self.events[0].case.id)))
 
     def action_top(self) -> None:
         self.query_one("#debrief", VerticalScroll).scroll_home(animate=False)
