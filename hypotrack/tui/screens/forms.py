@@ -42,9 +42,15 @@ class FormScreen(Guarded, ModalScreen[bool]):
     """
 
     CSS_PATH = "forms.tcss"
+    # Tab is a priority binding that moves the focus at once: Widget.focus waits a turn, and a
+    # person typing ahead ("likely⇥unlikely") would have the next word land in the field left.
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
         Binding("ctrl+s", "save", "Save", id="form-save"),
+        Binding("tab", "step_focus(1)", "Next field", show=False, priority=True, id="form-next"),
+        Binding(
+            "shift+tab", "step_focus(-1)", "Previous field", show=False, priority=True, id="form-back"
+        ),
     ]
     form_title = "Form"
     intro = ""
@@ -54,6 +60,14 @@ class FormScreen(Guarded, ModalScreen[bool]):
         super().__init__()
         self.submit = submit
         self._hints: dict[str, str] = {}
+
+    def action_step_focus(self, step: int) -> None:
+        """Tab / Shift+Tab: the next or previous field or button, round the form."""
+        chain = self.focus_chain
+        if not chain:
+            return
+        k = chain.index(self.focused) if self.focused in chain else (-1 if step > 0 else 0)
+        self.set_focus(chain[(k + step) % len(chain)])
 
     # --- layout ---------------------------------------------------------------------------
 
