@@ -603,7 +603,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             "train --summary needs the teaching case's id, e.g. hypotrack train --summary CASE"
         )
     from hypotrack.reasoning.training import summary_rows
+    from hypotrack.resources import teaching_cases
 
+    # The teaching case by its file name (as the picker lists it) or by its case id.
+    shipped = teaching_cases()
+    if args.case in shipped or Path(args.case).is_file():
+        path = shipped.get(args.case, Path(args.case))
+        args.case = load_events(str(path), None)[0].case.id
     store = open_store(args.store)
     try:
         rows = summary_rows(training_runs(store, args.case))

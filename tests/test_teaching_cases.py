@@ -71,3 +71,42 @@ def test_teaching_case_flags_fire_by_the_authors_revision_point(name: str) -> No
     assert "contrary-evidence" not in {f.id for f in follower.flags}
     if follower.brier_trainee is not None:
         assert follower.brier_trainee < anchored.brier_trainee
+
+
+def test_train_summary_lists_every_stored_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+    import io
+    import json
+
+    from hypotrack.cli import main
+    from hypotrack.store.case import import_events
+    from hypotrack.store.sqlite import SqliteEventStore
+
+    path = teaching_cases()["03-neglect-or-poverty"]
+    events = load_case_file(path).events
+    store = SqliteEventStore(tmp_path / "hypotrack.db")
+    for trainee, anchored in (("Anchored Ann", True), ("Following Fay", False)):
+        run = TrainingRun(events, trainee, f"run-{trainee.split()[0].lower()}", datetime.now(UTC))
+        first = None
+        while not run.finished:
+            run.reveal_next()
+            posterior = Engine.run(run.events).current.posterior
+            if anchored:
+                first = first or {h: (70.0 if h == "neglect" else 10.0) for h in posterior}
+                run.judgement({h: first.get(h, 5.0) for h in posterior})
+            else:
+                run.judgement(dict(posterior))
+        import_events(store, run.events)
+    store.close()
+    monkeypatch.setenv("HYPOTRACK_HOME", str(tmp_path))
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(["train", "--summary", "03-neglect-or-poverty", "--json"]) == 0
+    rows = {r["trainee"]: r for r in json.loads(buffer.getvalue())["runs"]}
+    assert set(rows) == {"Anchored Ann", "Following Fay"}
+    assert rows["Anchored Ann"]["revised_at"] is None
+    assert rows["Following Fay"]["revision_delay"] < rows["Anchored Ann"]["revision_delay"]
+    assert rows["Following Fay"]["brier"] < rows["Anchored Ann"]["brier"]
+    assert "contrary-evidence" in rows["Anchored Ann"]["flags"]
