@@ -399,6 +399,12 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         if isinstance(e, m.SourceAdded) and e.at == opened_at
     ]
     live_then: list[str] = []
+
+    def entry(e: Any, heading: str, subject: str | None, **fields: Any) -> TimelineEntry:
+        return TimelineEntry(
+            at=e.at, kind=e.kind, heading=heading, subject=subject, who=e.who, **fields
+        )
+
     for snap in history:
         e = snap.event
         if isinstance(e, m.CaseOpened):
@@ -420,35 +426,29 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             if e.at == opened_at:
                 continue
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Explanation {e.hypothesis.id} added",
-                    subject=e.hypothesis.id,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Explanation {e.hypothesis.id} added",
+                    e.hypothesis.id,
                     text=e.hypothesis.label,
                 )
             )
         elif isinstance(e, m.HypothesisRetired):
             live_then.remove(e.id)
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Explanation {e.id} retired",
-                    subject=e.id,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Explanation {e.id} retired",
+                    e.id,
                     text=e.reason or None,
                 )
             )
         elif isinstance(e, m.HypothesisRelabelled):
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Explanation {e.id} relabelled",
-                    subject=e.id,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Explanation {e.id} relabelled",
+                    e.id,
                     text=e.label,
                 )
             )
@@ -456,24 +456,20 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             if e.at == opened_at:
                 continue
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Source {e.source.id} added",
-                    subject=e.source.id,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Source {e.source.id} added",
+                    e.source.id,
                     text=e.source.label,
                     remarks=[f"relied on at {percent(e.source.reliability)}"],
                 )
             )
         elif isinstance(e, m.ReliabilityChanged):
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Reliability of {e.source} changed to {percent(e.reliability)}",
-                    subject=e.source,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Reliability of {e.source} changed to {percent(e.reliability)}",
+                    e.source,
                     text=e.reason,
                 )
             )
@@ -496,12 +492,10 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                     else f"{ev.observed.day} {ev.observed:%b %Y}"
                 )
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Evidence {ev.id}",
-                    subject=ev.id,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Evidence {ev.id}",
+                    ev.id,
                     text=ev.text,
                     source=source_label(ev.source),
                     observed=observed,
@@ -516,12 +510,10 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             # Struck when a later amendment replaced these likelihoods, or the item went.
             superseded = item.amendments[-1] is not e or item.retracted is not None
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Evidence {e.id} amended",
-                    subject=e.id,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Evidence {e.id} amended",
+                    e.id,
                     text=e.reason,
                     likelihoods=_likelihoods(e.likelihood, e.entered, list(live_then)),
                     likelihoods_struck=superseded,
@@ -529,12 +521,10 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             )
         elif isinstance(e, m.EvidenceRetracted):
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Evidence {e.id} retracted",
-                    subject=e.id,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Evidence {e.id} retracted",
+                    e.id,
                     text=state.items[e.id].spec.text,
                     source=source_label(state.items[e.id].spec.source),
                     struck=True,
@@ -548,12 +538,10 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                 for h, p in q.likelihood.items()
             ]
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Enquiry {q.id} raised",
-                    subject=q.id,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Enquiry {q.id} raised",
+                    q.id,
                     text=q.text,
                     likelihoods=probs,
                     remarks=["chance of a positive answer under each explanation"],
@@ -563,12 +551,10 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             j = e.judgement
             ratings = _normalised(j.ratings)
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=f"Judgement {j.id}: favours {j.favoured}",
-                    subject=j.id,
-                    who=e.who,
+                entry(
+                    e,
+                    f"Judgement {j.id}: favours {j.favoured}",
+                    j.id,
                     text=j.note,
                     remarks=[
                         ", ".join(f"{h} {percent(v)}" for h, v in ratings.items()),
@@ -584,12 +570,10 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                 heading += " (closes the case)"
             pinned = getattr(n, "pinned_at", None)
             timeline.append(
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    heading=heading,
-                    subject=n.id,
-                    who=e.who,
+                entry(
+                    e,
+                    heading,
+                    n.id,
                     text=n.text,
                     remarks=[f"about the point of {_when(pinned, tz)}"] if pinned else [],
                 )
