@@ -311,3 +311,16 @@ def test_a_note_pinned_to_an_earlier_point_round_trips() -> None:
     doc["notes"][0]["pinned_at"] = "2026-02-01T12:00:00"
     with pytest.raises(CaseFileError, match="notes\\[0\\].pinned_at"):
         load_case_text(yaml.safe_dump(doc, sort_keys=False), "pinned.yaml")
+
+
+def test_a_source_added_later_keeps_its_time() -> None:
+    doc = example()
+    doc["sources"].append({"id": "gp", "label": "GP", "added": "2026-03-07T09:00:00"})
+    doc["evidence"][3]["source"] = "gp"
+    loaded = load_case_text(yaml.safe_dump(doc, sort_keys=False), "late.yaml")
+    added = next(e for e in loaded.events if e.kind == "source-added" and e.source.id == "gp")
+    assert added.at.day == 7
+    assert load_case_text(events_to_yaml(loaded.events), "again.yaml").events == loaded.events
+    doc["evidence"][0]["source"] = "gp"  # recorded on 2 March, before the GP was heard from
+    with pytest.raises(CaseFileError, match=r"evidence\[0\].source: recorded before"):
+        load_case_text(yaml.safe_dump(doc, sort_keys=False), "late.yaml")

@@ -69,6 +69,7 @@ class FileSource(FileModel):
     label: m.Label
     reliability: m.Probability = 1.0
     reliability_changes: list[FileReliabilityChange] = []
+    added: datetime | None = None  # a source first heard from later; default: when opened
 
 
 class FileAmendment(FileModel):
@@ -592,18 +593,24 @@ class _CrossCheck:
             )
 
         sources = {s.id: s for s in f.sources}
+        source_at: dict[str, datetime] = {}
         for i, s in enumerate(f.sources):
+            s_at = self.when(s.added) if s.added else opened
+            if s_at < opened:
+                self.problem(("sources", i, "added"), "before the case was opened")
+            source_at[s.id] = s_at
             events.append(
                 m.SourceAdded(
-                    at=opened,
+                    at=s_at,
                     source=m.SourceSpec(id=s.id, label=s.label, reliability=s.reliability),
                 )
             )
             for k, change in enumerate(s.reliability_changes):
                 c_at = self.when(change.at)
-                if c_at < opened:
+                if c_at < s_at:
                     self.problem(
-                        ("sources", i, "reliability_changes", k, "at"), "before the case was opened"
+                        ("sources", i, "reliability_changes", k, "at"),
+                        "before the source was added (or the case opened)",
                     )
                 events.append(
                     m.ReliabilityChanged(
@@ -650,6 +657,8 @@ class _CrossCheck:
                 )
             if e.source not in sources:
                 self.unknown(loc + ("source",), "source", e.source, list(sources))
+            elif source_at[e.source] > at:
+                self.problem(loc + ("source",), "recorded before this source was added")
             entered: dict[str, Any]
             if e.answers is not None:
                 if e.likelihood is not None:
@@ -888,6 +897,8 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             sources[s.id] = {"id": s.id, "label": s.label}
             if s.reliability != 1.0:
                 sources[s.id]["reliability"] = s.reliability
+            if e.at != opened.at:
+                sources[s.id]["added"] = _local(e.at, tz)
         elif isinstance(e, m.ReliabilityChanged):
             change = {"at": _local(e.at, tz), "reliability": e.reliability}
             if e.reason:
