@@ -687,3 +687,22 @@ def test_slugs_and_ratings() -> None:
     with pytest.raises(editing.FieldError) as err:
         editing.parse_ratings({"a": "0", "b": "0"})
     assert err.value.field == "rating-a"
+
+
+async def test_the_same_fact_entered_twice_is_pointed_out(fixed: Path) -> None:
+    app = HypotrackApp()
+    async with app.run_test(size=SIZE) as pilot:
+        ws = await open_fixed(pilot)
+        first = ws.state.item_order[0]
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, entry.EvidenceForm)
+        form.query_one("#source", Select).value = first.spec.source
+        fill(form, text=first.spec.text + ".", like_accidental="likely", like_other="0.4")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is ws
+        assert isinstance(ws.session.events[-1], m.EvidenceRecorded)
+        warnings = [n for n in app._notifications if n.title == "Possibly the same fact twice"]
+        assert warnings and first.id in warnings[0].message

@@ -28,7 +28,8 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from hypotrack.domain.state import EventRejected
+from hypotrack.domain import model as m
+from hypotrack.domain.state import EventRejected, similar_items
 from hypotrack.store.base import StoreConflict, StoreError
 from hypotrack.store.case import CaseSession
 from hypotrack.tui import editing
@@ -412,6 +413,9 @@ class WorkspaceScreen(Guarded, Screen[None]):
 
     def commit(self, event: Any) -> str | None:
         """Store one event; None when stored, else why not (the form shows it and stays open)."""
+        similar: list[str] = []
+        if isinstance(event, m.EvidenceRecorded):
+            similar = similar_items(self.state, event.evidence.text)
         try:
             self.session.append(event)
         except EventRejected as exc:
@@ -429,6 +433,15 @@ class WorkspaceScreen(Guarded, Screen[None]):
             self.notify(str(exc), title="Could not save", severity="error", timeout=10)
             return "Not saved: the store refused the entry (see the notice)."
         self.case_changed()
+        if similar:
+            # Two reports of one fact count as two independent items in the network (DESIGN §3).
+            self.notify(
+                f"It reads like {', '.join(similar)}. If both describe the same fact, the evidence "
+                "now counts it twice: retract one, or rate this one as neutral.",
+                title="Possibly the same fact twice",
+                severity="warning",
+                timeout=12,
+            )
         return None
 
     def open_form(self, form: forms.FormScreen) -> None:
