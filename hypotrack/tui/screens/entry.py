@@ -31,7 +31,19 @@ def _likelihood_preview(text: str) -> str:
     return f"= {p:.3g}  ({term_for(p)})"
 
 
-class EvidenceForm(SessionForm):
+class _PreviewsLikelihoods(SessionForm):
+    """A form with one likelihood field per explanation, each showing what its entry reads as."""
+
+    preview_prefix = "like-"
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        super().on_input_changed(event)
+        name = event.input.id or ""
+        if name.startswith(self.preview_prefix) and not event.input.has_class("-error"):
+            self.query_one(f"#hint-{name}", Static).update(_likelihood_preview(event.value))
+
+
+class EvidenceForm(_PreviewsLikelihoods):
     """An evidence item: what was seen or said, who said it, and how expected it is under each
     explanation."""
 
@@ -85,12 +97,6 @@ class EvidenceForm(SessionForm):
                 Input(placeholder="e.g. likely, unlikely or 0.3"),
                 "",
             )
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        super().on_input_changed(event)
-        name = event.input.id or ""
-        if name.startswith("like-") and not event.input.has_class("-error"):
-            self.query_one(f"#hint-{name}", Static).update(_likelihood_preview(event.value))
 
     def build(self) -> m.EvidenceRecorded:
         state = self.state
@@ -216,10 +222,11 @@ class JudgementForm(SessionForm):
         return m.JudgementRecorded(judgement=spec, **self.stamp())
 
 
-class EnquiryForm(SessionForm):
+class EnquiryForm(_PreviewsLikelihoods):
     """A check not yet made, with how likely a positive answer is under each explanation."""
 
     form_title = "Raise an enquiry"
+    preview_prefix = "p-"
     intro = (
         "A check not yet made (ask the GP, a skeletal survey...). For each explanation: how "
         "likely is a positive answer if it were true? A term or a number strictly between 0 "
@@ -241,12 +248,6 @@ class EnquiryForm(SessionForm):
                 Input(placeholder="e.g. unlikely or 0.3"),
                 "",
             )
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        super().on_input_changed(event)
-        name = event.input.id or ""
-        if name.startswith("p-") and not event.input.has_class("-error"):
-            self.query_one(f"#hint-{name}", Static).update(_likelihood_preview(event.value))
 
     def build(self) -> m.EnquiryRaised:
         state = self.state
