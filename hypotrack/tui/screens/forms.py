@@ -49,7 +49,12 @@ class FormScreen(Guarded, ModalScreen[bool]):
         Binding("ctrl+s", "save", "Save", id="form-save"),
         Binding("tab", "step_focus(1)", "Next field", show=False, priority=True, id="form-next"),
         Binding(
-            "shift+tab", "step_focus(-1)", "Previous field", show=False, priority=True, id="form-back"
+            "shift+tab",
+            "step_focus(-1)",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="form-back",
         ),
     ]
     form_title = "Form"
