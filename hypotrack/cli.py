@@ -24,10 +24,20 @@ class BadInput(Exception):
 # --- loading a case: a file, or a case id in the store -----------------------------------
 
 
-def open_store(path: str | None) -> Any:
-    from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+# What this run reads cases for, as a team store's access log records it (the command's name).
+PURPOSE = "read"
 
-    return SqliteEventStore(default_store_path(path))
+
+def open_store(path: str | None) -> Any:
+    """The store named by --store, $HYPOTRACK_STORE or the default; one that cannot be opened is
+    bad input (the path or URL, the password) and exits 2."""
+    from hypotrack.store.base import StoreError
+    from hypotrack.store.open import open_store as open_any
+
+    try:
+        return open_any(path, purpose=PURPOSE)
+    except StoreError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def load_events(ref: str, store_path: str | None) -> list[Any]:
@@ -40,16 +50,18 @@ def load_events(ref: str, store_path: str | None) -> list[Any]:
             return load_case_file(path).events
         except CaseFileError as exc:
             raise BadInput(str(exc)) from None
-    from hypotrack.store.base import StoreError, UnknownCase
+    from hypotrack.store.base import UnknownCase
     from hypotrack.store.case import load_case_events
 
-    try:
-        store = open_store(store_path)
-    except StoreError as exc:
-        raise BadInput(str(exc)) from None
+    store = open_store(store_path)
     try:
         return load_case_events(store, ref)
     except UnknownCase:
+        if getattr(store, "server_sets_who", False):
+            raise BadInput(
+                f"{ref}: no such file, and no case with that id that you may read in "
+                f"{store.where} (the attempt is logged; see 'hypotrack cases')"
+            ) from None
         raise BadInput(
             f"{ref}: no such file, and no case with that id in the store (see 'hypotrack cases')"
         ) from None
@@ -676,14 +688,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep competing explanations open; see when a favoured one stays fixed while the evidence moves.",
     )
     parser.add_argument(
-        "--store", help="the store file (default: $HYPOTRACK_HOME/hypotrack.db or your data folder)"
+        "--store",
+        metavar="PATH|URL",
+        help="the store: a file, or a team store's postgresql:// URL (default: $HYPOTRACK_STORE, "
+        "else $HYPOTRACK_HOME/hypotrack.db or your data folder)",
     )
     parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--store", default=argparse.SUPPRESS, help="the store file")
+        p.add_argument(
+            "--store",
+            metavar="PATH|URL",
+            default=argparse.SUPPRESS,
+            help="the store: a file or a postgresql:// URL",
+        )
         p.set_defaults(func=func)
         return p
 
@@ -752,6 +772,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = add("verify", cmd_verify, "check the event history's hash chain")
     p.add_argument("case", nargs="?", metavar="CASE")
+    from hypotrack.cli_team import add_team_commands
+
+    add_team_commands(sub, add)
     return parser
 
 
@@ -760,11 +783,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not hasattr(args, "store"):
         args.store = None
+    global PURPOSE
+    PURPOSE = args.func.__name__.removeprefix("cmd_").replace("_", "-")
+    from hypotrack.store.base import StoreError
+
     try:
         return int(args.func(args) or 0)
     except BadInput as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except StoreError as exc:  # the store failed mid-way (a server gone away, a refusal)
+        print(f"hypotrack: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
