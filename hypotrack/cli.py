@@ -305,8 +305,13 @@ def cmd_next(args: argparse.Namespace) -> int:
     return 0
 
 
+def flag_counts(counts: dict[str, int]) -> str:
+    """'1 red, 2 amber' (severities with none left out), or 'none'."""
+    return ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "none"
+
+
 def cmd_cases(args: argparse.Namespace) -> int:
-    from hypotrack.store.case import case_rows
+    from hypotrack.report.digest import case_rows
 
     store = open_store(args.store)
     try:
@@ -319,22 +324,35 @@ def cmd_cases(args: argparse.Namespace) -> int:
     if not rows:
         print("The store holds no cases yet. Import one with 'hypotrack import FILE'.")
         return 0
-    print(
-        table(
+    header = ["case", "title", "kind", "last change", "open flags", "acknowledged"]
+    # Training runs are a trainee's practice, not casework: listed apart, after the cases.
+    for heading, chosen in (
+        (None, [r for r in rows if r["kind"] != "training"]),
+        ("Training runs", [r for r in rows if r["kind"] == "training"]),
+    ):
+        if not chosen:
+            continue
+        if heading:
+            print(f"\n{heading}")
+        body = [
             [
-                [r["id"], r["title"][:40], r["kind"], r["last_change"][:16], str(r["open_flags"])]
-                for r in rows
-            ],
-            ["case", "title", "kind", "last change", "open flags"],
-        )
-    )
+                r["id"],
+                r["title"][:40],
+                r["kind"],
+                r["last_change"][:16].replace("T", " "),
+                flag_counts(r["open"]),
+                flag_counts(r["acknowledged"]),
+            ]
+            for r in chosen
+        ]
+        print(table(body, header))
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
+    from hypotrack.report.digest import import_case
     from hypotrack.store.base import CaseExists
-    from hypotrack.store.case import import_events
 
     try:
         loaded = load_case_file(args.file)
@@ -342,7 +360,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from None
     store = open_store(args.store)
     try:
-        import_events(store, loaded.events)
+        import_case(store, loaded.events)
     except CaseExists:
         raise BadInput(
             f"{args.file}: the store already holds a case '{loaded.case.id}'; change case.id to import it as a new case"

@@ -55,27 +55,3 @@ class CaseSession:
         )
         self.events.append(event)
         self.state = trial
-
-
-def case_rows(store: EventStore) -> list[dict[str, Any]]:
-    """The store's cases for a table: id, title, kind, last change, open (unacknowledged) flags."""
-    from hypotrack.reasoning.api import analyse, flags
-
-    rows = []
-    for summary in store.cases():
-        events = load_case_events(store, summary.case_id)
-        engine = analyse(events)
-        open_flags = [f for f in flags(engine) if not f.acknowledged]
-        info = events[0].case
-        rows.append(
-            {
-                "id": summary.case_id,
-                "title": info.title,
-                "kind": info.kind,
-                "last_change": summary.last_written,
-                "events": summary.events,
-                "open_flags": len(open_flags),
-                "red_flags": sum(1 for f in open_flags if f.severity == "red"),
-            }
-        )
-    return rows
