@@ -27,7 +27,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HYPOTRACK_USER", "tester")
     monkeypatch.setattr(sqlite, "_utc_now", lambda: "2026-03-20T12:00:00.000000+00:00")
     # The start screen shows the write time in the machine's local zone: pin what it shows.
-    monkeypatch.setattr(start, "when_cell", lambda written: "20 Mar 2026 12:00")
+    monkeypatch.setattr(
+        start,
+        "when_cell",
+        lambda written, short=False: "20 Mar 2026" if short else "20 Mar 2026 12:00",
+    )
     freeze_clock(monkeypatch)
     return tmp_path
 
