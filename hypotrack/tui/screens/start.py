@@ -14,11 +14,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.messages import CasesListed
+from hypotrack.tui.widgets.footer import AppFooter
 from hypotrack.tui.widgets.render import clip, severity
 from hypotrack.tui.widgets.tables import KeyedTable
 
@@ -90,7 +91,7 @@ class StartScreen(Guarded, Screen[None]):
         yield Static(WELCOME, id="welcome")
         yield KeyedTable(id="cases")
         yield Static("Reading the cases…", id="empty")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.title = "hypotrack"
@@ -120,8 +121,11 @@ class StartScreen(Guarded, Screen[None]):
         table.add_column("Case", key="id", width=widths["id"])
         table.add_column("Title", key="title", width=widths["title"])
         table.add_column("Kind", key="kind", width=widths["kind"])
-        table.add_column("Last change", key="changed", width=widths["changed"])
-        table.add_column("Open flags", key="flags", width=widths["flags"])
+        narrow = widths["changed"] < 18
+        table.add_column(
+            "Changed" if narrow else "Last change", key="changed", width=widths["changed"]
+        )
+        table.add_column("Flags" if narrow else "Open flags", key="flags", width=widths["flags"])
 
     def on_resize(self) -> None:
         if getattr(self, "_shown_widths", None) == self._widths():

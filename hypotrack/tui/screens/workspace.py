@@ -19,7 +19,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     OptionList,
     Static,
@@ -40,6 +39,7 @@ from hypotrack.tui.messages import BeliefsUpdated, EnquiriesRanked, FlagsRaised
 from hypotrack.tui.screens import entry, forms
 from hypotrack.tui.widgets import panels
 from hypotrack.tui.widgets.beliefs import ExplanationsTable
+from hypotrack.tui.widgets.footer import AppFooter
 from hypotrack.tui.widgets.matrix import LEGEND, EvidenceMatrix
 from hypotrack.tui.widgets.render import clip, pct, severity, short_date, short_datetime
 from hypotrack.tui.widgets.tables import KeyedTable
@@ -161,7 +161,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
             with TabPane(TABS["why"], id="why"):
                 with VerticalScroll(id="why-pane"):
                     yield Static(id="why-detail")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         info = self.session.state.info
