@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from datetime import datetime, time
@@ -376,6 +377,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
+    def odds(log_odds: float | None) -> float | None:
+        return math.exp(log_odds) if log_odds is not None else None
+
     def belief(b: Any) -> dict[str, Any]:
         return {
             "id": b.id,
@@ -386,6 +390,7 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
             "log_odds_before": b.log_odds_before,
             "log_odds_after": b.log_odds_after,
             "log_odds_change": b.log_odds_change,
+            "odds_change": odds(b.log_odds_change),
             "worker_before": b.worker_before,
             "worker_after": b.worker_after,
             "contributions": [
@@ -393,11 +398,18 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
                     "at": iso(c.at, tz),
                     "event": {"kind": c.kind, "id": c.subject},
                     "log_odds": c.log_odds,
+                    "odds": odds(c.log_odds),
                 }
                 for c in b.contributions
             ],
             "movers": [
-                {"id": i.id, "log_odds": i.log_odds, "log_lr_vs_favoured": i.log_lr_vs_favoured}
+                {
+                    "id": i.id,
+                    "log_odds": i.log_odds,
+                    "odds": odds(i.log_odds),
+                    "log_lr_vs_favoured": i.log_lr_vs_favoured,
+                    "lr_vs_favoured": odds(i.log_lr_vs_favoured),
+                }
                 for i in b.movers
             ],
         }
@@ -452,15 +464,71 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
             }
             for r in d.reliability_changes
         ],
-        "judgements": d.judgements,
-        "notes": d.notes,
+        "judgements": [
+            {
+                "id": j.id,
+                "at": iso(j.at, tz),
+                "who": j.who,
+                "favoured": j.favoured,
+                "ratings": j.ratings,
+                "shares": j.shares,
+                "note": j.note,
+            }
+            for j in d.judgements
+        ],
+        "notes": [
+            {
+                "id": n.id,
+                "at": iso(n.at, tz),
+                "who": n.who,
+                "kind": n.kind,
+                "text": n.text,
+                "flag": n.flag,
+                "pinned_at": iso(n.pinned_at, tz) if n.pinned_at else None,
+            }
+            for n in d.notes
+        ],
+        "flags": {
+            "before": [flag_json(f, tz) for f in d.flags_before],
+            "after": [flag_json(f, tz) for f in d.flags_after],
+            "changes": [
+                {
+                    "change": c.change,
+                    "at": iso(c.at, tz),
+                    "event": {"kind": c.kind, "id": c.subject},
+                    **flag_json(c.flag, tz),
+                }
+                for c in d.flag_changes
+            ],
+        },
         "beliefs": [belief(b) for b in d.beliefs],
     }
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
-    import math
+EVENT_WORDS = {
+    "evidence-recorded": "{} recorded",
+    "evidence-amended": "{} amended",
+    "evidence-retracted": "{} retracted",
+    "judgement": "judgement {}",
+    "note": "note {}",
+    "hypothesis-added": "explanation {} added",
+    "hypothesis-retired": "explanation {} retired",
+    "reliability-changed": "reliability of {} changed",
+    "enquiry-raised": "enquiry {} raised",
+}
 
+FLAG_CHANGE_WORDS = {
+    "raised": "raised",
+    "escalated": "turned red",
+    "de-escalated": "back to amber",
+    "acknowledged": "acknowledged",
+    "lapsed": "acknowledgement lapsed",
+    "closed": "closed",
+}
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from hypotrack.domain.numbers import odds_text, ratio_text
     from hypotrack.reasoning.diff import DiffError, diff
 
     events = load_events(args.case, args.store)
@@ -484,6 +552,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     def when(at: datetime) -> str:
         return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
+    def by(who: str | None) -> str:
+        return f" by {who}" if who else ""
+
     print(f"From {iso(d.start, tz)} to {iso(d.end, tz)}")
     lines = []
     for i in d.items_added:
@@ -505,11 +576,36 @@ def cmd_diff(args: argparse.Namespace) -> int:
             f"  ~ source {r.source}: reliability {pct(r.before).strip()} → {pct(r.after).strip()} "
             f"({when(r.at)})"
         )
-    if d.judgements or d.notes:
-        lines.append(
-            f"  judgements: {', '.join(d.judgements) or '—'}; notes: {', '.join(d.notes) or '—'}"
-        )
     print("\n".join(lines) if lines else "  Nothing was recorded in between.")
+
+    if d.judgements:
+        print("\nJudgements in between:")
+        for j in d.judgements:
+            favours = f"favours {j.favoured}" if j.favoured else "no favourite (a tie)"
+            ratings = ", ".join(f"{h} {pct(v).strip()}" for h, v in j.shares.items())
+            print(f"  {j.id} {when(j.at)}{by(j.who)}: {favours} — {ratings}")
+            if j.note:
+                print(f"    note: {j.note}")
+    if d.notes:
+        print("\nNotes in between:")
+        for n in d.notes:
+            about = f" of the {n.flag} flag" if n.flag else ""
+            pinned = f", about {when(n.pinned_at)}" if n.pinned_at else ""
+            print(f"  {n.id} {when(n.at)} {n.kind}{about}{by(n.who)}{pinned}: {n.text}")
+    if d.flag_changes:
+        print("\nFlags in between:")
+        for c in d.flag_changes:
+            f = c.flag
+            glyph = "▲▲ red" if f.severity == "red" else "▲ amber"
+            rival = f" ('{f.favoured}' against '{f.rival}')" if f.rival else ""
+            print(
+                f"  {when(c.at)} {f.id}{rival} {FLAG_CHANGE_WORDS[c.change]} [{glyph}], after "
+                + EVENT_WORDS.get(c.kind, c.kind + " {}").format(c.subject or "").strip()
+            )
+    elif d.flags_after:
+        print("\nFlags: no change in between.")
+    standing = ", ".join(f"{f.id} ({f.severity})" for f in d.flags_after) or "none"
+    print(f"Flags standing at the later point: {standing}")
     print()
 
     def p(x: float | None) -> str:
@@ -518,17 +614,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
     rows = []
     for b in d.beliefs:
         change = f"{b.change * 100:+.1f} pts" if b.change is not None else "—"
-        rows.append([b.id, p(b.before), p(b.after), change, p(b.worker_before), p(b.worker_after)])
-    print(table(rows, ["explanation", "evidence then", "now", "change", "worker then", "now"]))
+        odds = odds_text(b.log_odds_change) if b.log_odds_change is not None else "—"
+        rows.append(
+            [b.id, p(b.before), p(b.after), change, odds, p(b.worker_before), p(b.worker_after)]
+        )
+    print(
+        table(rows, ["explanation", "evidence then", "now", "change", "odds", "worker then", "now"])
+    )
     against = f"against '{d.favoured}' ({d.favoured_by}'s favourite)" if d.favoured else ""
-    print(f"\nWhat moved each explanation (change in log-odds; items largest first; LR {against}):")
+    print(
+        f"\nWhat moved each explanation (its odds multiplied by; items largest first; "
+        f"likelihood ratio {against}):"
+    )
     for b in d.beliefs:
         if b.log_odds_change is None:
             continue
         items = [
-            f"{i.id} {i.log_odds:+.2f}"
+            f"{i.id} {ratio_text(math.exp(i.log_odds))}"
             + (
-                f" (LR {math.exp(i.log_lr_vs_favoured):.2g})"
+                f" (LR {ratio_text(math.exp(i.log_lr_vs_favoured))})"
                 if i.log_lr_vs_favoured is not None
                 else ""
             )
@@ -536,10 +640,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
         ]
         rest = sum(c.log_odds for c in b.contributions if not c.kind.startswith("evidence-"))
         if abs(rest) > 1e-12:
-            items.append(f"other changes {rest:+.2f}")
-        print(f"  {b.id} {b.log_odds_change:+.2f}: {', '.join(items) or 'nothing'}")
+            items.append(f"other changes {ratio_text(math.exp(rest))}")
+        print(f"  {b.id} {odds_text(b.log_odds_change)}: {', '.join(items) or 'nothing'}")
     print(
-        "\nEach event's share is the change it made when it happened; the shares sum to the whole."
+        "\nEach event's share is the change it made when it happened; the factors multiply to the "
+        "whole (--json gives them as log-odds too)."
     )
     return 0
 
