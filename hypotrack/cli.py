@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hypotrack.domain.errors import BadInputError, HypotrackError
 
-class BadInput(Exception):
+
+class BadInput(BadInputError):
     """Input a person can fix: printed as it is, exit code 2."""
 
 
@@ -40,13 +42,10 @@ def load_events(ref: str, store_path: str | None) -> list[Any]:
             return load_case_file(path).events
         except CaseFileError as exc:
             raise BadInput(str(exc)) from None
-    from hypotrack.store.base import StoreError, UnknownCase
+    from hypotrack.store.base import UnknownCase
     from hypotrack.store.case import load_case_events
 
-    try:
-        store = open_store(store_path)
-    except StoreError as exc:
-        raise BadInput(str(exc)) from None
+    store = open_store(store_path)  # StoreError: its own message and exit code
     try:
         return load_case_events(store, ref)
     except UnknownCase:
@@ -545,19 +544,43 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from hypotrack.store.base import ChainHead, UnknownCase
+
+    printed = None
+    if args.head:
+        try:
+            printed = ChainHead.parse(args.head)
+        except ValueError as exc:
+            raise BadInput(f"--head: {exc}") from None
+        if args.case and args.case != printed.case_id:
+            raise BadInput(
+                f"--head is for case '{printed.case_id}', not '{args.case}'; give one case"
+            )
+    case = args.case or (printed.case_id if printed else None)
     store = open_store(args.store)
     try:
-        if args.case and not store.has_case(args.case):
-            raise BadInput(f"no case '{args.case}' in the store (see 'hypotrack cases')")
-        problems = store.verify(args.case)
-        count = len(store.cases()) if not args.case else 1
+        try:
+            problems = store.verify(case, printed=printed)
+        except UnknownCase:
+            raise BadInput(f"no case '{case}' in the store (see 'hypotrack cases')") from None
+        count = len(store.cases()) if not case else 1
+        head = store.head(case) if case and not problems else None
     finally:
         store.close()
     if problems:
         for p in problems:
-            print(f"{p.case_id}: event {p.seq}: {p.message}", file=sys.stderr)
+            where = f"{p.case_id}: event {p.seq}" if p.case_id else "the store"
+            print(f"{where}: {p.message}", file=sys.stderr)
         return 1
+    if printed is not None:
+        print(
+            f"History intact: case '{printed.case_id}' still holds the {printed.count} events "
+            f"the printed head pins (it now has {head.count})."
+        )
+        return 0
     print(f"History intact: {count} case{'s' if count != 1 else ''} checked.")
+    if head is not None:
+        print(f"Chain head: {head} (print it, or keep it, to check later with --head)")
     return 0
 
 
@@ -752,6 +775,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = add("verify", cmd_verify, "check the event history's hash chain")
     p.add_argument("case", nargs="?", metavar="CASE")
+    p.add_argument(
+        "--head",
+        metavar="CASE:N:HASH",
+        help="also check a chain head printed earlier (at the end of a report or export)",
+    )
     return parser
 
 
@@ -762,9 +790,10 @@ def main(argv: list[str] | None = None) -> int:
         args.store = None
     try:
         return int(args.func(args) or 0)
-    except BadInput as exc:
+    except HypotrackError as exc:
+        # Bad input, an unusable store (exit 2: the message says what to do) or a damaged one.
         print(str(exc), file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
