@@ -2,7 +2,11 @@
 
 Everything a case ever becomes is folded from its events, so the store only has to do four things
 well: append an event (refusing a writer whose view is stale), hand back a case's events in order,
-list the cases, and show that the history was not rewritten. Keeping the interface this small is what
+list the cases, and show that the history was not rewritten. A fifth, small duty keeps the list of
+cases cheap: the store keeps each case's *digest* (what the list shows: title, kind, last event,
+flags by severity), written by the code that already reasoned about the case, so listing a thousand
+cases never folds one. The store treats a digest as opaque JSON and only checks which event it was
+computed through; it never computes one (the store does not reason). Keeping the interface this small is what
 lets a team's shared server (PostgreSQL) sit behind it later; the chain format lives here, not in a
 backend, so every backend computes the same hashes and a case moved between them still verifies.
 
@@ -123,6 +127,11 @@ class CaseSummary:
         events: How many events the case has.
         last_seq: The seq of its newest event (equal to ``events`` in a sound store).
         last_written: ``written`` of its newest event.
+        digest: The digest last kept for the case by :meth:`EventStore.put_digest`, or None.
+        digest_seq: The seq that digest was computed through (0 when none is kept). A digest is
+            current only when ``digest_seq == last_seq``; an older one is stale (an event was
+            appended by code that does not keep digests, or a crash came between the event and
+            its digest) and the caller computes it afresh.
     """
 
     case_id: str
@@ -130,6 +139,13 @@ class CaseSummary:
     events: int
     last_seq: int
     last_written: str
+    digest: dict[str, Any] | None = None
+    digest_seq: int = 0
+
+    @property
+    def current_digest(self) -> dict[str, Any] | None:
+        """The kept digest if it covers every event of the case, else None."""
+        return self.digest if self.digest is not None and self.digest_seq == self.last_seq else None
 
 
 @dataclass(frozen=True)
@@ -534,11 +550,31 @@ class EventStore(Protocol):
         ...
 
     def cases(self) -> list[CaseSummary]:
-        """A summary of every case in the store, ordered by case id."""
+        """A summary of every case in the store, ordered by case id, with its kept digest.
+
+        One consistent snapshot: a summary's ``last_seq`` and its digest are read together.
+        """
         ...
 
     def has_case(self, case_id: str) -> bool:
         """Whether the case has any events."""
+        ...
+
+    def put_digest(self, case_id: str, digest: dict[str, Any], *, through_seq: int) -> None:
+        """Keep a case's digest (what the list of cases shows), computed through event ``through_seq``.
+
+        In its own transaction, after the event it covers (a crash in between leaves the older
+        digest, which :attr:`CaseSummary.digest_seq` shows to be stale). A digest through an
+        earlier seq than the one already kept is ignored, so a slow writer cannot replace a
+        newer digest with an older one.
+
+        Raises:
+            UnknownCase: The case has no events.
+            ValueError: ``through_seq`` is not between 1 and the case's last seq, or ``digest``
+                is not JSON (nothing was written).
+            TypeError: ``digest`` is not a dict.
+            StoreError: The store failed.
+        """
         ...
 
     def head(self, case_id: str) -> ChainHead:

@@ -74,6 +74,13 @@ _MARKER_FORMAT = "hypotrack-store-marker"
 _Prepared = tuple[str, str, str, str | None]
 
 _COLUMNS = "case_id, seq, at, who, kind, payload, prev_hash, hash, written"
+# Each case's digest for the list of cases (see EventStore.put_digest). Not part of the history:
+# it is derived from the events, never hashed, and an older hypotrack simply ignores the table, so
+# adding it does not change the schema version; a store made before it gets it when next opened.
+_DIGESTS = (
+    "CREATE TABLE IF NOT EXISTS case_digests ("
+    " case_id TEXT PRIMARY KEY, through_seq INTEGER NOT NULL, digest TEXT NOT NULL)"
+)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # The primary key is what makes two writers unable to silently overwrite each other.
@@ -85,6 +92,7 @@ _SCHEMA = (
     # deletion from the end, a deleted case or a forged appended row has to be made to agree with.
     "CREATE TABLE IF NOT EXISTS heads ("
     " case_id TEXT PRIMARY KEY, count INTEGER NOT NULL, hash TEXT NOT NULL)",
+    _DIGESTS,
 )
 
 
@@ -261,6 +269,8 @@ class SqliteEventStore:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("format") == _FORMAT:
                 self._use_wal(conn)
+                if tables and "case_digests" not in tables:
+                    self._add_digests(conn)
         except sqlite3.OperationalError as exc:
             raise _operational(exc, f"open the store at {path}") from None
         except sqlite3.DatabaseError as exc:
@@ -352,6 +362,18 @@ class SqliteEventStore:
                 conn.execute("ROLLBACK")
             raise
         return meta
+
+    @staticmethod
+    def _add_digests(conn: sqlite3.Connection) -> None:
+        """Give a store made before digests were kept its (empty) table of digests."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(_DIGESTS)
+            conn.execute("COMMIT")
+        except BaseException:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
 
     # -- the marker beside the file -------------------------------------------------------------
 
@@ -562,17 +584,53 @@ class SqliteEventStore:
                    (SELECT written FROM events
                      WHERE case_id = c.case_id AND seq = c.last_seq),
                    (SELECT payload FROM events
-                     WHERE case_id = c.case_id AND kind = 'case-opened' ORDER BY seq LIMIT 1)
+                     WHERE case_id = c.case_id AND kind = 'case-opened' ORDER BY seq LIMIT 1),
+                   d.through_seq, d.digest
               FROM (SELECT case_id, COUNT(*) AS n, MAX(seq) AS last_seq
                       FROM events GROUP BY case_id) AS c
+              LEFT JOIN case_digests AS d ON d.case_id = c.case_id
              ORDER BY c.case_id
         """
         with self._lock, self._sqlite_errors("list the cases"):
             rows = self._connection().execute(query).fetchall()
         return [
-            CaseSummary(case_id, _title(opened), n, last_seq, last_written)
-            for case_id, n, last_seq, last_written, opened in rows
+            CaseSummary(
+                case_id, _title(opened), n, last_seq, last_written, *_digest(through, digest)
+            )
+            for case_id, n, last_seq, last_written, opened, through, digest in rows
         ]
+
+    def put_digest(self, case_id: str, digest: dict[str, Any], *, through_seq: int) -> None:
+        """Keep a case's digest; see :meth:`EventStore.put_digest`."""
+        _check_case_id(case_id)
+        if not isinstance(through_seq, int) or isinstance(through_seq, bool) or through_seq < 1:
+            raise ValueError(f"through_seq must be an int of at least 1, got {through_seq!r}")
+        if not isinstance(digest, dict):
+            raise TypeError(f"a digest must be a dict, not {type(digest).__name__}")
+        text = canonical_json(digest)
+        with (
+            self._lock,
+            self._sqlite_errors(f"keep the digest of case {case_id!r}"),
+            self._write() as conn,
+        ):
+            row = conn.execute(
+                "SELECT MAX(seq) FROM events WHERE case_id = ?", (case_id,)
+            ).fetchone()
+            last_seq = row[0] if row is not None else None
+            if last_seq is None:
+                raise UnknownCase(case_id)
+            if through_seq > last_seq:
+                raise ValueError(
+                    f"a digest through seq {through_seq} of case {case_id!r}, which has only "
+                    f"{last_seq} events"
+                )
+            # The WHERE keeps a newer digest when a slower writer comes second.
+            conn.execute(
+                "INSERT INTO case_digests (case_id, through_seq, digest) VALUES (?, ?, ?)"
+                " ON CONFLICT (case_id) DO UPDATE SET through_seq = excluded.through_seq,"
+                " digest = excluded.digest WHERE excluded.through_seq >= case_digests.through_seq",
+                (case_id, through_seq, text),
+            )
 
     @staticmethod
     def _has_rows(conn: sqlite3.Connection, case_id: str) -> bool:
@@ -680,6 +738,19 @@ def _title(opened_payload: str | None) -> str | None:
     case = payload.get("case") if isinstance(payload, dict) else None
     title = case.get("title") if isinstance(case, dict) else None
     return title if isinstance(title, str) else None
+
+
+def _digest(through_seq: int | None, text: str | None) -> tuple[dict[str, Any] | None, int]:
+    """A kept digest and the seq it covers, from its row; (None, 0) if none or unreadable."""
+    if through_seq is None or text is None:
+        return None, 0
+    try:
+        digest = json.loads(text)
+    except (TypeError, ValueError):
+        return None, 0  # A damaged digest is recomputed from the events, which are the record.
+    if not isinstance(digest, dict) or not isinstance(through_seq, int):
+        return None, 0
+    return digest, through_seq
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
