@@ -397,11 +397,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         text = with_debrief(text, args.format, run)
     if args.output:
-        out = Path(args.output)
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(out)
+        from hypotrack.store.files import write_private
+
+        out = write_private(args.output, text, force=args.force)
         print(f"Wrote {out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -626,10 +624,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise BadInput(f"no template '{args.template}'; templates: {', '.join(found)}")
     text = found[args.template].read_text(encoding="utf-8")
     if args.output:
-        out = Path(args.output)
-        if out.exists():
-            raise BadInput(f"{out} exists already; choose another name")
-        out.write_text(text, encoding="utf-8")
+        from hypotrack.store.files import write_private
+
+        out = write_private(args.output, text)
         print(f"Wrote {out}: fill it in, then 'hypotrack check {out}'.", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -833,6 +830,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["yaml", "html", "md", "bif", "xmlbif"], default="yaml")
     p.add_argument("--as-of", metavar="T", help="only what was known at T")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of stdout")
+    p.add_argument("--force", action="store_true", help="with -o: replace a file that is there")
     p = add("new", cmd_new, "scaffold a case file from a template in models/")
     p.add_argument("--template", required=True, metavar="NAME")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of stdout")
