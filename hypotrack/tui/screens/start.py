@@ -17,11 +17,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.messages import CasesListed
+from hypotrack.tui.widgets.footer import AppFooter
 from hypotrack.tui.widgets.render import clip, severity
 from hypotrack.tui.widgets.tables import KeyedTable
 
@@ -113,7 +114,7 @@ class StartScreen(Guarded, Screen[None]):
         yield Static(WELCOME, id="welcome")
         yield KeyedTable(id="cases")
         yield Static("Reading the cases…", id="empty")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.title = "hypotrack"
