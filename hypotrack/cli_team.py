@@ -30,19 +30,10 @@ def _team_url(args: argparse.Namespace) -> str:
 
 def _admin(call: Any, *args: Any) -> Any:
     """Run an administration call; a refusal or a failed connection is one sentence."""
-    from hypotrack.store.base import StoreError
-    from hypotrack.store.postgres import AccessRefused
-
     try:
         return call(*args)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    except AccessRefused as exc:
-        raise BadInput(str(exc)) from None
-    except StoreError as exc:
-        if "cannot reach" in str(exc) or "refused the sign-in" in str(exc):
-            raise BadInput(str(exc)) from None
-        raise
 
 
 def cmd_team_init(args: argparse.Namespace) -> int:
@@ -139,7 +130,8 @@ def cmd_store_copy(args: argparse.Namespace) -> int:
         try:
             target = open_any(args.to, purpose="copy")
         except StoreError as exc:
-            raise BadInput(f"--to: {exc}") from None
+            exc.args = (f"--to: {exc}",)
+            raise
         try:
             report = copy_cases(source, target, args.case or None)
         finally:

@@ -84,6 +84,20 @@ CREATE TABLE hypotrack.events (
   PRIMARY KEY (case_id, seq)
 );
 
+-- Each case's head, kept apart from its events by the server (see base.ChainHead).
+CREATE TABLE hypotrack.heads (
+  case_id text PRIMARY KEY REFERENCES hypotrack.cases,
+  count integer NOT NULL,
+  hash text NOT NULL
+);
+
+-- What the list of cases shows about each case (see EventStore.put_digest): not history.
+CREATE TABLE hypotrack.case_digests (
+  case_id text PRIMARY KEY REFERENCES hypotrack.cases,
+  through_seq integer NOT NULL,
+  digest text NOT NULL
+);
+
 CREATE TABLE hypotrack.access_log (
   id bigserial PRIMARY KEY,
   at timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -222,6 +236,8 @@ BEGIN
       || ',' || coalesce(to_json(NEW.who)::text, 'null') || ',' || to_json(NEW.kind)::text
       || ',' || to_json(NEW.payload)::text || ',' || to_json(NEW.prev_hash)::text || ']',
       'UTF8')), 'hex');
+  INSERT INTO hypotrack.heads (case_id, count, hash) VALUES (NEW.case_id, NEW.seq, NEW.hash)
+    ON CONFLICT (case_id) DO UPDATE SET count = EXCLUDED.count, hash = EXCLUDED.hash;
   RETURN NEW;
 END $$;
 
@@ -258,6 +274,8 @@ ALTER TABLE hypotrack.cases ENABLE ROW LEVEL SECURITY;
 ALTER TABLE hypotrack.allocations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE hypotrack.access_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE hypotrack.last_opened ENABLE ROW LEVEL SECURITY;
+ALTER TABLE hypotrack.heads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE hypotrack.case_digests ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY events_read ON hypotrack.events FOR SELECT
   USING (case_id IN (SELECT hypotrack.visible_cases()) OR hypotrack.refuse_row(case_id));
@@ -269,6 +287,11 @@ CREATE POLICY cases_read ON hypotrack.cases FOR SELECT
 CREATE POLICY allocations_read ON hypotrack.allocations FOR SELECT
   USING (person = session_user OR case_id IN (SELECT hypotrack.visible_cases())
          OR hypotrack.is_admin());
+CREATE POLICY heads_read ON hypotrack.heads FOR SELECT
+  USING (case_id IN (SELECT hypotrack.visible_cases()));
+CREATE POLICY digests_all ON hypotrack.case_digests FOR ALL
+  USING (case_id IN (SELECT hypotrack.visible_cases()))
+  WITH CHECK (case_id IN (SELECT hypotrack.visible_cases()));
 CREATE POLICY access_log_read ON hypotrack.access_log FOR SELECT USING (hypotrack.is_admin());
 CREATE POLICY last_opened_own ON hypotrack.last_opened FOR ALL
   USING (person = session_user) WITH CHECK (person = session_user);
@@ -279,6 +302,8 @@ GRANT SELECT ON hypotrack.meta, hypotrack.people, hypotrack.cases, hypotrack.all
   hypotrack.access_log TO hypotrack_user;
 GRANT SELECT, INSERT ON hypotrack.events TO hypotrack_user;
 GRANT SELECT, INSERT, UPDATE ON hypotrack.last_opened TO hypotrack_user;
+GRANT SELECT ON hypotrack.heads TO hypotrack_user;
+GRANT SELECT, INSERT, UPDATE ON hypotrack.case_digests TO hypotrack_user;
 GRANT EXECUTE ON FUNCTION hypotrack.visible_cases(), hypotrack.can_read(text),
   hypotrack.is_admin(), hypotrack.is_superuser(), hypotrack.allocate(text, text), hypotrack.refuse_row(text), hypotrack.open_case(text, text)
   TO hypotrack_user;

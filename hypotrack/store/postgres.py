@@ -29,17 +29,21 @@ from typing import Any
 from hypotrack.store.base import (
     CaseExists,
     CaseSummary,
+    ChainHead,
     NewEvent,
     StoreConflict,
     StoredEvent,
     StoreError,
+    StoreUnavailable,
     UnknownCase,
     VerifyProblem,
+    canonical_json,
+    verify_rows,
 )
 from hypotrack.store.sqlite import (
     _check_case_id,
     _check_expected_seq,
-    _check_row,
+    _digest,
     _prepare_event,
     _title,
 )
@@ -73,7 +77,9 @@ def describe_url(url: str) -> str:
 
 
 class AccessRefused(StoreError):
-    """The server would not let the signed-in person read or write this case (the attempt is logged)."""
+    """The server would not let the signed-in person do this (a read refused is logged)."""
+
+    exit_code = 2
 
 
 def _connection_message(exc: Exception, where: str, user: str | None) -> str:
@@ -151,7 +157,7 @@ class PostgresEventStore:
 
             user = conninfo_to_dict(self._url).get("user")
         except Exception:
-            raise StoreError(
+            raise StoreUnavailable(
                 "the team store URL is not valid; it looks like postgresql://USER@HOST:PORT/DATABASE"
             ) from None
         try:
@@ -162,7 +168,7 @@ class PostgresEventStore:
                 application_name="hypotrack",
             )
         except psycopg.Error as exc:
-            raise StoreError(_connection_message(exc, self._where, user)) from None
+            raise StoreUnavailable(_connection_message(exc, self._where, user)) from None
         try:
             user, ready = conn.execute(
                 "SELECT session_user, to_regclass('hypotrack.events') IS NOT NULL"
@@ -178,10 +184,10 @@ class PostgresEventStore:
             )
         except psycopg.Error as exc:
             conn.close()
-            raise StoreError(_connection_message(exc, self._where, user)) from None
+            raise StoreUnavailable(_connection_message(exc, self._where, user)) from None
         if not ready:
             conn.close()
-            raise StoreError(
+            raise StoreUnavailable(
                 f"{self._where} is not set up as a hypotrack team store; "
                 "its administrator runs `hypotrack team init` first"
             )
@@ -195,13 +201,13 @@ class PostgresEventStore:
 
         if version is None or version < max(MIGRATIONS):
             conn.close()
-            raise StoreError(
+            raise StoreUnavailable(
                 f"{self._where} needs upgrading to this hypotrack: its administrator runs "
                 "`hypotrack team init`"
             )
         if version > max(MIGRATIONS):
             conn.close()
-            raise StoreError(
+            raise StoreUnavailable(
                 f"{self._where} was set up by a newer hypotrack (schema {version}; this version "
                 f"knows up to {max(MIGRATIONS)}); upgrade hypotrack to use it"
             )
@@ -428,21 +434,66 @@ class PostgresEventStore:
         # Each lateral lookup is by case id (an index condition), so the policy only ever meets
         # rows of cases the cases policy already let through: nothing here is logged as refused.
         query = """
-            SELECT k.case_id, last.seq, last.written, first.payload
+            SELECT k.case_id, last.seq, last.written, first.payload, d.through_seq, d.digest
               FROM hypotrack.cases k
               CROSS JOIN LATERAL (SELECT e.seq, e.written FROM hypotrack.events e
                                    WHERE e.case_id = k.case_id ORDER BY e.seq DESC LIMIT 1) last
               LEFT JOIN LATERAL (SELECT e.payload FROM hypotrack.events e
                                   WHERE e.case_id = k.case_id AND e.seq = 1
                                     AND e.kind = 'case-opened') first ON true
+              LEFT JOIN hypotrack.case_digests d ON d.case_id = k.case_id
              ORDER BY k.case_id COLLATE "C"
         """
         with self._lock, self._errors("list the cases"):
             rows = self._connection().execute(query).fetchall()
         return [
-            CaseSummary(case_id, _title(opened), last_seq, last_seq, last_written)
-            for case_id, last_seq, last_written, opened in rows
+            CaseSummary(
+                case_id, _title(opened), last_seq, last_seq, last_written, *_digest(through, text)
+            )
+            for case_id, last_seq, last_written, opened, through, text in rows
         ]
+
+    def put_digest(self, case_id: str, digest: dict[str, Any], *, through_seq: int) -> None:
+        """Keep a case's digest; see :meth:`EventStore.put_digest`."""
+        _check_case_id(case_id)
+        if not isinstance(through_seq, int) or isinstance(through_seq, bool) or through_seq < 1:
+            raise ValueError(f"through_seq must be an int of at least 1, got {through_seq!r}")
+        if not isinstance(digest, dict):
+            raise TypeError(f"a digest must be a dict, not {type(digest).__name__}")
+        text = canonical_json(digest)
+        with self._lock, self._errors(f"keep the digest of case {case_id!r}"):
+            conn = self._connection()
+            with conn.transaction():
+                row = conn.execute(
+                    "SELECT count FROM hypotrack.heads WHERE case_id = %s", (case_id,)
+                ).fetchone()
+                if row is None:
+                    raise UnknownCase(case_id)
+                if through_seq > row[0]:
+                    raise ValueError(
+                        f"a digest through seq {through_seq} of case {case_id!r}, which has only "
+                        f"{row[0]} events"
+                    )
+                # The WHERE keeps a newer digest when a slower writer comes second.
+                conn.execute(
+                    "INSERT INTO hypotrack.case_digests AS d (case_id, through_seq, digest)"
+                    " VALUES (%s, %s, %s) ON CONFLICT (case_id) DO UPDATE"
+                    " SET through_seq = EXCLUDED.through_seq, digest = EXCLUDED.digest"
+                    " WHERE EXCLUDED.through_seq >= d.through_seq",
+                    (case_id, through_seq, text),
+                )
+
+    def head(self, case_id: str) -> ChainHead:
+        """The head the server keeps for a case; see :meth:`EventStore.head`."""
+        with self._lock, self._errors(f"read the head of case {case_id!r}"):
+            row = (
+                self._connection()
+                .execute("SELECT count, hash FROM hypotrack.heads WHERE case_id = %s", (case_id,))
+                .fetchone()
+            )
+        if row is None:
+            raise UnknownCase(case_id)
+        return ChainHead(case_id, int(row[0]), str(row[1]))
 
     def has_case(self, case_id: str) -> bool:
         """Whether the case has events the signed-in person may see."""
@@ -457,32 +508,45 @@ class PostgresEventStore:
             )
         return row is not None
 
-    def verify(self, case_id: str | None = None) -> list[VerifyProblem]:
-        """Recompute hash chains (of the cases one may see); see :meth:`EventStore.verify`."""
-        if case_id is not None:
-            if not self.has_case(case_id):
-                raise UnknownCase(case_id)
-            case_ids = [case_id]
-        else:
-            case_ids = [c.case_id for c in self.cases()]
-        problems: list[VerifyProblem] = []
+    def verify(
+        self, case_id: str | None = None, *, printed: ChainHead | None = None
+    ) -> list[VerifyProblem]:
+        """Recompute the chains of the cases one may see and compare them with the heads the
+        server keeps; see :meth:`EventStore.verify`.
+
+        No store-wide digest is checked: nobody but the server's owner sees every case, and the
+        events cannot be deleted through the schema's grants and triggers in the first place.
+        """
+        columns = "case_id, seq, at, who, kind, payload, prev_hash, hash"
         with self._lock, self._errors("verify the store"):
             conn = self._connection()
-            for cid in case_ids:
-                expected_seq, prev_hash = 1, "0" * 64
-                with conn.cursor(name=None) as cur:
-                    cur.execute(
-                        f"SELECT {_COLUMNS} FROM hypotrack.events WHERE case_id = %s ORDER BY seq",
-                        (cid,),
+            # One snapshot for the heads and the rows, even while others append.
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                if case_id is None:
+                    heads_rows = conn.execute(
+                        "SELECT case_id, count, hash FROM hypotrack.heads"
+                    ).fetchall()
+                else:
+                    heads_rows = conn.execute(
+                        "SELECT case_id, count, hash FROM hypotrack.heads WHERE case_id = %s",
+                        (case_id,),
+                    ).fetchall()
+                heads = {row[0]: ChainHead(row[0], row[1], row[2]) for row in heads_rows}
+                if case_id is not None and not heads:
+                    raise UnknownCase(case_id)
+                rows: list[Any] = []
+                # Case by case (an index condition each), so the read policy never meets a row
+                # of a case the reader may not see.
+                for cid in sorted(heads):
+                    rows.extend(
+                        conn.execute(
+                            f"SELECT {columns} FROM hypotrack.events WHERE case_id = %s"
+                            " ORDER BY seq",
+                            (cid,),
+                        ).fetchall()
                     )
-                    for row in cur:
-                        problem = _check_row(row, expected_seq, prev_hash)
-                        if problem is not None:
-                            problems.append(problem)
-                            break
-                        expected_seq += 1
-                        prev_hash = row[7]
-        return problems
+        return verify_rows(rows, heads, case_id=case_id, digest=None, printed=printed)
 
     def close(self) -> None:
         """Close the connection; calling it again does nothing."""

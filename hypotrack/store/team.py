@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from hypotrack.store.base import StoreError
+from hypotrack.store.base import StoreError, StoreUnavailable
 from hypotrack.store.pg_schema import MIGRATIONS, ROLES, USER_ROLE
 from hypotrack.store.postgres import AccessRefused, PostgresEventStore, describe_url
 
@@ -44,7 +44,7 @@ def _connect_raw(url: str) -> Any:
 
         user = conninfo_to_dict(url).get("user")
     except Exception:
-        raise StoreError(
+        raise StoreUnavailable(
             "the team store URL is not valid; it looks like postgresql://USER@HOST:PORT/DATABASE"
         ) from None
     try:
@@ -52,7 +52,7 @@ def _connect_raw(url: str) -> Any:
             url, autocommit=True, connect_timeout=5, application_name="hypotrack"
         )
     except psycopg.Error as exc:
-        raise StoreError(_connection_message(exc, describe_url(url), user)) from None
+        raise StoreUnavailable(_connection_message(exc, describe_url(url), user)) from None
 
 
 def _admin_errors(where: str, doing: str) -> Any:
