@@ -35,6 +35,7 @@ class FileModel(BaseModel):
 
 class AtReason(FileModel):
     at: datetime
+    by: str | None = None  # who did it (a team store records the signed-in person)
     reason: str | None = None
 
 
@@ -44,6 +45,7 @@ class FileCase(FileModel):
     kind: m.CaseKind = "live"
     timezone: str = "UTC"
     opened: datetime
+    by: str | None = None  # who opened the case
     based_on: m.Slug | None = None  # training runs: the teaching case played
     trainee: str | None = None  # training runs: who played it
 
@@ -55,11 +57,13 @@ class FileHypothesis(FileModel):
     prior: Annotated[float, Field(gt=0.0)] = 1.0
     catch_all: bool = False
     added: datetime | None = None
+    by: str | None = None  # who added it
     retired: AtReason | None = None
 
 
 class FileReliabilityChange(FileModel):
     at: datetime
+    by: str | None = None
     reliability: m.Probability
     reason: str | None = None
 
@@ -70,10 +74,12 @@ class FileSource(FileModel):
     reliability: m.Probability = 1.0
     reliability_changes: list[FileReliabilityChange] = []
     added: datetime | None = None  # a source first heard from later; default: when opened
+    by: str | None = None  # who added it
 
 
 class FileAmendment(FileModel):
     at: datetime
+    by: str | None = None
     likelihood: dict[m.Slug, Entered]
     reason: str | None = None
 
@@ -84,6 +90,7 @@ class FileEvidence(FileModel):
     source: m.Slug
     observed: datetime | date | None = None
     recorded: datetime
+    by: str | None = None  # who recorded it
     likelihood: dict[m.Slug, Entered] | None = None
     answers: m.Answer | None = None
     amended: list[FileAmendment] = []
@@ -94,6 +101,7 @@ class FileEnquiry(FileModel):
     id: m.Slug
     text: m.Text
     raised: datetime
+    by: str | None = None  # who raised it
     likelihood: dict[m.Slug, Entered]
 
 
@@ -537,6 +545,7 @@ class _CrossCheck:
         events.append(
             m.CaseOpened(
                 at=opened,
+                who=f.case.by,
                 case=m.CaseInfo(
                     id=f.case.id,
                     title=f.case.title,
@@ -569,6 +578,7 @@ class _CrossCheck:
             events.append(
                 m.HypothesisAdded(
                     at=at,
+                    who=h.by,
                     hypothesis=m.HypothesisSpec(
                         id=h.id,
                         label=h.label,
@@ -583,7 +593,11 @@ class _CrossCheck:
                 if r_at < at:
                     self.problem(("hypotheses", i, "retired", "at"), "retired before it was added")
                 retired_at[h.id] = r_at
-                events.append(m.HypothesisRetired(at=r_at, id=h.id, reason=h.retired.reason or ""))
+                events.append(
+                    m.HypothesisRetired(
+                        at=r_at, who=h.retired.by, id=h.id, reason=h.retired.reason or ""
+                    )
+                )
         if len([h for h in f.hypotheses if h.catch_all]) > 1:
             self.problem(("hypotheses",), "more than one catch-all explanation: keep one")
 
@@ -602,6 +616,7 @@ class _CrossCheck:
             events.append(
                 m.SourceAdded(
                     at=s_at,
+                    who=s.by,
                     source=m.SourceSpec(id=s.id, label=s.label, reliability=s.reliability),
                 )
             )
@@ -614,7 +629,11 @@ class _CrossCheck:
                     )
                 events.append(
                     m.ReliabilityChanged(
-                        at=c_at, source=s.id, reliability=change.reliability, reason=change.reason
+                        at=c_at,
+                        who=change.by,
+                        source=s.id,
+                        reliability=change.reliability,
+                        reason=change.reason,
                     )
                 )
 
@@ -638,6 +657,7 @@ class _CrossCheck:
             events.append(
                 m.EnquiryRaised(
                     at=at,
+                    who=q.by,
                     enquiry=m.EnquirySpec(
                         id=q.id, text=q.text, likelihood=probs, entered=dict(q.likelihood)
                     ),
@@ -703,6 +723,7 @@ class _CrossCheck:
             events.append(
                 m.EvidenceRecorded(
                     at=at,
+                    who=e.by,
                     evidence=m.EvidenceSpec(
                         id=e.id,
                         text=e.text,
@@ -727,6 +748,7 @@ class _CrossCheck:
                 events.append(
                     m.EvidenceAmended(
                         at=a_at,
+                        who=amendment.by,
                         id=e.id,
                         likelihood=a_probs,
                         entered=dict(amendment.likelihood),
@@ -737,7 +759,11 @@ class _CrossCheck:
                 r_at = self.when(e.retracted.at)
                 if r_at < at:
                     self.problem(loc + ("retracted", "at"), "retracted before it was recorded")
-                events.append(m.EvidenceRetracted(at=r_at, id=e.id, reason=e.retracted.reason))
+                events.append(
+                    m.EvidenceRetracted(
+                        at=r_at, who=e.retracted.by, id=e.id, reason=e.retracted.reason
+                    )
+                )
 
         for i, j in enumerate(f.judgements):
             loc = ("judgements", i)
@@ -845,6 +871,14 @@ def _local(at: datetime, tz: ZoneInfo) -> datetime:
     return at.astimezone(tz).replace(tzinfo=None)
 
 
+def _by(event: Any, entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with ``by:`` after its ``at:`` when the event names who made it."""
+    if not event.who:
+        return entry
+    at, *rest = entry.items()
+    return dict([at, ("by", event.who), *rest])
+
+
 def _entered_or(probs: dict[str, float], entered: dict[str, Any]) -> dict[str, Any]:
     return dict(entered) if entered else dict(probs)
 
@@ -863,6 +897,8 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         "timezone": opened.case.timezone,
         "opened": _local(opened.at, tz),
     }
+    if opened.who:
+        case["by"] = opened.who
     if opened.case.based_on:
         case["based_on"] = opened.case.based_on
     if opened.case.trainee:
@@ -885,9 +921,11 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 entry["catch_all"] = True
             if e.at != opened.at:
                 entry["added"] = _local(e.at, tz)
+            if e.who:
+                entry["by"] = e.who
             hyps[h.id] = entry
         elif isinstance(e, m.HypothesisRetired):
-            hyps[e.id]["retired"] = {"at": _local(e.at, tz), "reason": e.reason}
+            hyps[e.id]["retired"] = _by(e, {"at": _local(e.at, tz), "reason": e.reason})
         elif isinstance(e, m.HypothesisRelabelled):
             hyps[e.id]["label"] = e.label
             if e.description:
@@ -899,8 +937,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 sources[s.id]["reliability"] = s.reliability
             if e.at != opened.at:
                 sources[s.id]["added"] = _local(e.at, tz)
+            if e.who:
+                sources[s.id]["by"] = e.who
         elif isinstance(e, m.ReliabilityChanged):
-            change = {"at": _local(e.at, tz), "reliability": e.reliability}
+            change = _by(e, {"at": _local(e.at, tz), "reliability": e.reliability})
             if e.reason:
                 change["reason"] = e.reason
             sources[e.source].setdefault("reliability_changes", []).append(change)
@@ -913,29 +953,31 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                     observed = _local(observed, tz)
                 item["observed"] = observed
             item["recorded"] = _local(e.at, tz)
+            if e.who:
+                item["by"] = e.who
             if ev.answers is not None:
                 item["answers"] = {"enquiry": ev.answers.enquiry, "result": ev.answers.result}
             else:
                 item["likelihood"] = _entered_or(ev.likelihood, ev.entered)
             evidence[ev.id] = item
         elif isinstance(e, m.EvidenceAmended):
-            amendment: dict[str, Any] = {
-                "at": _local(e.at, tz),
-                "likelihood": _entered_or(e.likelihood, e.entered),
-            }
+            amendment: dict[str, Any] = _by(e, {"at": _local(e.at, tz)})
+            amendment["likelihood"] = _entered_or(e.likelihood, e.entered)
             if e.reason:
                 amendment["reason"] = e.reason
             evidence[e.id].setdefault("amended", []).append(amendment)
         elif isinstance(e, m.EvidenceRetracted):
-            evidence[e.id]["retracted"] = {"at": _local(e.at, tz), "reason": e.reason or ""}
+            evidence[e.id]["retracted"] = _by(e, {"at": _local(e.at, tz), "reason": e.reason or ""})
         elif isinstance(e, m.EnquiryRaised):
             q = e.enquiry
             enquiries[q.id] = {
                 "id": q.id,
                 "text": q.text,
                 "raised": _local(e.at, tz),
-                "likelihood": _entered_or(q.likelihood, q.entered),
             }
+            if e.who:
+                enquiries[q.id]["by"] = e.who
+            enquiries[q.id]["likelihood"] = _entered_or(q.likelihood, q.entered)
         elif isinstance(e, m.JudgementRecorded):
             j = e.judgement
             entry = {"id": j.id, "at": _local(e.at, tz)}

@@ -72,6 +72,7 @@ class HypotrackApp(App[int]):
                 self.store_error = str(exc)
 
     def on_mount(self) -> None:
+        self._settle_recorder()
         if self.training is not None:
             from hypotrack.tui.screens.training import open_training
 
@@ -82,6 +83,35 @@ class HypotrackApp(App[int]):
             self.notify(
                 self.store_error, title="The store cannot be opened", severity="error", timeout=30
             )
+
+    def _settle_recorder(self) -> None:
+        """Who this person is in the store: a team store's signed-in person, or the embedded
+        store's kept name, asked once (only on a terminal and without $HYPOTRACK_USER)."""
+        import sys
+
+        from hypotrack.tui import editing
+
+        store = self.store
+        if store is None:
+            return
+        kept = getattr(store, "user", None)
+        editing.set_recorder(kept)
+        if kept or getattr(store, "server_sets_who", False) or not hasattr(store, "set_user"):
+            return
+        if os.environ.get("HYPOTRACK_USER") or not sys.stdin.isatty():
+            return
+        from hypotrack.store.base import StoreError
+        from hypotrack.tui.screens.case_forms import NameForm
+
+        def keep(name: str) -> str | None:
+            try:
+                store.set_user(name)
+            except (ValueError, StoreError) as exc:
+                return str(exc)
+            editing.set_recorder(name)
+            return None
+
+        self.call_after_refresh(lambda: self.push_screen(NameForm(editing.who(), keep)))
 
     def on_unmount(self) -> None:
         if self.store is not None:
