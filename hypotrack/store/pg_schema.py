@@ -15,7 +15,8 @@ Who sees what is decided here, by PostgreSQL, never by the client:
   :func:`hypotrack.store.base.event_hash`, so a case verifies the same on either backend.
 - ``events`` and ``access_log`` are append-only: no UPDATE/DELETE/TRUNCATE is granted, and triggers
   refuse them even to the owner.
-- A committed event sends ``NOTIFY hypotrack_events, 'case_id seq'``, so open workspaces follow.
+- A committed event sends ``NOTIFY hypotrack_events, 'TAG SEQ'``, so open workspaces follow; the
+  tag is a hash of the case id, because every signed-in person may listen on the channel.
 
 A migration runs once, in its own transaction, recorded in ``migrations``; each statement is written
 so that running it over a half-built store (roles exist already) does no harm.
@@ -247,7 +248,10 @@ CREATE TRIGGER events_stamp BEFORE INSERT ON hypotrack.events
 CREATE FUNCTION hypotrack.announce_event() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = hypotrack, pg_temp AS $$
 BEGIN
-  PERFORM pg_notify('hypotrack_events', NEW.case_id || ' ' || NEW.seq::text);
+  -- Every listener hears every notice, so it names the case only by a tag (see case_tag).
+  PERFORM pg_notify('hypotrack_events',
+    left(encode(sha256(convert_to('hypotrack:' || NEW.case_id, 'UTF8')), 'hex'), 16)
+    || ' ' || NEW.seq::text);
   RETURN NULL;
 END $$;
 
