@@ -61,12 +61,34 @@ def test_init_is_idempotent_and_versioned(team_db: TeamDb) -> None:
     admin = team_db.url(None)
     assert init_store(admin) == []  # the template was set up by the same code
     with team_db.admin() as conn:
-        assert conn.execute("SELECT version FROM hypotrack.migrations").fetchall() == [(1,)]
+        versions = conn.execute("SELECT version FROM hypotrack.migrations ORDER BY 1").fetchall()
+    assert versions == [(1,), (2,)]
     assert add_person(admin, team_db.server.role("alice"), "worker", "north") is False
     with pytest.raises(ValueError, match="cannot be a person's name"):
         add_person(admin, "Robert'); DROP TABLE x;--", "worker", "north")
     with pytest.raises(ValueError, match="--role"):
         add_person(admin, "someone", "boss", "north")
+
+
+def test_an_older_store_is_named_and_upgraded_in_place(
+    pg_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hypotrack.store.team as team
+    from hypotrack.store.pg_schema import MIGRATIONS
+
+    name = f"{pg_server.prefix}old"
+    with pg_server.admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    pg_server.databases.append(name)
+    url = pg_server.url(None, name)
+    monkeypatch.setattr(team, "MIGRATIONS", {1: MIGRATIONS[1]})
+    assert init_store(url) == [1]
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="needs upgrading"):
+        PostgresEventStore(url)
+    assert init_store(url) == [2]
+    assert init_store(url) == []
+    PostgresEventStore(url).close()
 
 
 def test_a_store_that_is_not_set_up_is_named(pg_server: Any) -> None:
