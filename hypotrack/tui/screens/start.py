@@ -19,7 +19,7 @@ from textual.widgets import Footer, Header, Static
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.messages import CasesListed
-from hypotrack.tui.widgets.render import clip, severity
+from hypotrack.tui.widgets.render import RED, clip, severity
 from hypotrack.tui.widgets.tables import KeyedTable
 
 ACTIONS: tuple[UserAction, ...] = (
@@ -50,6 +50,8 @@ WELCOME = (
 
 
 def flags_cell(row: dict[str, Any]) -> Text:
+    if row.get("damaged"):
+        return Text("✗ damaged", style=f"bold {RED}")
     open_flags, red = row.get("open_flags", 0), row.get("red_flags", 0)
     if not open_flags:
         return Text("none", style="dim")
@@ -140,12 +142,17 @@ class StartScreen(Guarded, Screen[None]):
             table.focus()
         empty = self.query_one("#empty", Static)
         if message.rows:
-            empty.update(
-                Text(
-                    "Enter opens the highlighted case · n new · i import · d worked example",
-                    style="dim",
-                )
+            hint = Text()
+            for row in message.rows:
+                if row.get("damaged"):
+                    # Named, with the reason and what to do; every other case still opens.
+                    hint.append(f"✗ {clip(row['id'], 30)} is damaged: ", style=f"bold {RED}")
+                    hint.append(f"{row['damaged']['reason']}; {row['damaged']['advice']}.\n")
+            hint.append(
+                "Enter opens the highlighted case · n new · i import · d worked example",
+                style="dim",
             )
+            empty.update(hint)
         else:
             empty.update(self._first_run())
 
