@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
+from rich.markup import escape
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
@@ -35,7 +35,8 @@ class KeyedTable(DataTable):
     def add_row(self, *cells: Any, **kwargs: Any) -> Any:
         """Add a row; a plain string cell is shown as text, never read as markup (case text can
         hold "[bold]" or a "[@click=…]" link), with its control characters shown."""
-        safe = [Text(terminal_safe(c)) if isinstance(c, str) else c for c in cells]
+        # DataTable reads a str cell as Rich markup: escaped, it shows as written.
+        safe = [escape(terminal_safe(c)) if isinstance(c, str) else c for c in cells]
         return super().add_row(*safe, **kwargs)
 
     def selected_key(self) -> str | None:
