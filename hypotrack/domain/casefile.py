@@ -14,13 +14,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from hypotrack.domain import model as m
+from hypotrack.domain import times
 from hypotrack.domain.rules import FLAG_IDS
+from hypotrack.domain.strict_yaml import (
+    CaseFileError,
+    Lines,
+    Problem,
+    format_path,
+    parse_yaml,
+    short,
+    showable_key,
+)
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
 
 FORMAT_VERSION = 1
@@ -29,12 +39,23 @@ MAX_BYTES = 4 * 1024 * 1024
 Entered = str | float | int
 
 
+def _sane_year(value: date) -> date:
+    times.check_year(value)
+    return value
+
+
+# A time as written: naive (in the case's zone) or with an offset; placed on the timeline by
+# `_CrossCheck.when`, which refuses a local time that does not exist or happens twice.
+FileTime = Annotated[datetime, AfterValidator(_sane_year)]
+FileDate = Annotated[datetime | date, AfterValidator(_sane_year)]
+
+
 class FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class AtReason(FileModel):
-    at: datetime
+    at: FileTime
     reason: str | None = None
 
 
@@ -42,8 +63,8 @@ class FileCase(FileModel):
     id: m.Slug
     title: m.Label
     kind: m.CaseKind = "live"
-    timezone: str = "UTC"
-    opened: datetime
+    timezone: m.ZoneName = "UTC"
+    opened: FileTime
     based_on: m.Slug | None = None  # training runs: the teaching case played
     trainee: str | None = None  # training runs: who played it
 
@@ -52,14 +73,14 @@ class FileHypothesis(FileModel):
     id: m.Slug
     label: m.Label
     description: str | None = None
-    prior: Annotated[float, Field(gt=0.0)] = 1.0
+    prior: m.PriorWeight = 1.0
     catch_all: bool = False
-    added: datetime | None = None
+    added: FileTime | None = None
     retired: AtReason | None = None
 
 
 class FileReliabilityChange(FileModel):
-    at: datetime
+    at: FileTime
     reliability: m.Probability
     reason: str | None = None
 
@@ -69,11 +90,11 @@ class FileSource(FileModel):
     label: m.Label
     reliability: m.Probability = 1.0
     reliability_changes: list[FileReliabilityChange] = []
-    added: datetime | None = None  # a source first heard from later; default: when opened
+    added: FileTime | None = None  # a source first heard from later; default: when opened
 
 
 class FileAmendment(FileModel):
-    at: datetime
+    at: FileTime
     likelihood: dict[m.Slug, Entered]
     reason: str | None = None
 
@@ -82,8 +103,8 @@ class FileEvidence(FileModel):
     id: m.Slug
     text: m.Text
     source: m.Slug
-    observed: datetime | date | None = None
-    recorded: datetime
+    observed: FileDate | None = None
+    recorded: FileTime
     likelihood: dict[m.Slug, Entered] | None = None
     answers: m.Answer | None = None
     amended: list[FileAmendment] = []
@@ -93,28 +114,28 @@ class FileEvidence(FileModel):
 class FileEnquiry(FileModel):
     id: m.Slug
     text: m.Text
-    raised: datetime
+    raised: FileTime
     likelihood: dict[m.Slug, Entered]
 
 
 class FileJudgement(FileModel):
     id: m.Slug | None = None
-    at: datetime
+    at: FileTime
     by: str | None = None
-    ratings: dict[m.Slug, Annotated[float, Field(ge=0.0)]]
+    ratings: dict[m.Slug, m.Rating]
     favoured: m.Slug | None = None
     note: str | None = None
 
 
 class FileNote(FileModel):
     id: m.Slug | None = None
-    at: datetime
+    at: FileTime
     by: str | None = None
     kind: m.NoteKind
     text: m.Text
     flag: str | None = None
     closes: bool | None = None
-    pinned_at: datetime | None = None  # a note about an earlier point of the timeline
+    pinned_at: FileTime | None = None  # a note about an earlier point of the timeline
 
 
 class CaseFile(FileModel):
@@ -133,176 +154,19 @@ class CaseFile(FileModel):
 
 # --- errors -------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a case file: where, and what."""
-
-    file: str
-    line: int | None
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file + (f":{self.line}" if self.line else "")
-        place = f" {self.path}:" if self.path else ""
-        return f"{where}:{place} {self.message}"
-
-
-class CaseFileError(Exception):
-    """A case file that cannot be loaded; `problems` lists every located error found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-# --- YAML ---------------------------------------------------------------------------------
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1's yes/no/on/off booleans and without aliases."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _AliasRefused(event.start_mark.line + 1)
-        return super().compose_node(parent, index)
-
-
-class _AliasRefused(Exception):
-    def __init__(self, line: int) -> None:
-        self.line = line
-
-
-_StrictLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
-}
-_StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-
-
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _walk(value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines)
-
-
-def _bad_scalars(
-    node: yaml.Node, loader: _StrictLoader, path: str, out: list[tuple[int, str]]
-) -> None:
-    """Timestamps such as 2026-02-30 match YAML's pattern but are not dates: find them."""
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                loader.construct_yaml_timestamp(node)
-            except ValueError:
-                out.append((node.start_mark.line + 1, path))
-    elif isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            _bad_scalars(
-                value_node, loader, f"{path}.{key_node.value}" if path else str(key_node.value), out
-            )
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _bad_scalars(item, loader, f"{path}[{i}]", out)
-
-
-def parse_yaml(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """YAML text -> (data, path -> line). Raises CaseFileError for anything unreadable."""
-    try:
-        loader = _StrictLoader(text)
-    except yaml.YAMLError:
-        raise CaseFileError(
-            [Problem(file, None, "", "not valid YAML: it holds control characters")]
-        ) from None
-    try:
-        try:
-            node = loader.get_single_node()
-        except _AliasRefused as refused:
-            raise CaseFileError(
-                [
-                    Problem(
-                        file,
-                        refused.line,
-                        "",
-                        "anchors and aliases (& and *) are not allowed in case files",
-                    )
-                ]
-            ) from None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            what = exc.problem or "not valid YAML"
-            raise CaseFileError([Problem(file, line, "", f"not valid YAML: {what}")]) from None
-        except yaml.YAMLError:
-            raise CaseFileError(
-                [
-                    Problem(
-                        file, None, "", "not valid YAML: it holds a character YAML does not allow"
-                    )
-                ]
-            ) from None
-        if node is None:
-            raise CaseFileError(
-                [Problem(file, None, "", "the file is empty: a case file starts with 'format: 1'")]
-            )
-        bad: list[tuple[int, str]] = []
-        _bad_scalars(node, loader, "", bad)
-        if bad:
-            raise CaseFileError(
-                [
-                    Problem(file, line, path, "not a real date or time (check the day and month)")
-                    for line, path in bad
-                ]
-            )
-        lines: dict[tuple[Any, ...], int] = {}
-        _walk(node, (), lines)
-        try:
-            data = loader.construct_document(node)
-        except (yaml.YAMLError, ValueError, TypeError) as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            raise CaseFileError(
-                [
-                    Problem(
-                        file, line + 1 if line is not None else None, "", "a value YAML cannot read"
-                    )
-                ]
-            ) from None
-    finally:
-        loader.dispose()
-    return data, lines
+# Problem and CaseFileError live with the strict YAML reader (it reports them first); they are
+# part of this module's interface.
+__all__ = ["CaseFileError", "LoadedCase", "Problem", "load_case_file", "load_case_text"]
 
 
 # --- loading ------------------------------------------------------------------------------
 
 
-def _format_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
+_format_path = format_path
 
 
-def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return None
+def _line_for(loc: tuple[Any, ...], lines: Lines) -> int | None:
+    return lines.nearest(loc)
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
@@ -331,9 +195,7 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def _pydantic_problems(
-    exc: ValidationError, file: str, lines: dict[tuple[Any, ...], int]
-) -> list[Problem]:
+def _pydantic_problems(exc: ValidationError, file: str, lines: Lines) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False, include_input=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -341,20 +203,28 @@ def _pydantic_problems(
         loc = tuple(
             p
             for p in loc
-            if p not in {"str", "float", "int", "datetime", "date", "bool", "is-instance"}
+            if p not in {"str", "float", "int", "datetime", "date", "bool", "is-instance", "[key]"}
         )
         kind = err["type"]
         if kind == "extra_forbidden":
-            key = str(loc[-1]) if loc else ""
+            key = loc[-1] if loc else ""
             allowed = _allowed_keys(loc)
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = (
-                f"; did you mean '{close[0]}'?"
-                if close
-                else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
-            )
-            shown = key if len(key) <= 40 else key[:37] + "..."
-            message = f"unknown key '{shown}'{hint}"
+            if showable_key(key):
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = (
+                    f"; did you mean '{close[0]}'?"
+                    if close
+                    else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
+                )
+                message = f"unknown key '{key}'{hint}"
+            else:
+                # Free text where a key belongs: most often a continuation line that lost its
+                # indent. It is case text, so it is not repeated here.
+                message = (
+                    "a line of text where a key belongs: indent a continuation line under "
+                    "its key, or quote the whole text"
+                )
+                loc = loc[:-1]
         elif kind == "missing":
             message = "required, but missing"
         elif kind == "literal_error" and loc == ("format",):
@@ -459,7 +329,7 @@ class LoadedCase:
 class _CrossCheck:
     """The checks pydantic cannot do alone: ids, references, times; then the events."""
 
-    def __init__(self, parsed: CaseFile, file: str, lines: dict[tuple[Any, ...], int]) -> None:
+    def __init__(self, parsed: CaseFile, file: str, lines: Lines) -> None:
         self.f = parsed
         self.file = file
         self.lines = lines
@@ -471,12 +341,26 @@ class _CrossCheck:
             Problem(self.file, _line_for(loc, self.lines), _format_path(loc), message)
         )
 
-    def when(self, value: datetime | date) -> datetime:
-        if not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=self.tz)
-        return value
+    def when(self, value: datetime | date, loc: tuple[Any, ...] | None) -> datetime:
+        """A file's time as a timeline instant (see domain/times.py); a time that cannot be
+        placed is a problem at `loc` (None: already reported), read as UTC to go on checking.
+        """
+        try:
+            return times.instant(value, self.tz)
+        except times.TimeError as exc:
+            if loc is not None:
+                self.problem(loc, str(exc))
+            if not isinstance(value, datetime):
+                value = datetime(value.year, value.month, value.day)
+            return value.replace(tzinfo=value.tzinfo or times.UTC)
+
+    def observed(
+        self, value: datetime | date | None, loc: tuple[Any, ...]
+    ) -> date | datetime | None:
+        """When an item happened: a date stays a date; a time becomes an instant."""
+        if value is None or not isinstance(value, datetime):
+            return value
+        return self.when(value, loc)
 
     def likelihoods(
         self,
@@ -511,8 +395,11 @@ class _CrossCheck:
             if close
             else (f" (known: {', '.join(known[:12])})" if known else f" (no {what}s are listed)")
         )
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        self.problem(loc, f"unknown {what} '{shown}'{hint}")
+        if not showable_key(value):
+            loc = loc[:-1] if loc and loc[-1] == value else loc
+            self.problem(loc, f"not a {what} id: text where an id belongs")
+            return
+        self.problem(loc, f"unknown {what} '{short(value)}'{hint}")
 
     def duplicates(self, section: str, ids: list[str | None]) -> None:
         seen: set[str] = set()
@@ -526,13 +413,10 @@ class _CrossCheck:
     def run(self) -> list[Any]:
         f = self.f
         try:
-            self.tz = ZoneInfo(f.case.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.problem(
-                ("case", "timezone"),
-                "unknown time zone: use an IANA name such as Europe/London or UTC",
-            )
-        opened = self.when(f.case.opened)
+            self.tz = times.zone(f.case.timezone)
+        except times.TimeError as exc:  # pragma: no cover - the file model checks it first
+            self.problem(("case", "timezone"), str(exc))
+        opened = self.when(f.case.opened, ("case", "opened"))
         events: list[Any] = []
         events.append(
             m.CaseOpened(
@@ -562,7 +446,7 @@ class _CrossCheck:
         added_at: dict[str, datetime] = {}
         retired_at: dict[str, datetime] = {}
         for i, h in enumerate(f.hypotheses):
-            at = self.when(h.added) if h.added else opened
+            at = self.when(h.added, ("hypotheses", i, "added")) if h.added else opened
             if at < opened:
                 self.problem(("hypotheses", i, "added"), "before the case was opened")
             added_at[h.id] = at
@@ -579,7 +463,7 @@ class _CrossCheck:
                 )
             )
             if h.retired:
-                r_at = self.when(h.retired.at)
+                r_at = self.when(h.retired.at, ("hypotheses", i, "retired", "at"))
                 if r_at < at:
                     self.problem(("hypotheses", i, "retired", "at"), "retired before it was added")
                 retired_at[h.id] = r_at
@@ -595,7 +479,7 @@ class _CrossCheck:
         sources = {s.id: s for s in f.sources}
         source_at: dict[str, datetime] = {}
         for i, s in enumerate(f.sources):
-            s_at = self.when(s.added) if s.added else opened
+            s_at = self.when(s.added, ("sources", i, "added")) if s.added else opened
             if s_at < opened:
                 self.problem(("sources", i, "added"), "before the case was opened")
             source_at[s.id] = s_at
@@ -606,7 +490,7 @@ class _CrossCheck:
                 )
             )
             for k, change in enumerate(s.reliability_changes):
-                c_at = self.when(change.at)
+                c_at = self.when(change.at, ("sources", i, "reliability_changes", k, "at"))
                 if c_at < s_at:
                     self.problem(
                         ("sources", i, "reliability_changes", k, "at"),
@@ -622,7 +506,7 @@ class _CrossCheck:
         enquiry_p: dict[str, dict[str, float]] = {}
         enquiry_at: dict[str, datetime] = {}
         for i, q in enumerate(f.enquiries):
-            at = self.when(q.raised)
+            at = self.when(q.raised, ("enquiries", i, "raised"))
             enquiry_at[q.id] = at
             if at < opened:
                 self.problem(("enquiries", i, "raised"), "before the case was opened")
@@ -647,10 +531,11 @@ class _CrossCheck:
         answered: dict[str, int] = {}
         for i, e in enumerate(f.evidence):
             loc = ("evidence", i)
-            at = self.when(e.recorded)
+            at = self.when(e.recorded, loc + ("recorded",))
             if at < opened:
                 self.problem(loc + ("recorded",), "before the case was opened")
-            if e.observed is not None and self.when(e.observed) > at + timedelta(days=1):
+            observed = self.observed(e.observed, loc + ("observed",))
+            if observed is not None and self.when(e.observed, None) > at + timedelta(days=1):
                 self.problem(
                     loc + ("observed",),
                     "after it was recorded: an item is observed before the worker learns of it",
@@ -707,7 +592,7 @@ class _CrossCheck:
                         id=e.id,
                         text=e.text,
                         source=e.source,
-                        observed=e.observed,
+                        observed=observed,
                         likelihood=probs,
                         entered=entered,
                         answers=e.answers,
@@ -715,7 +600,7 @@ class _CrossCheck:
                 )
             )
             for k, amendment in enumerate(e.amended):
-                a_at = self.when(amendment.at)
+                a_at = self.when(amendment.at, loc + ("amended", k, "at"))
                 if a_at < at:
                     self.problem(loc + ("amended", k, "at"), "amended before it was recorded")
                 a_probs = self.likelihoods(
@@ -734,14 +619,14 @@ class _CrossCheck:
                     )
                 )
             if e.retracted:
-                r_at = self.when(e.retracted.at)
+                r_at = self.when(e.retracted.at, loc + ("retracted", "at"))
                 if r_at < at:
                     self.problem(loc + ("retracted", "at"), "retracted before it was recorded")
                 events.append(m.EvidenceRetracted(at=r_at, id=e.id, reason=e.retracted.reason))
 
         for i, j in enumerate(f.judgements):
             loc = ("judgements", i)
-            at = self.when(j.at)
+            at = self.when(j.at, loc + ("at",))
             if at < opened:
                 self.problem(loc + ("at",), "before the case was opened")
             ratings: dict[str, float] = {}
@@ -782,13 +667,14 @@ class _CrossCheck:
                         ratings={h: v / total for h, v in ratings.items()},
                         favoured=favoured,
                         note=j.note,
+                        entered=ratings,
                     ),
                 )
             )
 
         for i, n in enumerate(f.notes):
             loc = ("notes", i)
-            at = self.when(n.at)
+            at = self.when(n.at, loc + ("at",))
             if at < opened:
                 self.problem(loc + ("at",), "before the case was opened")
             if n.flag is not None and n.kind != "acknowledgement":
@@ -800,7 +686,8 @@ class _CrossCheck:
                 )
             if n.flag is not None and n.flag not in FLAG_IDS:
                 self.unknown(loc + ("flag",), "flag", n.flag, list(FLAG_IDS))
-            if n.pinned_at is not None and not (opened <= self.when(n.pinned_at) <= at):
+            pinned = self.when(n.pinned_at, loc + ("pinned_at",)) if n.pinned_at else None
+            if pinned is not None and not (opened <= pinned <= at):
                 self.problem(
                     loc + ("pinned_at",),
                     "a note pins to a moment between the case opening and the note",
@@ -817,7 +704,7 @@ class _CrossCheck:
                         text=n.text,
                         flag=n.flag,
                         closes=n.closes,
-                        pinned_at=self.when(n.pinned_at) if n.pinned_at else None,
+                        pinned_at=pinned,
                     ),
                 )
             )
@@ -841,8 +728,12 @@ class _CrossCheck:
 
 
 def _local(at: datetime, tz: ZoneInfo) -> datetime:
-    """A time in the case's zone, written without the zone (the file's convention)."""
-    return at.astimezone(tz).replace(tzinfo=None)
+    """A time in the case's zone, written without the zone (the file's convention), or with
+    its offset when that local time happens twice (the hour the clocks go back)."""
+    local = at.astimezone(tz)
+    if times.is_ambiguous(local):
+        return times.fixed(local)
+    return local.replace(tzinfo=None)
 
 
 def _entered_or(probs: dict[str, float], entered: dict[str, Any]) -> dict[str, Any]:
@@ -877,7 +768,7 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         if isinstance(e, m.HypothesisAdded):
             h = e.hypothesis
             entry: dict[str, Any] = {"id": h.id, "label": h.label}
-            if h.description:
+            if h.description is not None:
                 entry["description"] = h.description
             if h.prior != 1.0:
                 entry["prior"] = h.prior
@@ -941,9 +832,9 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             entry = {"id": j.id, "at": _local(e.at, tz)}
             if e.who:
                 entry["by"] = e.who
-            entry["ratings"] = {h: round(v, 12) for h, v in j.ratings.items()}
+            entry["ratings"] = dict(j.entered) if j.entered else dict(j.ratings)
             entry["favoured"] = j.favoured
-            if j.note:
+            if j.note is not None:
                 entry["note"] = j.note
             judgements.append(entry)
         elif isinstance(e, m.NoteAdded):
