@@ -154,9 +154,8 @@ class CaseFile(FileModel):
 
 # --- errors -------------------------------------------------------------------------------
 
-# Problem and CaseFileError live with the strict YAML reader (it reports them first); they are
-# part of this module's interface.
-__all__ = ["CaseFileError", "LoadedCase", "Problem", "load_case_file", "load_case_text"]
+# Problem and CaseFileError live with the strict YAML reader (it reports them first); they
+# are imported from here everywhere else.
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -308,7 +307,12 @@ def load_case_text(text: str, file: str = "<text>") -> LoadedCase:
     except ValidationError as exc:
         raise CaseFileError(_pydantic_problems(exc, file, lines)) from None
     checker = _CrossCheck(parsed, file, lines)
-    events = checker.run()
+    try:
+        events = checker.run()
+    except ValidationError as exc:
+        # An event the file model let through but the case model refuses: the file's problems
+        # explain it when there are any; otherwise say where, as for the file model.
+        raise CaseFileError(checker.problems or _pydantic_problems(exc, file, lines)) from None
     if checker.problems:
         raise CaseFileError(checker.problems)
     return LoadedCase(file=parsed, events=events)
@@ -324,6 +328,15 @@ class LoadedCase:
     @property
     def case(self) -> m.CaseInfo:
         return self.events[0].case
+
+
+def _accepted(entered: dict[str, Any], probs: dict[str, float]) -> dict[str, Any]:
+    """What the worker typed for the likelihoods that were accepted (numbers as floats)."""
+    out: dict[str, Any] = {}
+    for h, value in entered.items():
+        if h in probs:
+            out[h] = value if isinstance(value, str) else probs[h]
+    return out
 
 
 class _CrossCheck:
@@ -523,7 +536,10 @@ class _CrossCheck:
                 m.EnquiryRaised(
                     at=at,
                     enquiry=m.EnquirySpec(
-                        id=q.id, text=q.text, likelihood=probs, entered=dict(q.likelihood)
+                        id=q.id,
+                        text=q.text,
+                        likelihood=probs,
+                        entered=_accepted(q.likelihood, probs),
                     ),
                 )
             )
@@ -582,7 +598,7 @@ class _CrossCheck:
                             loc + ("likelihood", h),
                             "this explanation was added after the item was recorded",
                         )
-                entered = dict(e.likelihood)
+                entered = _accepted(e.likelihood, probs)
             if not probs:
                 continue
             events.append(
@@ -614,7 +630,7 @@ class _CrossCheck:
                         at=a_at,
                         id=e.id,
                         likelihood=a_probs,
-                        entered=dict(amendment.likelihood),
+                        entered=_accepted(amendment.likelihood, a_probs),
                         reason=amendment.reason,
                     )
                 )
@@ -736,8 +752,17 @@ def _local(at: datetime, tz: ZoneInfo) -> datetime:
     return local.replace(tzinfo=None)
 
 
-def _entered_or(probs: dict[str, float], entered: dict[str, Any]) -> dict[str, Any]:
-    return dict(entered) if entered else dict(probs)
+def _entered_or(
+    probs: dict[str, float], entered: dict[str, Any], order: dict[str, Any]
+) -> dict[str, Any]:
+    """What the worker entered (else the probabilities), in the order of the explanations.
+
+    The store keeps payloads with sorted keys; ordering by the explanations makes the export
+    the same whether the events come from a file or from the store.
+    """
+    values = entered or probs
+    rank = {h: i for i, h in enumerate(order)}
+    return {h: values[h] for h in sorted(values, key=lambda h: (rank.get(h, len(rank)), h))}
 
 
 def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
@@ -807,12 +832,12 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             if ev.answers is not None:
                 item["answers"] = {"enquiry": ev.answers.enquiry, "result": ev.answers.result}
             else:
-                item["likelihood"] = _entered_or(ev.likelihood, ev.entered)
+                item["likelihood"] = _entered_or(ev.likelihood, ev.entered, hyps)
             evidence[ev.id] = item
         elif isinstance(e, m.EvidenceAmended):
             amendment: dict[str, Any] = {
                 "at": _local(e.at, tz),
-                "likelihood": _entered_or(e.likelihood, e.entered),
+                "likelihood": _entered_or(e.likelihood, e.entered, hyps),
             }
             if e.reason:
                 amendment["reason"] = e.reason
@@ -825,14 +850,14 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 "id": q.id,
                 "text": q.text,
                 "raised": _local(e.at, tz),
-                "likelihood": _entered_or(q.likelihood, q.entered),
+                "likelihood": _entered_or(q.likelihood, q.entered, hyps),
             }
         elif isinstance(e, m.JudgementRecorded):
             j = e.judgement
             entry = {"id": j.id, "at": _local(e.at, tz)}
             if e.who:
                 entry["by"] = e.who
-            entry["ratings"] = dict(j.entered) if j.entered else dict(j.ratings)
+            entry["ratings"] = _entered_or(j.ratings, j.entered, hyps)
             entry["favoured"] = j.favoured
             if j.note is not None:
                 entry["note"] = j.note

@@ -310,7 +310,9 @@ class _Builder:
                 return self.loader.construct_yaml_float(node)
             if tag == _TIMESTAMP:
                 return self.loader.construct_yaml_timestamp(node)
-        except (ValueError, OverflowError):
+        except Exception:  # noqa: BLE001 - PyYAML raises ValueError, KeyError, AttributeError...
+            if self.budget is not None and tag != node.tag:  # pragma: no cover
+                raise _NeedsPython from None
             if tag == _TIMESTAMP:
                 self.problem(node, path, "not a real date or time (check the day and month)")
             else:
@@ -340,14 +342,35 @@ def _unprintable_line(text: str) -> int | None:
     return None
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+def _deep_line(text: str) -> int:
+    """Roughly where nesting passes MAX_DEPTH (brackets, and '- ' at the start of a line)."""
+    depth = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.lstrip(" ")
+        dashes = 0
+        while stripped.startswith("- "):
+            dashes += 1
+            stripped = stripped[2:].lstrip(" ")
+        for ch in stripped:
+            if ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number
+            elif ch in "]}":
+                depth = max(depth - 1, 0)
+        if dashes + depth > MAX_DEPTH or (len(line) - len(line.lstrip(" "))) > 4 * MAX_DEPTH:
+            return number
+    return 1
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
     what = exc.problem or "not valid YAML"
     # Quoted bits of the file (a tag, a character) stay short.
     what = re.sub(r"'([^']{41,})'", lambda m: f"'{short(m.group(1))}'", what)
     if "maximum nesting depth" in what:
-        what = "nested too deeply for a case file"
+        return (line or _deep_line(text)), "not valid YAML: nested too deeply for a case file"
     return line, f"not valid YAML: {short(what, 120)}"
 
 
@@ -363,7 +386,7 @@ def _compose(loader: Any, file: str, text: str) -> Any:
             "not valid YAML: it holds a control character YAML does not allow",
         ) from None
     except yaml.MarkedYAMLError as exc:
-        raise _single(file, *_yaml_problem(exc)) from None
+        raise _single(file, *_yaml_problem(exc, text)) from None
     except yaml.YAMLError:
         raise _single(
             file,
@@ -371,7 +394,9 @@ def _compose(loader: Any, file: str, text: str) -> Any:
             "not valid YAML: it holds a character YAML does not allow",
         ) from None
     except RecursionError:
-        raise _single(file, None, "not valid YAML: nested too deeply for a case file") from None
+        raise _single(
+            file, _deep_line(text), "not valid YAML: nested too deeply for a case file"
+        ) from None
 
 
 def _read_python(text: str, file: str) -> tuple[Any, yaml.Node | None]:
