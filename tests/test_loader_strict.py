@@ -295,6 +295,7 @@ STRICT = {
         "nested too deeply",
     ),
     "a bare =": (BASE.replace("label: School", "label: ="), ":15:", "quotes"),
+    "a lone surrogate": (BASE.replace("label: School", 'label: "Sch\\ud800ool"'), ":15:", "escape"),
     "a control character": (
         BASE.replace("label: School", "label: Sch\x07ool"),
         ":15:",

@@ -298,6 +298,12 @@ class _Builder:
     def scalar(self, node: ScalarNode, path: tuple[Any, ...]) -> Any:
         tag = node.tag
         if tag == STR:
+            if node.style == '"':  # escapes such as \ud800 can make text that is not Unicode
+                try:
+                    node.value.encode("utf-8")
+                except UnicodeEncodeError:
+                    self.problem(node, path, "an escape (such as \\ud800) that is not a character")
+                    return None
             return node.value
         try:
             if tag == _NULL:

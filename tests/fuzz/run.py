@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 exercise(value, outcomes, full=kind == "structured")
             except InvariantBroken as exc:
                 outcomes["finding"] += 1
-                key = str(exc).splitlines()[0][:120]
+                key = re.sub(r"/\S*hypotrack-fuzz-[^/\s]+", "<tmp>", str(exc).splitlines()[0])[:120]
                 if key not in findings:
                     findings[key] = str(exc)
                     out.mkdir(parents=True, exist_ok=True)
