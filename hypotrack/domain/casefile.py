@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from hypotrack.domain import model as m
 from hypotrack.domain import times
@@ -44,10 +44,19 @@ def _sane_year(value: date) -> date:
     return value
 
 
+def _not_a_number(value: Any) -> Any:
+    # pydantic reads 1 or "1700000000" as seconds since 1970: in a case file that is a slip.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("write a time as a date and time, such as 2026-03-01T09:00")
+    if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+        raise ValueError("write a time as a date and time, such as 2026-03-01T09:00")
+    return value
+
+
 # A time as written: naive (in the case's zone) or with an offset; placed on the timeline by
 # `_CrossCheck.when`, which refuses a local time that does not exist or happens twice.
-FileTime = Annotated[datetime, AfterValidator(_sane_year)]
-FileDate = Annotated[datetime | date, AfterValidator(_sane_year)]
+FileTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_sane_year)]
+FileDate = Annotated[datetime | date, BeforeValidator(_not_a_number), AfterValidator(_sane_year)]
 
 
 class FileModel(BaseModel):
@@ -315,7 +324,47 @@ def load_case_text(text: str, file: str = "<text>") -> LoadedCase:
         raise CaseFileError(checker.problems or _pydantic_problems(exc, file, lines)) from None
     if checker.problems:
         raise CaseFileError(checker.problems)
+    _folds(events, parsed, file, lines)
     return LoadedCase(file=parsed, events=events)
+
+
+_SECTION_OF_KIND = {
+    "hypothesis-added": "hypotheses",
+    "hypothesis-retired": "hypotheses",
+    "source-added": "sources",
+    "reliability-changed": "sources",
+    "evidence-recorded": "evidence",
+    "evidence-amended": "evidence",
+    "evidence-retracted": "evidence",
+    "enquiry-raised": "enquiries",
+    "judgement": "judgements",
+    "note": "notes",
+}
+
+
+def _folds(events: list[Any], parsed: CaseFile, file: str, lines: Lines) -> None:
+    """The last check: the timeline folds (what import, beliefs and the app will do with it).
+
+    The cross-checks above are meant to catch everything the fold refuses, with a better
+    place; this makes sure `check` never accepts a file that a later command refuses.
+    """
+    from hypotrack.domain.state import CaseState, EventRejected
+
+    state = CaseState()
+    for event in events:
+        try:
+            state.apply(event)
+        except EventRejected as exc:
+            section = _SECTION_OF_KIND.get(event.kind, "")
+            subject = m.event_subject(event)
+            loc: tuple[Any, ...] = (section,) if section else ()
+            for i, entry in enumerate(getattr(parsed, section, []) if section else []):
+                if getattr(entry, "id", None) == subject:
+                    loc = (section, i)
+                    break
+            raise CaseFileError(
+                [Problem(file, _line_for(loc, lines), _format_path(loc), short(str(exc), 120))]
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -531,6 +580,13 @@ class _CrossCheck:
                     ("enquiries", i, "likelihood"),
                     "give P(positive answer) for at least one explanation",
                 )
+            for h in list(probs):
+                if added_at.get(h, opened) > at:
+                    self.problem(
+                        ("enquiries", i, "likelihood", h),
+                        "this explanation was added after the enquiry was raised",
+                    )
+                    del probs[h]
             enquiry_p[q.id] = probs
             events.append(
                 m.EnquiryRaised(
