@@ -36,6 +36,7 @@ NETWORK_EVENTS = frozenset(
         "evidence-recorded",
         "evidence-amended",
         "evidence-retracted",
+        "evidence-back-rated",
     }
 )
 
@@ -58,6 +59,12 @@ def normalise_log(scores: dict[str, float]) -> dict[str, float]:
     return {h: v - total for h, v in scores.items()}
 
 
+def _log_norm(score: dict[str, float], log_post: dict[str, float]) -> float:
+    for h, v in score.items():
+        return v - log_post[h]
+    return 0.0
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The network's reading after one event of the timeline."""
@@ -68,6 +75,13 @@ class Snapshot:
     log_post: dict[str, float]
     log_tempered: dict[str, float]
     reliability: dict[str, float]
+    # The normalisers of the two log posteriors, whose unnormalised scores are
+    # log(prior / prior_total) + Σ_s g_s(h): a hypothesis neutral on every item so far scores
+    # log(prior / prior_total), which lets the flags ask how an explanation added later would
+    # have stood at this moment (DESIGN §4: it is neutral on the items before it).
+    log_norm: float = 0.0
+    log_norm_tempered: float = 0.0
+    prior_total: float = 1.0
 
     def p(self, hypothesis: str) -> float:
         v = self.log_post.get(hypothesis)
@@ -110,19 +124,28 @@ class Engine:
         kind = event.kind
         if kind == "evidence-recorded":
             item = self.state.items[event.evidence.id]
-            self._add_item(item.id, item.spec.source, item.likelihood)
+            self._add_item(item.id, item.spec.source, item.likelihood, item.mean)
         elif kind == "evidence-amended":
             item = self.state.items[event.id]
             self._remove_item(item.id, item.spec.source)
-            self._add_item(item.id, item.spec.source, item.likelihood)
+            self._add_item(item.id, item.spec.source, item.likelihood, item.mean)
+        elif kind == "evidence-back-rated":
+            # ā stays as entered: only the new explanation's term changes.
+            for ident, p in event.likelihood.items():
+                item = self.state.items[ident]
+                d = math.log(p) - math.log(item.mean)
+                self._item_delta[ident][event.hypothesis] = d
+                sums = self._source_sum.setdefault(item.spec.source, {})
+                sums[event.hypothesis] = sums.get(event.hypothesis, 0.0) + d
         elif kind == "evidence-retracted":
             item = self.state.items[event.id]
             self._remove_item(item.id, item.spec.source)
         if kind in NETWORK_EVENTS or not self.history:
-            log_post, log_tempered, reliability = self._posterior()
+            log_post, log_tempered, reliability, norms = self._posterior()
         else:
             last = self.history[-1]
             log_post, log_tempered, reliability = last.log_post, last.log_tempered, last.reliability
+            norms = (last.log_norm, last.log_norm_tempered, last.prior_total)
         snap = Snapshot(
             step=len(self.history),
             at=event.at,
@@ -130,12 +153,17 @@ class Engine:
             log_post=log_post,
             log_tempered=log_tempered,
             reliability=reliability,
+            log_norm=norms[0],
+            log_norm_tempered=norms[1],
+            prior_total=norms[2],
         )
         self.history.append(snap)
         return snap
 
-    def _add_item(self, item_id: str, source: str, likelihood: dict[str, float]) -> None:
-        log_mean = math.log(sum(likelihood.values()) / len(likelihood))
+    def _add_item(
+        self, item_id: str, source: str, likelihood: dict[str, float], mean: float
+    ) -> None:
+        log_mean = math.log(mean)
         delta = {h: math.log(p) - log_mean for h, p in likelihood.items()}
         self._item_delta[item_id] = delta
         sums = self._source_sum.setdefault(source, {})
@@ -155,7 +183,9 @@ class Engine:
 
     # --- the posterior --------------------------------------------------------------------
 
-    def _posterior(self) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    def _posterior(
+        self,
+    ) -> tuple[dict[str, float], dict[str, float], dict[str, float], tuple[float, float, float]]:
         state = self.state
         live = [h for h in state.hypotheses.values() if h.live]
         total_prior = sum(h.spec.prior for h in live)
@@ -188,6 +218,11 @@ class Engine:
             uncertain[source_id] = (g, reliable)
         log_post = normalise_log(score)
         log_tempered = normalise_log(tempered)
+        norms = (
+            _log_norm(score, log_post),
+            _log_norm(tempered, log_tempered),
+            total_prior if live else 1.0,
+        )
         reliability: dict[str, float] = {}
         for source_id, source in state.sources.items():
             r = source.reliability
@@ -199,7 +234,7 @@ class Engine:
             reliability[source_id] = sum(
                 math.exp(log_post[h] + reliable[h] - g[h]) for h in log_post
             )
-        return log_post, log_tempered, reliability
+        return log_post, log_tempered, reliability, norms
 
     # --- views ----------------------------------------------------------------------------
 

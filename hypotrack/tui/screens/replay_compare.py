@@ -169,7 +169,12 @@ def compare_body(d: Any, a: StepView, b: StepView) -> RenderableType:
         "Judgements in between",
         [
             Text(
-                f"{j}  {local(judgements[j].at, b)}  favours {state.label(judgements[j].favoured)}"
+                f"{j}  {local(judgements[j].at, b)}  "
+                + (
+                    f"favours {state.label(judgements[j].favoured)}"
+                    if judgements[j].favoured
+                    else "no favourite (a tie)"
+                )
             )
             for j in d.judgements
             if j in judgements

@@ -290,7 +290,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
                 j.id,
                 short_datetime(j.at),
                 clip(j.who or "", 12),
-                clip(j.favoured, 16),
+                clip(j.favoured or "(a tie)", 16),
                 panels.ratings_text(j.ratings),
                 clip(j.spec.note or "", 40),
                 key=j.id,

@@ -244,6 +244,14 @@ def flag_detail(state: CaseState, flag: Any | None) -> RenderableType:
     if flag.acknowledged:
         parts.append(Text(f"Acknowledged: {flag.acknowledgement or ''}", style="dim"))
     else:
+        if flag.earlier_acknowledgement:
+            parts.append(
+                Text(
+                    f"New since your acknowledgement ({flag.lapsed}). "
+                    f"Earlier reason: {flag.earlier_acknowledgement}",
+                    style="italic",
+                )
+            )
         parts.append(Text("Press k to acknowledge it with your reason.", style="dim"))
     if flag.evidence:
         parts.append(Text("The items that drive it (Enter jumps to the item):", style="bold"))
@@ -337,7 +345,10 @@ def judgement_summary(state: CaseState) -> Text:
     text = Text(f"Latest: {j.id}, {short_datetime(j.at)}", style="bold")
     if j.who:
         text.append(f" by {j.who}")
-    text.append(f" · favoured ★ {clip(state.label(j.favoured), 50)}")
+    if j.favoured:
+        text.append(f" · favoured ★ {clip(state.label(j.favoured), 50)}")
+    else:
+        text.append(" · no favourite (a tie at the top)")
     if j.spec.note:
         text.append(f"\nNote: {j.spec.note}", style="italic")
     text.append("\nPress j to record a new judgement.", style="dim")
