@@ -39,7 +39,7 @@ def log_odds(engine: Engine, h1: str, h2: str) -> float:
 def test_a_back_rating_takes_effect_when_the_explanation_is_added() -> None:
     events = case_with_rickets(e1=0.9).events()
     kinds = [e.kind for e in events]
-    back = kinds.index("evidence-back-rated")
+    back = kinds.index("items-back-rated")
     assert kinds[back - 1] == "hypothesis-added"
     assert events[back].at == events[back - 1].at
     engine = Engine()
@@ -90,7 +90,7 @@ def test_export_round_trips_back_ratings_and_neutral_marks() -> None:
     events = case_with_rickets(e1="likely", e2="neutral").events()
     again = load_case_text(events_to_yaml(events), "again.yaml").events
     assert [e.model_dump() for e in again] == [e.model_dump() for e in events]
-    back = next(e for e in again if e.kind == "evidence-back-rated")
+    back = next(e for e in again if e.kind == "items-back-rated")
     assert back.likelihood == {"e1": 0.65} and back.entered == {"e1": "likely"}
     assert back.neutral == ["e2"]
 
@@ -118,3 +118,13 @@ def test_the_state_refuses_a_back_rating_of_a_later_item() -> None:
     with pytest.raises(EventRejected):
         state.apply(bad)
     assert len(state.hypotheses["rickets"].unweighed) == 3
+
+
+def test_a_diff_attributes_a_back_rating_and_still_sums() -> None:
+    from tests.test_diff import check_attribution
+
+    events = case_with_rickets(e1=0.9, e2="neutral").events()
+    times = sorted({e.at for e in events})
+    for i, t1 in enumerate(times):
+        for t2 in times[i:]:
+            check_attribution(events, t1, t2)

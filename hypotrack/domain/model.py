@@ -191,7 +191,7 @@ class EvidenceBackRated(EventBase):
     as it was. Items in `neutral` were marked neutral on purpose: they count as weighed.
     """
 
-    kind: Literal["evidence-back-rated"] = "evidence-back-rated"
+    kind: Literal["items-back-rated"] = "items-back-rated"
     hypothesis: Slug
     likelihood: dict[str, float] = {}
     entered: dict[str, str | float] = {}
@@ -244,7 +244,7 @@ EVENT_RANK: dict[str, int] = {
     "hypothesis-retired": 0,
     "hypothesis-relabelled": 0,
     # Right after the explanation it weighs (file order keeps it after the addition).
-    "evidence-back-rated": 0,
+    "items-back-rated": 0,
     "source-added": 1,
     "reliability-changed": 1,
     "evidence-recorded": 2,

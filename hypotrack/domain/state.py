@@ -360,7 +360,7 @@ class CaseState:
         for h in e.likelihood:
             self.hypotheses[h].unweighed.discard(item.id)
 
-    def _on_evidence_back_rated(self, e: m.EvidenceBackRated) -> None:
+    def _on_items_back_rated(self, e: m.EvidenceBackRated) -> None:
         h = self._live_hypothesis(e.hypothesis)
         for ident in [*e.likelihood, *e.neutral]:
             item = self._live_item(ident)

@@ -36,7 +36,7 @@ NETWORK_EVENTS = frozenset(
         "evidence-recorded",
         "evidence-amended",
         "evidence-retracted",
-        "evidence-back-rated",
+        "items-back-rated",
     }
 )
 
@@ -129,7 +129,7 @@ class Engine:
             item = self.state.items[event.id]
             self._remove_item(item.id, item.spec.source)
             self._add_item(item.id, item.spec.source, item.likelihood, item.mean)
-        elif kind == "evidence-back-rated":
+        elif kind == "items-back-rated":
             # ā stays as entered: only the new explanation's term changes.
             for ident, p in event.likelihood.items():
                 item = self.state.items[ident]

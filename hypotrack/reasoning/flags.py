@@ -35,7 +35,7 @@ from hypotrack.reasoning.engine import Engine, Snapshot
 LN3 = math.log(3)
 MAX_ITEMS = 20  # evidence ids a flag lists (largest log likelihood ratio first)
 EVIDENCE_KINDS = frozenset(
-    {"evidence-recorded", "evidence-amended", "evidence-retracted", "evidence-back-rated"}
+    {"evidence-recorded", "evidence-amended", "evidence-retracted", "items-back-rated"}
 )
 # Rules that compare the worker with the evidence on file at t: any of them silences wide-gap.
 COMPARING = frozenset(
@@ -242,7 +242,7 @@ class FlagBook:
                     self.item_version += 1
                 if snap.event.kind == "evidence-amended":
                     self.changed.append(self.state.items[snap.event.id])
-                elif snap.event.kind == "evidence-back-rated":
+                elif snap.event.kind == "items-back-rated":
                     self.changed.extend(self.state.items[i] for i in snap.event.likelihood)
         self.synced = len(history)
 
@@ -1033,7 +1033,13 @@ class FlagBook:
     def narrow_hypotheses(self, t: JudgementState | None, f: str | None, at: int) -> Draft | None:
         snap = self.history[at]
         live = list(snap.log_post)
-        if not live:
+        # Nothing is weighed yet while the case is being set up (explanations added one by one
+        # at its opening): the rule reads from the first item or judgement on.
+        if (
+            not live
+            or (t is None and not self.state.item_steps)
+            or (t is None and self.state.item_steps[0] > at)
+        ):
             return None
         catch_all = next((h for h in live if self.state.hypotheses[h].spec.catch_all), None)
         reasons = []

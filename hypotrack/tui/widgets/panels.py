@@ -39,11 +39,13 @@ def status_line(
 ) -> Text:
     """One line under the explanations: the favoured one, the network's top one, the flags."""
     text = Text()
-    if favoured is None:
+    j = state.latest_judgement
+    if favoured is None and not worker_owned:
         text.append("No explanations yet: press h to add one.", style="bold")
         return text
-    j = state.latest_judgement
-    if worker_owned and j is not None:
+    if j is not None and j.favoured is None and worker_owned:
+        text.append(f"No favourite (yours, {j.id} {short_date(j.at)}: a tie at the top)")
+    elif worker_owned and j is not None:
         text.append("★ ", style="bold")
         text.append(clip(state.label(favoured), 26), style="bold")
         text.append(f" (yours, {j.id} {short_date(j.at)})")
@@ -72,6 +74,15 @@ def status_line(
         acked = len(flags) - len(open_flags)
         if acked:
             text.append(f"✓ {acked} ack", style="dim")
+    for h in state.live_hypotheses:
+        n = len(state.hypotheses[h].unweighed)
+        if n:
+            # Neutral is a placeholder, not a judgement (DESIGN §2).
+            text.append("\n⚖ ", style="bold")
+            text.append(clip(state.label(h), 30), style="bold")
+            text.append(
+                f": not yet weighed against {n} earlier item{'s' if n != 1 else ''} (b to weigh)"
+            )
     return text
 
 
