@@ -21,6 +21,7 @@ sources are in `hypotrack.domain.rules`.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -163,6 +164,7 @@ class Draft:
     evidence: list[str]
     message: str
     strength: float = 1.0
+    of_t: bool = False  # a rule of t: the same draft at every step until the next judgement
 
 
 @dataclass
@@ -210,6 +212,10 @@ class FlagBook:
         self.tops: dict[tuple[int, str, str, float], Top] = {}
         self.changed: list[ItemState] = []  # items amended or back-rated
         self.surprise: tuple[tuple[str, ...], int, list[ItemState]] | None = None
+        self.surprise_memo: tuple[Any, list[ItemState]] = (None, [])
+        self.made: dict[int, tuple[Draft, int, Flag]] = {}  # id(draft) -> (draft, ack, flag)
+        self.leaders = Leaders()
+        self.retracted_item_steps: list[int] = []  # sorted
 
     def synced_items(self) -> int:
         """How many items the engine holds (a later ask never sees fewer)."""
@@ -264,21 +270,17 @@ class FlagBook:
         """Which explanations the item, at face value, lowers or raises logit P of."""
         item = self.state.items[snap.event.evidence.id]
         before = self.history[snap.step - 1].log_post
-        probs = {h: math.exp(v) for h, v in before.items()}
-        at = snap.step
-
-        def like(h: str) -> float:
-            return item.of_at(h, at)
-
-        total = sum(p * like(h) for h, p in probs.items())
+        likelihood, mean = item.versions[0][1], item.versions[0][2]  # as recorded
+        rows = [(h, math.exp(v), likelihood.get(h, mean)) for h, v in before.items()]
+        total = sum(p * like for _, p, like in rows)
         against: set[str] = set()
         for_: set[str] = set()
-        for h, p in probs.items():
+        for h, p, like in rows:
             rest = 1.0 - p
             if rest <= 0:
                 continue
             # logit P(h) moves by ln L(h) − ln( Σ_{k≠h} P(k) L(k) / Σ_{k≠h} P(k) ).
-            move = math.log(like(h)) - math.log(max(total - p * like(h), 1e-300) / rest)
+            move = math.log(like) - math.log(max(total - p * like, 1e-300) / rest)
             if move < -1e-12:
                 against.add(h)
             elif move > 1e-12:
@@ -289,10 +291,12 @@ class FlagBook:
         self.source_items.setdefault(item.spec.source, []).append(
             (snap.step, item.id, frozenset(against))
         )
+        self.leaders.add(item, likelihood, mean)
 
     def _on_evidence_retracted(self, snap: Snapshot) -> None:
         item = self.state.items[snap.event.id]
         self.retracted.append((item.step, snap.step))
+        bisect.insort(self.retracted_item_steps, item.step)
 
     def _on_hypothesis_retired(self, snap: Snapshot) -> None:
         self.retirements.append((snap.step, snap.event.id))
@@ -378,6 +382,11 @@ class FlagBook:
         return [i for i in state.item_order[lo:hi] if i.live_at(as_of)]
 
     def count_on_file(self, after_step: int, to_step: int, as_of: int) -> int:
+        if not self.retracted or self.retracted[-1][1] <= as_of:
+            # Every retraction so far counts: a count by bisection.
+            steps = self.retracted_item_steps
+            gone = bisect.bisect_right(steps, to_step) - bisect.bisect_right(steps, after_step)
+            return self.state.count_between(after_step, to_step) - gone
         gone = sum(1 for s, r in self.retracted if after_step < s <= to_step and r <= as_of)
         return self.state.count_between(after_step, to_step) - gone
 
@@ -474,10 +483,22 @@ class FlagBook:
 
     def acknowledge(self, d: Draft, at: int) -> Flag:
         """The flag with its acknowledgement: covered, lapsed (with the earlier reason), or none."""
-        acked = covered = False
-        reason = lapsed = None
         steps = self.acks.get(d.id, [])
         k = bisect.bisect_right(steps, at) - 1
+        # A rule of t gives the same draft at every step until the next judgement: the same
+        # flag, unless an acknowledgement came in between.
+        if not d.of_t:
+            return self._acknowledge(d, k, steps)
+        made = self.made.get(id(d))
+        if made is not None and made[0] is d and made[1] == k:
+            return made[2]
+        flag = self._acknowledge(d, k, steps)
+        self.made[id(d)] = (d, k, flag)
+        return flag
+
+    def _acknowledge(self, d: Draft, k: int, steps: list[int]) -> Flag:
+        acked = covered = False
+        reason = lapsed = None
         if k >= 0:
             s = steps[k]
             reason = self.ack_text[s]
@@ -549,7 +570,11 @@ class FlagBook:
             )
             if d is not None
         ]
-        return Verdict(drafts, self.wide_gap(ctx))
+        wide = self.wide_gap(ctx)
+        for d in [*drafts, wide]:
+            if d is not None:
+                d.of_t = True
+        return Verdict(drafts, wide)
 
     def contrary_evidence(self, c: _Ctx) -> Draft | None:
         t, f = c.t, c.f
@@ -1092,6 +1117,9 @@ class FlagBook:
         def unlikely(item: ItemState) -> bool:
             return all(R.below(item.of_at(h, at), R.NARROW_SURPRISE) for h in listed)
 
+        key = (listed, at, self.item_version)
+        if self.surprise_memo[0] == key:
+            return self.surprise_memo[1]
         if self.surprise is None or self.surprise[0] != listed:
             self.surprise = (listed, 0, [])
         _, scanned, found = self.surprise
@@ -1108,6 +1136,7 @@ class FlagBook:
                 seen.add(i.id)
                 out.append(i)
         out.sort(key=lambda i: i.step)
+        self.surprise_memo = (key, out)
         return out
 
     def stale_review(self, t: JudgementState | None, f: str | None, at: int) -> Draft | None:
@@ -1175,7 +1204,24 @@ class FlagBook:
 
     def top_since(self, base_step: int, at: int, toward: str, away: str) -> list[ItemState]:
         """The items since base_step that most favour `toward` over `away`, kept as items
-        arrive so that asking at every step costs only the items new since the last ask."""
+        arrive so that asking at every step costs only the items new since the last ask.
+
+        Since the opening (no judgement yet, or premature closure's reading of the whole
+        file) the candidates are the items most for `toward` and most against `away`, kept
+        per explanation as items are recorded, plus every item amended or back-rated: asking
+        costs no scan of the file, and the strongest drivers are among them."""
+        if base_step < 0:
+            seen: set[str] = set()
+            scored = []
+            for item in [*self.leaders.candidates(toward, away), *self.changed]:
+                if item.id in seen or item.step > at or not item.live_at(at):
+                    continue
+                seen.add(item.id)
+                s = math.log(item.of_at(toward, at)) - math.log(item.of_at(away, at))
+                if s > 1e-12:
+                    scored.append((-s, item.step, item))
+            scored.sort(key=lambda x: (x[0], x[1]))
+            return [i for _, _, i in scored[:MAX_ITEMS]]
         key = (base_step, toward, away, 1.0)
         state = self.state
         hi = bisect.bisect_right(state.item_steps, at)
@@ -1195,6 +1241,34 @@ class FlagBook:
             del top.items[MAX_ITEMS * 2 :]
             top.scanned = hi
         return [i for _, step, i in top.items if step <= at and i.live_at(at)][:MAX_ITEMS]
+
+
+class Leaders:
+    """Per explanation h, the items most for it and most against it (ln L(h) − ln ā as
+    recorded), MAX_ITEMS of each, kept in bounded heaps as items are recorded."""
+
+    def __init__(self) -> None:
+        self.most_for: dict[str, list[tuple[float, int, str]]] = {}
+        self.most_against: dict[str, list[tuple[float, int, str]]] = {}
+        self.items: dict[str, ItemState] = {}
+
+    def add(self, item: ItemState, likelihood: dict[str, float], mean: float) -> None:
+        self.items[item.id] = item
+        log_mean = math.log(mean)
+        for h, p in likelihood.items():
+            d = math.log(p) - log_mean
+            for heaps, key in ((self.most_for, d), (self.most_against, -d)):
+                heap = heaps.setdefault(h, [])
+                entry = (key, -item.step, item.id)
+                if len(heap) < MAX_ITEMS:
+                    heapq.heappush(heap, entry)
+                elif entry > heap[0]:
+                    heapq.heapreplace(heap, entry)
+
+    def candidates(self, toward: str, away: str) -> list[ItemState]:
+        ids = [e[2] for e in self.most_for.get(toward, [])]
+        ids += [e[2] for e in self.most_against.get(away, [])]
+        return [self.items[i] for i in ids]
 
 
 @dataclass
