@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from datetime import datetime, time
@@ -16,8 +17,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hypotrack.domain.errors import BadInputError, HypotrackError
 
-class BadInput(Exception):
+
+class BadInput(BadInputError):
     """Input a person can fix: printed as it is, exit code 2."""
 
 
@@ -40,13 +43,10 @@ def load_events(ref: str, store_path: str | None) -> list[Any]:
             return load_case_file(path).events
         except CaseFileError as exc:
             raise BadInput(str(exc)) from None
-    from hypotrack.store.base import StoreError, UnknownCase
+    from hypotrack.store.base import UnknownCase
     from hypotrack.store.case import load_case_events
 
-    try:
-        store = open_store(store_path)
-    except StoreError as exc:
-        raise BadInput(str(exc)) from None
+    store = open_store(store_path)  # StoreError: its own message and exit code
     try:
         return load_case_events(store, ref)
     except UnknownCase:
@@ -369,22 +369,54 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def training_export(
+    events: list[Any], args: argparse.Namespace, as_of: datetime | None
+) -> tuple[list[Any], Any]:
+    """A training run to export: its debrief as of `as_of`, and its events with the teaching
+    case's answer (truth, learning points, revision points) left out until the run is finished
+    (DESIGN §6a), so an exported case file of an unfinished run gives nothing away."""
+    from hypotrack.reasoning.training import debrief
+    from hypotrack.tui.screens.training_cases import teaching_total
+
+    known = events if as_of is None else [e for e in events if e.at <= as_of]
+    total = None
+    if events[0].case.based_on:
+        try:
+            store = open_store(args.store)
+        except Exception:
+            store = None
+        try:
+            total = teaching_total(events[0].case.based_on, store)
+        finally:
+            if store is not None:
+                store.close()
+    d = debrief(known, total)
+    if not d.finished and events[0].teaching is not None:
+        events = [events[0].model_copy(update={"teaching": None}), *events[1:]]
+    return events, d
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from hypotrack.report.export import ExportError, export
 
     events = load_events(args.case, args.store)
     tz = case_tz(events)
     as_of = parse_moment(args.as_of, tz)
+    run = None
+    if events[0].case.kind == "training":  # a run: its debrief, the answer only once finished
+        events, run = training_export(events, args, as_of)
     try:
         text = export(events, args.format, as_of)
     except ExportError as exc:
         raise BadInput(f"{args.case}: {exc}") from None
+    if run is not None and args.format in ("html", "md"):
+        from hypotrack.report.debrief import with_debrief
+
+        text = with_debrief(text, args.format, run)
     if args.output:
-        out = Path(args.output)
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(out)
+        from hypotrack.store.files import write_private
+
+        out = write_private(args.output, text, force=args.force)
         print(f"Wrote {out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -392,6 +424,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
+    def odds(log_odds: float | None) -> float | None:
+        return math.exp(log_odds) if log_odds is not None else None
+
     def belief(b: Any) -> dict[str, Any]:
         return {
             "id": b.id,
@@ -402,6 +437,7 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
             "log_odds_before": b.log_odds_before,
             "log_odds_after": b.log_odds_after,
             "log_odds_change": b.log_odds_change,
+            "odds_change": odds(b.log_odds_change),
             "worker_before": b.worker_before,
             "worker_after": b.worker_after,
             "contributions": [
@@ -409,11 +445,18 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
                     "at": iso(c.at, tz),
                     "event": {"kind": c.kind, "id": c.subject},
                     "log_odds": c.log_odds,
+                    "odds": odds(c.log_odds),
                 }
                 for c in b.contributions
             ],
             "movers": [
-                {"id": i.id, "log_odds": i.log_odds, "log_lr_vs_favoured": i.log_lr_vs_favoured}
+                {
+                    "id": i.id,
+                    "log_odds": i.log_odds,
+                    "odds": odds(i.log_odds),
+                    "log_lr_vs_favoured": i.log_lr_vs_favoured,
+                    "lr_vs_favoured": odds(i.log_lr_vs_favoured),
+                }
                 for i in b.movers
             ],
         }
@@ -468,15 +511,71 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
             }
             for r in d.reliability_changes
         ],
-        "judgements": d.judgements,
-        "notes": d.notes,
+        "judgements": [
+            {
+                "id": j.id,
+                "at": iso(j.at, tz),
+                "who": j.who,
+                "favoured": j.favoured,
+                "ratings": j.ratings,
+                "shares": j.shares,
+                "note": j.note,
+            }
+            for j in d.judgements
+        ],
+        "notes": [
+            {
+                "id": n.id,
+                "at": iso(n.at, tz),
+                "who": n.who,
+                "kind": n.kind,
+                "text": n.text,
+                "flag": n.flag,
+                "pinned_at": iso(n.pinned_at, tz) if n.pinned_at else None,
+            }
+            for n in d.notes
+        ],
+        "flags": {
+            "before": [flag_json(f, tz) for f in d.flags_before],
+            "after": [flag_json(f, tz) for f in d.flags_after],
+            "changes": [
+                {
+                    "change": c.change,
+                    "at": iso(c.at, tz),
+                    "event": {"kind": c.kind, "id": c.subject},
+                    **flag_json(c.flag, tz),
+                }
+                for c in d.flag_changes
+            ],
+        },
         "beliefs": [belief(b) for b in d.beliefs],
     }
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
-    import math
+EVENT_WORDS = {
+    "evidence-recorded": "{} recorded",
+    "evidence-amended": "{} amended",
+    "evidence-retracted": "{} retracted",
+    "judgement": "judgement {}",
+    "note": "note {}",
+    "hypothesis-added": "explanation {} added",
+    "hypothesis-retired": "explanation {} retired",
+    "reliability-changed": "reliability of {} changed",
+    "enquiry-raised": "enquiry {} raised",
+}
 
+FLAG_CHANGE_WORDS = {
+    "raised": "raised",
+    "escalated": "turned red",
+    "de-escalated": "back to amber",
+    "acknowledged": "acknowledged",
+    "lapsed": "acknowledgement lapsed",
+    "closed": "closed",
+}
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from hypotrack.domain.numbers import odds_text, ratio_text
     from hypotrack.reasoning.diff import DiffError, diff
 
     events = load_events(args.case, args.store)
@@ -500,6 +599,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     def when(at: datetime) -> str:
         return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
+    def by(who: str | None) -> str:
+        return f" by {who}" if who else ""
+
     print(f"From {iso(d.start, tz)} to {iso(d.end, tz)}")
     lines = []
     for i in d.items_added:
@@ -521,11 +623,36 @@ def cmd_diff(args: argparse.Namespace) -> int:
             f"  ~ source {r.source}: reliability {pct(r.before).strip()} → {pct(r.after).strip()} "
             f"({when(r.at)})"
         )
-    if d.judgements or d.notes:
-        lines.append(
-            f"  judgements: {', '.join(d.judgements) or '—'}; notes: {', '.join(d.notes) or '—'}"
-        )
     print("\n".join(lines) if lines else "  Nothing was recorded in between.")
+
+    if d.judgements:
+        print("\nJudgements in between:")
+        for j in d.judgements:
+            favours = f"favours {j.favoured}" if j.favoured else "no favourite (a tie)"
+            ratings = ", ".join(f"{h} {pct(v).strip()}" for h, v in j.shares.items())
+            print(f"  {j.id} {when(j.at)}{by(j.who)}: {favours} — {ratings}")
+            if j.note:
+                print(f"    note: {j.note}")
+    if d.notes:
+        print("\nNotes in between:")
+        for n in d.notes:
+            about = f" of the {n.flag} flag" if n.flag else ""
+            pinned = f", about {when(n.pinned_at)}" if n.pinned_at else ""
+            print(f"  {n.id} {when(n.at)} {n.kind}{about}{by(n.who)}{pinned}: {n.text}")
+    if d.flag_changes:
+        print("\nFlags in between:")
+        for c in d.flag_changes:
+            f = c.flag
+            glyph = "▲▲ red" if f.severity == "red" else "▲ amber"
+            rival = f" ('{f.favoured}' against '{f.rival}')" if f.rival else ""
+            print(
+                f"  {when(c.at)} {f.id}{rival} {FLAG_CHANGE_WORDS[c.change]} [{glyph}], after "
+                + EVENT_WORDS.get(c.kind, c.kind + " {}").format(c.subject or "").strip()
+            )
+    elif d.flags_after:
+        print("\nFlags: no change in between.")
+    standing = ", ".join(f"{f.id} ({f.severity})" for f in d.flags_after) or "none"
+    print(f"Flags standing at the later point: {standing}")
     print()
 
     def p(x: float | None) -> str:
@@ -534,17 +661,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
     rows = []
     for b in d.beliefs:
         change = f"{b.change * 100:+.1f} pts" if b.change is not None else "—"
-        rows.append([b.id, p(b.before), p(b.after), change, p(b.worker_before), p(b.worker_after)])
-    print(table(rows, ["explanation", "evidence then", "now", "change", "worker then", "now"]))
+        odds = odds_text(b.log_odds_change) if b.log_odds_change is not None else "—"
+        rows.append(
+            [b.id, p(b.before), p(b.after), change, odds, p(b.worker_before), p(b.worker_after)]
+        )
+    print(
+        table(rows, ["explanation", "evidence then", "now", "change", "odds", "worker then", "now"])
+    )
     against = f"against '{d.favoured}' ({d.favoured_by}'s favourite)" if d.favoured else ""
-    print(f"\nWhat moved each explanation (change in log-odds; items largest first; LR {against}):")
+    print(
+        f"\nWhat moved each explanation (its odds multiplied by; items largest first; "
+        f"likelihood ratio {against}):"
+    )
     for b in d.beliefs:
         if b.log_odds_change is None:
             continue
         items = [
-            f"{i.id} {i.log_odds:+.2f}"
+            f"{i.id} {ratio_text(math.exp(i.log_odds))}"
             + (
-                f" (LR {math.exp(i.log_lr_vs_favoured):.2g})"
+                f" (LR {ratio_text(math.exp(i.log_lr_vs_favoured))})"
                 if i.log_lr_vs_favoured is not None
                 else ""
             )
@@ -552,28 +687,53 @@ def cmd_diff(args: argparse.Namespace) -> int:
         ]
         rest = sum(c.log_odds for c in b.contributions if not c.kind.startswith("evidence-"))
         if abs(rest) > 1e-12:
-            items.append(f"other changes {rest:+.2f}")
-        print(f"  {b.id} {b.log_odds_change:+.2f}: {', '.join(items) or 'nothing'}")
+            items.append(f"other changes {ratio_text(math.exp(rest))}")
+        print(f"  {b.id} {odds_text(b.log_odds_change)}: {', '.join(items) or 'nothing'}")
     print(
-        "\nEach event's share is the change it made when it happened; the shares sum to the whole."
+        "\nEach event's share is the change it made when it happened; the factors multiply to the "
+        "whole (--json gives them as log-odds too)."
     )
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from hypotrack.store.base import ChainHead, UnknownCase
+
+    printed = None
+    if args.head:
+        try:
+            printed = ChainHead.parse(args.head)
+        except ValueError as exc:
+            raise BadInput(f"--head: {exc}") from None
+        if args.case and args.case != printed.case_id:
+            raise BadInput(
+                f"--head is for case '{printed.case_id}', not '{args.case}'; give one case"
+            )
+    case = args.case or (printed.case_id if printed else None)
     store = open_store(args.store)
     try:
-        if args.case and not store.has_case(args.case):
-            raise BadInput(f"no case '{args.case}' in the store (see 'hypotrack cases')")
-        problems = store.verify(args.case)
-        count = len(store.cases()) if not args.case else 1
+        try:
+            problems = store.verify(case, printed=printed)
+        except UnknownCase:
+            raise BadInput(f"no case '{case}' in the store (see 'hypotrack cases')") from None
+        count = len(store.cases()) if not case else 1
+        head = store.head(case) if case and not problems else None
     finally:
         store.close()
     if problems:
         for p in problems:
-            print(f"{p.case_id}: event {p.seq}: {p.message}", file=sys.stderr)
+            where = f"{p.case_id}: event {p.seq}" if p.case_id else "the store"
+            print(f"{where}: {p.message}", file=sys.stderr)
         return 1
+    if printed is not None:
+        print(
+            f"History intact: case '{printed.case_id}' still holds the {printed.count} events "
+            f"the printed head pins (it now has {head.count})."
+        )
+        return 0
     print(f"History intact: {count} case{'s' if count != 1 else ''} checked.")
+    if head is not None:
+        print(f"Chain head: {head} (print it, or keep it, to check later with --head)")
     return 0
 
 
@@ -585,67 +745,64 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise BadInput(f"no template '{args.template}'; templates: {', '.join(found)}")
     text = found[args.template].read_text(encoding="utf-8")
     if args.output:
-        out = Path(args.output)
-        if out.exists():
-            raise BadInput(f"{out} exists already; choose another name")
-        out.write_text(text, encoding="utf-8")
+        from hypotrack.store.files import write_private
+
+        out = write_private(args.output, text)
         print(f"Wrote {out}: fill it in, then 'hypotrack check {out}'.", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
 
 
-def training_runs(store: Any, case_id: str) -> list[Any]:
-    """The debriefs of every stored run of a teaching case."""
-    from hypotrack.reasoning.training import debrief
-    from hypotrack.store.case import load_case_events
+def resolve_training_ref(ref: str, store: Any) -> tuple[str, str]:
+    """('case', teaching case id) or ('run', run id) for a name given to `train`; BadInput when
+    it names neither a teaching case (file stem, file, case id) nor a stored training run."""
+    from hypotrack.tui.screens.training_cases import (
+        TrainingLookupError,
+        find_teaching,
+        stored_run,
+    )
 
-    runs = []
-    for summary in store.cases():
-        events = load_case_events(store, summary.case_id)
-        info = events[0].case
-        if info.kind == "training" and info.based_on == case_id:
-            runs.append(debrief(events))
-    return runs
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    if not args.summary:
-        from hypotrack.tui.app import run_app
-
-        return run_app(store_path=args.store, training=args.case or "", coach=args.coach)
-    if not args.case:
-        raise BadInput(
-            "train --summary needs the teaching case's id, e.g. hypotrack train --summary CASE"
-        )
-    from hypotrack.reasoning.training import summary_rows
-    from hypotrack.resources import teaching_cases
-
-    # The teaching case by its file name (as the picker lists it) or by its case id.
-    shipped = teaching_cases()
-    if args.case in shipped or Path(args.case).is_file():
-        path = shipped.get(args.case, Path(args.case))
-        args.case = load_events(str(path), None)[0].case.id
-    store = open_store(args.store)
+    if stored_run(ref, store) is not None:
+        return "run", ref
+    path = Path(ref)
+    if path.is_file():
+        events = load_events(ref, None)
+        if events[0].case.kind != "teaching":
+            raise BadInput(f"{ref}: a case of kind {events[0].case.kind}, not a teaching case")
+        return "case", events[0].case.id
     try:
-        rows = summary_rows(training_runs(store, args.case))
-    finally:
-        store.close()
-    if args.json:
-        emit_json({"case": args.case, "runs": rows})
-        return 0
-    if not rows:
-        print(f"No training runs of '{args.case}' in the store yet.")
-        return 0
+        return "case", find_teaching(ref, store)[0].case.id
+    except TrainingLookupError as exc:
+        raise BadInput(
+            f"{exc}; 'hypotrack train --summary' with no name lists every run of every case"
+        ) from None
+
+
+def summary_table(rows: list[dict[str, Any]]) -> str:
+    """The trainer's overview as a text table, a row per run."""
 
     def num(value: float | None, fmt: str = "{:.3f}") -> str:
         return "—" if value is None else fmt.format(value)
 
+    def revised(r: dict[str, Any]) -> str:
+        if r["revised_at"] is not None:
+            return f"item {r['revised_at']}"
+        if not r["judgements"]:
+            return "—"
+        return "never" if r["finished"] else "not yet"
+
+    def when(text: str | None) -> str:
+        return (text or "")[:16].replace("T", " ") or "—"
+
     table_rows = [
         [
+            r["run"],
             r["trainee"] or "?",
-            str(r["judgements"]),
-            "never" if r["revised_at"] is None else f"item {r['revised_at']}",
+            r["case"] or "?",
+            when(r["started"]),
+            r["status"],
+            revised(r),
             num(r["revision_delay"], "{:+d}"),
             num(r["brier"]),
             num(r["brier_network"]),
@@ -654,25 +811,83 @@ def cmd_train(args: argparse.Namespace) -> int:
         ]
         for r in rows
     ]
-    print(f"Training runs of '{args.case}': {len(rows)}")
-    print(
-        table(
-            table_rows,
-            [
-                "trainee",
-                "steps",
-                "revised",
-                "delay",
-                "Brier",
-                "network Brier",
-                "gap",
-                "flags fired",
-            ],
+    header = [
+        "run",
+        "trainee",
+        "case",
+        "started (UTC)",
+        "status",
+        "revised",
+        "delay",
+        "Brier",
+        "network Brier",
+        "gap",
+        "flags fired",
+    ]
+    return table(table_rows, header)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if not args.summary:
+        if args.case:  # a name that is neither a teaching case nor a run: say so, exit 2
+            store = open_store(args.store)
+            try:
+                resolve_training_ref(args.case, store)
+            finally:
+                store.close()
+        from hypotrack.tui.app import run_app
+
+        return run_app(store_path=args.store, training=args.case or "", coach=args.coach)
+    from hypotrack.reasoning.training import cohort
+    from hypotrack.tui.screens.training_cases import overview
+
+    store = open_store(args.store)
+    try:
+        kind, ident = resolve_training_ref(args.case, store) if args.case else ("all", None)
+        rows = overview(store, ident if kind == "case" else None)
+    finally:
+        store.close()
+    if kind == "run":
+        rows = [r for r in rows if r["run"] == ident]
+    if args.json:
+        emit_json(
+            {
+                "case": ident if kind == "case" else None,
+                "run": ident if kind == "run" else None,
+                "runs": rows,
+                "cases": cohort(rows),
+            }
         )
-    )
+        return 0
+    if not rows:
+        where = f"of '{ident}' " if kind == "case" else ""
+        print(f"No training runs {where}in the store yet.")
+        return 0
+    what = {"case": f" of '{ident}'", "run": f": run '{ident}'"}.get(kind, "")
+    print(f"Training runs{what}: {len(rows)}")
+    print(summary_table(rows))
+    if kind != "run":
+        print("\nBy teaching case (means over finished runs):")
+        crow = [
+            [
+                c["case"] or "?",
+                str(c["runs"]),
+                str(c["finished"]),
+                "—" if c["mean_revision_delay"] is None else f"{c['mean_revision_delay']:+.1f}",
+                "—" if c["mean_brier"] is None else f"{c['mean_brier']:.3f}",
+                "—" if c["mean_brier_network"] is None else f"{c['mean_brier_network']:.3f}",
+            ]
+            for c in cohort(rows)
+        ]
+        print(
+            table(crow, ["case", "runs", "finished", "mean delay", "mean Brier", "network Brier"])
+        )
     print(
-        "\nDelay: items after the author's revision point (negative: early). Brier: lower is "
-        "better (0 = certain and right), against the explanation that turned out true."
+        "\nStatus: how many items were judged. An unfinished run shows no delay or Brier score: "
+        "they would give the answer away. Delay: items after the author's revision point "
+        "(negative: early). Brier: lower is better (0 = certain and right), against the "
+        "explanation that turned out true. A finished run's debrief: "
+        "hypotrack export RUN --format html|md."
     )
     return 0
 
@@ -736,6 +951,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["yaml", "html", "md", "bif", "xmlbif"], default="yaml")
     p.add_argument("--as-of", metavar="T", help="only what was known at T")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of stdout")
+    p.add_argument("--force", action="store_true", help="with -o: replace a file that is there")
     p = add("new", cmd_new, "scaffold a case file from a template in models/")
     p.add_argument("--template", required=True, metavar="NAME")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of stdout")
@@ -759,7 +975,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CASE",
         help="a teaching case (file stem in models/teaching or a case id)",
     )
-    p.add_argument("--summary", action="store_true", help="a table across all stored runs of CASE")
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="a trainer's table: every stored run (of CASE, or of every teaching case)",
+    )
     p.add_argument(
         "--coach", action="store_true", help="show the network's beliefs and flags during play"
     )
@@ -768,6 +988,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = add("verify", cmd_verify, "check the event history's hash chain")
     p.add_argument("case", nargs="?", metavar="CASE")
+    p.add_argument(
+        "--head",
+        metavar="CASE:N:HASH",
+        help="also check a chain head printed earlier (at the end of a report or export)",
+    )
     return parser
 
 
@@ -778,9 +1003,10 @@ def main(argv: list[str] | None = None) -> int:
         args.store = None
     try:
         return int(args.func(args) or 0)
-    except BadInput as exc:
+    except HypotrackError as exc:
+        # Bad input, an unusable store (exit 2: the message says what to do) or a damaged one.
         print(str(exc), file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

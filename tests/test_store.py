@@ -101,6 +101,49 @@ def test_reopen_sees_the_events_and_cases_summarise(db: Path) -> None:
     assert summaries[1].last_written == last_b.written
 
 
+def test_digests_are_kept_per_case_and_show_when_stale(db: Path) -> None:
+    with SqliteEventStore(db) as store:
+        fill(store, "c1", 2)
+        fill(store, "c2", 1)
+        assert [(c.digest, c.digest_seq) for c in store.cases()] == [(None, 0), (None, 0)]
+        store.put_digest("c1", {"open": {"red": 1}}, through_seq=2)
+        store.put_digest("c1", {"open": {"red": 0}}, through_seq=1)  # older: ignored
+        store.append("c2", "note", {}, at=AT, expected_seq=2)
+        store.put_digest("c2", {"n": 1}, through_seq=1)
+    with SqliteEventStore(db) as again:
+        c1, c2 = again.cases()
+    assert (c1.digest, c1.digest_seq, c1.current_digest) == ({"open": {"red": 1}}, 2, c1.digest)
+    # c2 moved on after its digest was kept: the digest is there but not current.
+    assert (c2.digest, c2.digest_seq, c2.last_seq, c2.current_digest) == ({"n": 1}, 1, 2, None)
+
+
+def test_bad_digests_write_nothing(store: SqliteEventStore) -> None:
+    fill(store, "c1", 2)
+    with pytest.raises(UnknownCase):
+        store.put_digest("nope", {}, through_seq=1)
+    with pytest.raises(ValueError, match="only 2 events"):
+        store.put_digest("c1", {}, through_seq=3)
+    with pytest.raises(ValueError):
+        store.put_digest("c1", {}, through_seq=0)
+    with pytest.raises(ValueError):
+        store.put_digest("c1", {"x": float("nan")}, through_seq=1)
+    with pytest.raises(TypeError):
+        store.put_digest("c1", ["no"], through_seq=1)  # type: ignore[arg-type]
+    assert store.cases()[0].digest is None
+
+
+def test_a_store_made_before_digests_gets_the_table(db: Path) -> None:
+    with SqliteEventStore(db) as store:
+        fill(store, "c1", 1)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE case_digests")
+    conn.close()
+    with SqliteEventStore(db) as store:
+        store.put_digest("c1", {"a": 1}, through_seq=1)
+        assert store.cases()[0].current_digest == {"a": 1}
+        assert store.verify() == []
+
+
 def test_unknown_case_and_closed_store(store: SqliteEventStore) -> None:
     with pytest.raises(UnknownCase, match="'nope'"):
         store.events("nope")

@@ -42,7 +42,7 @@ def play(path: Path, anchored: bool) -> object:
         else:
             ratings = dict(posterior)
         run.judgement(ratings)
-    return debrief(run.events)
+    return debrief(run.events, run.items_total)
 
 
 @pytest.mark.parametrize("name", sorted(teaching_cases()))
@@ -110,3 +110,82 @@ def test_train_summary_lists_every_stored_run(
     assert rows["Following Fay"]["revision_delay"] < rows["Anchored Ann"]["revision_delay"]
     assert rows["Following Fay"]["brier"] < rows["Anchored Ann"]["brier"]
     assert "contrary-evidence" in rows["Anchored Ann"]["flags"]
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from hypotrack.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_train_summary_overview_unknown_names_and_debrief_exports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from hypotrack.store.case import import_events
+    from hypotrack.store.sqlite import SqliteEventStore
+
+    store = SqliteEventStore(tmp_path / "hypotrack.db")
+    for name, run_id, items in (
+        ("03-neglect-or-poverty", "run-done", None),
+        ("01-bruising-non-mobile-baby", "run-part", 1),
+        ("01-bruising-non-mobile-baby", "run-empty", 0),
+    ):
+        run = TrainingRun(
+            load_case_file(teaching_cases()[name]).events, "Ann", run_id, datetime.now(UTC)
+        )
+        shown = 0
+        while not run.finished and (items is None or shown < items):
+            run.reveal_next()
+            shown += 1
+            run.judgement(dict(Engine.run(run.events).current.posterior))
+        if items == 0:
+            run.reveal_next()
+        import_events(store, run.events)
+    store.close()
+    monkeypatch.setenv("HYPOTRACK_HOME", str(tmp_path))
+
+    code, out, _ = _cli(["train", "--summary", "--json"])
+    assert code == 0
+    doc = json.loads(out)
+    rows = {r["run"]: r for r in doc["runs"]}
+    assert set(rows) == {"run-done", "run-part", "run-empty"}
+    assert rows["run-done"]["status"] == "finished" and rows["run-done"]["brier"] is not None
+    assert rows["run-part"]["status"] == "1 of 11 items" and rows["run-part"]["brier"] is None
+    assert rows["run-part"]["revision_delay"] is None
+    assert rows["run-empty"]["status"] == "not started"
+    assert all(r["started"] for r in rows.values())
+    by_case = {c["case"]: c for c in doc["cases"]}
+    assert by_case["teaching-bruising-non-mobile-baby"]["runs"] == 2
+    assert by_case["teaching-bruising-non-mobile-baby"]["mean_brier"] is None
+
+    code, out, _ = _cli(["train", "--summary"])
+    assert code == 0
+    line = next(ln for ln in out.splitlines() if ln.startswith("run-empty"))
+    assert "not started" in line and "never" not in line
+    assert "not yet" in next(ln for ln in out.splitlines() if ln.startswith("run-part"))
+
+    code, _, err = _cli(["train", "--summary", "nosuch"])
+    assert code == 2 and "no teaching case 'nosuch'" in err
+    code, _, err = _cli(["train", "nosuch"])
+    assert code == 2 and "no teaching case 'nosuch'" in err
+
+    # Exports: an unfinished run gives nothing of the answer away; a finished one its debrief.
+    code, out, _ = _cli(["export", "run-part", "--format", "yaml"])
+    assert code == 0 and "truth" not in out and "learning_points" not in out
+    code, out, _ = _cli(["export", "run-part", "--format", "md"])
+    assert code == 0 and "## Training debrief" in out and "unfinished: 1 of 11" in out
+    assert "turned out true:" not in out
+    for fmt in ("md", "html"):
+        code, out, _ = _cli(["export", "run-done", "--format", fmt])
+        assert code == 0 and "Training debrief" in out
+        assert "turned out true: Poverty" in out
+    code, out, _ = _cli(["export", "run-done", "--format", "yaml"])
+    assert "truth: poverty" in out

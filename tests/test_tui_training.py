@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from textual import events
+from textual.widgets import Input, Static
 
 from hypotrack.domain.casefile import load_case_file
 from hypotrack.reasoning.api import analyse
@@ -118,7 +119,7 @@ async def burst(pilot: Any, keys: list[str]) -> None:
     queued before the app handles the first, then one wait. The play screen must still put
     every digit in the field it was typed in (Tab acts at once; Enter comes through the field).
     """
-    names = {"\t": "tab", "\r": "enter", ".": "full_stop"}
+    names = {"\t": "tab", "\r": "enter", ".": "full_stop", "*": "asterisk"}
     for key in keys:
         name = names.get(key, key)
         event = events.Key(name, key if name not in ("tab", "enter") else None)
@@ -146,9 +147,9 @@ async def play_follower(pilot: Any, lines: list[dict[str, float]]) -> None:
             keys.append("\t")
         order = list(typed)
         top = max(typed.values(), key=float)
-        if list(typed.values()).count(top) > 1:  # a tie: choose the first of them with f
+        if list(typed.values()).count(top) > 1:  # a tie: choose the first of them with *
             first = next(h for h in order if typed[h] == top)
-            keys += ["f"] * (order.index(first) + 1)
+            keys += ["*"] * (order.index(first) + 1)
         await burst(pilot, [*keys, "\r"])
         await settle(pilot)
     assert isinstance(pilot.app.screen, DebriefScreen)
@@ -285,7 +286,7 @@ async def test_anchored_and_follower_runs_are_stored_and_debriefed_differently()
             assert events[0].teaching is not None and events[0].teaching.truth == "inflicted"
             assert store.verify(run_id) == []
         # The debrief from the store alone is the one the app showed.
-        again = debrief(runs[f"{CASE_ID}-fay-1"])
+        again = debrief(runs[f"{CASE_ID}-fay-1"], 11)
         assert again.revised_at == follower.revised_at
         assert again.brier_trainee == pytest.approx(follower.brier_trainee)
     finally:
@@ -313,7 +314,7 @@ async def test_bad_input_is_refused_at_the_field_and_nothing_is_stored() -> None
         assert app.focused.id == "rating-inflicted"
         await pilot.press(*"1.2.3", "enter")
         assert "Not a number" in hint("inflicted")
-        # Letters never reach a field (they are the screen's keys).
+        # Letters never reach a field (refused there; no screen key fires).
         await pilot.press("x", "y")
         assert screen.query_one("#rating-inflicted", RatingInput).value == "1.2.3"
         # All zero.
@@ -321,13 +322,13 @@ async def test_bad_input_is_refused_at_the_field_and_nothing_is_stored() -> None
             field.value = "0"
         await pilot.press("enter")
         assert "All are 0" in hint("medical")
-        # A tie for ★ (60, 60): choose with f.
+        # A tie for ★ (60, 60): choose with *
         await pilot.press(*"60", "tab", *"60", "tab", "enter")
-        assert "press f" in hint("medical")
+        assert "press *" in hint("medical")
         # Nothing was stored by any of it.
         assert screen.stored.run.items_shown == 1
         assert store.cases()[0].events == stored_before
-        # Typing mends the field and clears its mark; f chooses; Enter records.
+        # Typing mends the field and clears its mark; Enter records.
         await pilot.press(*"20")
         assert not screen.query_one("#rating-medical").has_class("-error")
         await pilot.press("enter")
@@ -343,24 +344,30 @@ async def test_keys_bump_favour_coach_and_leave_then_resume() -> None:
         await type_ratings(pilot, ANCHORED)  # focus wraps back to 'medical'
         await pilot.press("up", "up", "down", "shift+up")
         assert screen.query_one("#rating-medical", RatingInput).value == "66"
-        # f cycles ★ through the explanations, then back to the highest rated.
-        await pilot.press("f", "f")
+        # * cycles ★ through the explanations, then back to the highest rated.
+        await pilot.press("asterisk", "asterisk")
         assert screen.chosen == "inflicted"
         assert "your choice" in text_of(screen.query_one("#favoured"))
         for _ in range(len(screen.live) - 1):
-            await pilot.press("f")
+            await pilot.press("asterisk")
         assert screen.chosen is None
-        # Coach mode: the network beside each rating, and the flags.
+        # Letters typed into a rating field are refused there and fire no screen key.
+        await pilot.press("a", "b", "c", "f")
+        await pilot.pause()
+        assert screen.query_one("#rating-medical", RatingInput).value == "66"
+        assert screen.chosen is None and not screen.coach
+        assert "Numbers only" in text_of(screen.query_one("#hint-medical"))
+        # Coach mode (F2): the network beside each rating, and the flags.
         assert not screen.query_one("#net-medical").display
-        await pilot.press("c")
+        await pilot.press("f2")
         await settle(pilot)
         assert screen.query_one("#net-medical").display
         assert "net" in text_of(screen.query_one("#net-medical"))
         assert "Flags" in text_of(screen.query_one("#coach-panel"))
-        await pilot.press("c")
+        await pilot.press("f2")
         await pilot.pause()
         assert not screen.query_one("#net-medical").display
-        # ? opens help from inside a field (letters and ? are keys there, not text).
+        # ? opens help from inside a field (? and * are keys there, not text).
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -427,6 +434,126 @@ async def test_a_stored_run_opens_by_id_where_it_stopped_or_at_its_debrief() -> 
         assert screen.query_one("#rating-inflicted", RatingInput).value == "33"  # 2 of 6
 
 
+# --- the hidden answer, the overview, the form ----------------------------------------------
+
+
+def screen_text(screen: Any) -> str:
+    """Everything the screen's Statics show, as plain text."""
+    return "\n".join(text_of(w) for w in screen.query(Static))
+
+
+async def test_an_unfinished_runs_debrief_hides_the_answer_and_the_form_is_fresh() -> None:
+    teaching = load_case_file(teaching_cases()[CASE]).file.teaching
+    truth_label = next(
+        h.label
+        for h in load_case_file(teaching_cases()[CASE]).file.hypotheses
+        if h.id == teaching.truth
+    )
+    app = HypotrackApp(training=CASE)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_run(pilot, "Cal")
+        await type_ratings(pilot, ANCHORED)
+        await pilot.press("enter")  # item 1 judged; item 2 shown
+        await pilot.pause()
+        app.clear_notifications()
+        await pilot.press("escape")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, TrainingPickerScreen)
+        # Leaving says the same count as the list of runs.
+        left = [n.message for n in app._notifications]
+        assert any("1 of 11 items judged" in msg for msg in left), left
+        run_id = f"{CASE_ID}-cal-1"
+        table = picker.query_one("#runs", KeyedTable)
+        assert "1 of 11 items judged" in str(table.get_row(run_id)[2])
+        # A new (empty) name for the next run.
+        assert picker.query_one("#trainee", Input).value == ""
+        # d on the unfinished run: its debrief gives nothing of the answer away.
+        table.focus()
+        table.select_key(run_id)
+        await pilot.press("d")
+        await settle(pilot)
+        debrief_screen = app.screen
+        assert isinstance(debrief_screen, DebriefScreen)
+        d = debrief_screen.debrief
+        assert not d.finished and d.truth is None and not d.learning_points
+        assert not d.revision_points and d.brier_trainee is None
+        shown = screen_text(debrief_screen)
+        assert truth_label not in shown
+        for point in teaching.learning_points:
+            assert point.split()[0:6] != [] and " ".join(point.split()[:6]) not in shown
+        for mark in teaching.revision_points:
+            assert (mark.why or "")[:40] not in shown or not mark.why
+        assert "unfinished: 1 of 11 items judged" in shown
+        assert "no revision point" not in shown and "kept pace" not in shown
+        # Back, and Enter carries on the run (nothing of the answer was shown).
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is picker
+        picker.query_one("#runs", KeyedTable).focus()
+        picker.query_one("#runs", KeyedTable).select_key(run_id)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TrainingScreen)
+        assert app.screen.stored.run.items_shown == 2
+        del screen
+
+
+async def test_rating_labels_wrap_instead_of_being_cut_at_80_columns() -> None:
+    app = HypotrackApp(training=CASE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_run(pilot, "Cal")
+        await pilot.pause()
+        for row in screen.query(".rating-row"):
+            label = row.query_one(".rating-label", Static)
+            text = text_of(label).strip()
+            width = label.content_size.width
+            assert width > 0
+            assert label.content_size.height * width >= len(text) - 1, (text, label.size)
+            assert "…" not in text
+
+
+async def test_the_trainers_overview_lists_every_run_and_the_cohort() -> None:
+    from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+    from hypotrack.tui.screens.training_overview import TrainingOverviewScreen
+
+    events = load_case_file(teaching_cases()[CASE]).events
+    store = SqliteEventStore(default_store_path())
+    now = datetime.now(UTC)
+    done = StoredRun.start(store, events, "Dee", now)
+    while True:
+        live = done.session.state.live_hypotheses
+        done.record({h: (3.0 if h == "medical" else 1.0) for h in live}, None)
+        if done.run.finished:
+            break
+        done.reveal()
+    StoredRun.start(store, events, "Eve", now)  # left before the first judgement
+    store.close()
+    app = HypotrackApp(training="")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        overview = app.screen
+        assert isinstance(overview, TrainingOverviewScreen)
+        runs = overview.query_one("#all-runs", KeyedTable)
+        assert runs.row_count == 2
+        rows = {str(k.value): runs.get_row(k) for k in runs.rows}
+        assert rows[done.run_id][3] == "finished" and rows[done.run_id][4] == "never"
+        empty = next(k for k in rows if k != done.run_id)
+        assert rows[empty][3] == "not started" and rows[empty][4] == "—"
+        assert rows[empty][6] == "—"  # no Brier score for an unfinished run
+        cohort = overview.query_one("#cohort", KeyedTable)
+        case_row = cohort.get_row(CASE_ID)
+        assert case_row[0] == CASE and case_row[1:3] == ["2", "1"]
+        assert case_row[3].startswith("+") and float(case_row[4]) > 0
+        # Enter opens the highlighted run's debrief.
+        runs.select_key(done.run_id)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen) and app.screen.debrief.finished
+
+
 # --- the look -----------------------------------------------------------------------------
 
 
@@ -456,7 +583,7 @@ def test_snapshot_play_screen_in_coach_mode(snap_compare: Any) -> None:
         for _ in range(5):
             await pilot.press("enter")
             await pilot.pause()
-        await pilot.press("c")
+        await pilot.press("f2")
         await settle(pilot)
         _steady(pilot.app)
         await pilot.pause()

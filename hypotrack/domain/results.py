@@ -31,8 +31,16 @@ class SourceBelief(Result):
 class WorkerView(Result):
     judgement: str
     at: datetime
+    # None: a tie at the top with none named (no favourite, DESIGN §2).
     favoured: str | None
     ratings: dict[str, float]
+    who: str | None = None
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """The ratings normalised over the explanations rated."""
+        total = sum(self.ratings.values())
+        return {h: v / total for h, v in self.ratings.items()} if total > 0 else dict(self.ratings)
 
 
 class Beliefs(Result):

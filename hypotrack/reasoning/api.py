@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hypotrack.domain import model as m
 from hypotrack.domain.results import (
     Beliefs,
     ChangeMyMind,
@@ -64,20 +63,17 @@ def enquiries(engine: Engine) -> ChangeMyMind:
 
 def replay(events: list[Any], with_flags: bool = True) -> list[ReplayStep]:
     """Every step of the timeline: the event, both belief lines and the flags as they stood."""
-    engine = Engine()
-    steps = []
-    for event in events:
-        snap = engine.apply(event)
-        j = engine.state.latest_judgement
-        steps.append(
-            ReplayStep(
-                step=snap.step,
-                at=snap.at,
-                kind=event.kind,
-                subject=m.event_subject(event),
-                beliefs=snap.posterior,
-                worker=dict(j.ratings) if j else None,
-                flags=[f.id for f in compute_flags(engine)] if with_flags else [],
-            )
+    from hypotrack.reasoning.timeline import walk
+
+    return [
+        ReplayStep(
+            step=s.index,
+            at=s.at,
+            kind=s.kind,
+            subject=s.subject,
+            beliefs=dict(s.posterior),
+            worker=dict(s.worker.ratings) if s.worker else None,
+            flags=[f.id for f in s.flags or ()],
         )
-    return steps
+        for s in walk(events, flags=with_flags)
+    ]

@@ -18,7 +18,7 @@ from hypotrack.domain.state import fold
 from hypotrack.reasoning.engine import Engine
 from hypotrack.reasoning.flags import compute_flags
 
-QUESTION_FALL = 0.10  # a fall of 0.10 from its peak is "questioning" the fixed view (§6a)
+QUESTION_FALL = 0.10  # a fall of 0.10 below its first rating is "questioning" the fixed view (§6a)
 
 
 def slug(text: str) -> str:
@@ -143,10 +143,16 @@ class FlagSeen(Frozen):
 
 
 class Debrief(Frozen):
+    """A run's debrief. Until the run is finished (`finished` False) it carries nothing of the
+    answer: no truth, learning points, author's revision points, revision delay or scores
+    against the truth (DESIGN §6a); only how far the run has got."""
+
     run: str
     based_on: str | None
     trainee: str | None
     items: int
+    items_total: int | None  # the teaching case's items (None: the case cannot be found)
+    finished: bool
     steps: list[DebriefStep]
     fixed_view: str | None
     questioned_at: int | None
@@ -168,9 +174,43 @@ def _brier(p: dict[str, float], target: dict[str, float]) -> float:
     return sum((p.get(h, 0.0) - target.get(h, 0.0)) ** 2 for h in keys)
 
 
-def debrief(events: list[Any]) -> Debrief:
+def first_rating_share(
+    first: dict[str, float], now: dict[str, float], h: str
+) -> tuple[float, float]:
+    """h's share of the first and of a later judgement, each normalised over the explanations
+    rated in both (so an explanation added mid-run does not read as a fall, DESIGN §4)."""
+    common = [k for k in first if k in now]
+    a = sum(first[k] for k in common) or 1.0
+    b = sum(now[k] for k in common) or 1.0
+    return first.get(h, 0.0) / a, now.get(h, 0.0) / b
+
+
+def questioned_and_revised(steps: list[DebriefStep]) -> tuple[int | None, int | None]:
+    """(questioned, revised): the items at which the trainee first rated their first favourite
+    ≥ 0.10 below their *first* rating of it, and first favoured another explanation (§6a).
+
+    Counting from the first rating, not from a peak: a trainee who inflated their favourite
+    (70 → 75 → 80 → 70) has not questioned it by coming back to where they started."""
+    if not steps:
+        return None, None
+    fixed = steps[0].favoured
+    questioned = revised = None
+    for s in steps:
+        start, now = first_rating_share(steps[0].worker, s.worker, fixed)
+        if questioned is None and start - now >= QUESTION_FALL - 1e-9:
+            questioned = s.index
+        if revised is None and s.favoured != fixed:
+            revised = s.index
+    return questioned, revised
+
+
+def debrief(events: list[Any], items_total: int | None = None) -> Debrief:
     """What a trainer shows after a run: both lines, revisions against the author's points,
-    the flags that fired, and the scores."""
+    the flags that fired, and the scores.
+
+    `items_total` is the teaching case's number of items; the run is finished when every one
+    was shown and judged. An unfinished run's debrief (or one whose teaching case cannot be
+    found, `items_total` None) holds nothing of the answer: see `Debrief`."""
     engine = Engine()
     steps: list[DebriefStep] = []
     flags_seen: dict[str, FlagSeen] = {}
@@ -212,15 +252,8 @@ def debrief(events: list[Any]) -> Debrief:
     teaching = events[0].teaching or m.Teaching()
     n_items = len(item_order)
     fixed = steps[0].favoured if steps else None
-    questioned = revised = None
-    peak = -1.0
-    for s in steps:
-        w = s.worker.get(fixed, 0.0) if fixed else 0.0
-        peak = max(peak, w)
-        if questioned is None and peak - w >= QUESTION_FALL - 1e-12:
-            questioned = s.index
-        if revised is None and s.favoured != fixed:
-            revised = s.index
+    questioned, revised = questioned_and_revised(steps)
+    finished = items_total is not None and n_items >= items_total and len(steps) >= items_total
     position = {item: k + 1 for k, item in enumerate(item_order)}
     marks = []
     for point in teaching.revision_points:
@@ -258,11 +291,15 @@ def debrief(events: list[Any]) -> Debrief:
         else None
     )
     labels = {h.id: h.label for h in engine.state.hypotheses.values()}
+    if not finished:  # nothing of the answer before the run is finished (§6a)
+        marks, delay, truth, brier_t, brier_n = [], None, None, None, None
     return Debrief(
         run=info.id,
         based_on=info.based_on,
         trainee=info.trainee,
         items=n_items,
+        items_total=items_total,
+        finished=finished,
         steps=steps,
         fixed_view=fixed,
         questioned_at=questioned,
@@ -270,7 +307,7 @@ def debrief(events: list[Any]) -> Debrief:
         revision_points=marks,
         revision_delay=delay,
         flags=list(flags_seen.values()),
-        learning_points=list(teaching.learning_points),
+        learning_points=list(teaching.learning_points) if finished else [],
         truth=truth,
         brier_trainee=brier_t,
         brier_network=brier_n,
@@ -280,24 +317,76 @@ def debrief(events: list[Any]) -> Debrief:
     )
 
 
+def run_status(d: Debrief) -> str:
+    """How far a run has got, in words: 'finished', 'not started', '4 of 11 items'."""
+    if d.finished:
+        return "finished"
+    if not d.steps:
+        return "not started"
+    total = "?" if d.items_total is None else str(d.items_total)
+    return f"{len(d.steps)} of {total} items"
+
+
+def summary_row(d: Debrief, started: str | None = None, last: str | None = None) -> dict[str, Any]:
+    """One run, for a trainer's overview. An unfinished run carries no score against the
+    truth and no revision delay (they would give the answer away); `revised_at` is None both
+    for 'never' (finished) and 'not yet' (unfinished): read it with `status`."""
+    return {
+        "run": d.run,
+        "trainee": d.trainee,
+        "case": d.based_on,
+        "started": started,
+        "last_activity": last,
+        "status": run_status(d),
+        "finished": d.finished,
+        "items": d.items,
+        "items_total": d.items_total,
+        "judgements": len(d.steps),
+        "revised_at": d.revised_at,
+        "questioned_at": d.questioned_at,
+        "revision_delay": d.revision_delay,
+        "brier": d.brier_trainee,
+        "brier_network": d.brier_network,
+        "brier_vs_network": d.brier_vs_network,
+        "mean_gap": d.mean_gap,
+        "flags": [f.id for f in d.flags],
+    }
+
+
 def summary_rows(runs: list[Debrief]) -> list[dict[str, Any]]:
     """One row per run, for a trainer's group debrief."""
-    rows = []
-    for d in runs:
-        rows.append(
-            {
-                "run": d.run,
-                "trainee": d.trainee,
-                "items": d.items,
-                "judgements": len(d.steps),
-                "revised_at": d.revised_at,
-                "questioned_at": d.questioned_at,
-                "revision_delay": d.revision_delay,
-                "brier": d.brier_trainee,
-                "brier_network": d.brier_network,
-                "brier_vs_network": d.brier_vs_network,
-                "mean_gap": d.mean_gap,
-                "flags": [f.id for f in d.flags],
-            }
+    return [summary_row(d) for d in runs]
+
+
+def cohort(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per teaching case: the runs, how many finished, and the means over the finished runs of
+    the revision delay and the Brier score against the truth (the trainee's and the network's)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        c = out.setdefault(
+            r["case"] or "?",
+            {"case": r["case"], "runs": 0, "finished": 0, "_delay": [], "_brier": [], "_net": []},
         )
-    return rows
+        c["runs"] += 1
+        if r["finished"]:
+            c["finished"] += 1
+            if r["revision_delay"] is not None:
+                c["_delay"].append(r["revision_delay"])
+            if r["brier"] is not None:
+                c["_brier"].append(r["brier"])
+                c["_net"].append(r["brier_network"])
+
+    def mean(xs: list[float]) -> float | None:
+        return sum(xs) / len(xs) if xs else None
+
+    return [
+        {
+            "case": c["case"],
+            "runs": c["runs"],
+            "finished": c["finished"],
+            "mean_revision_delay": mean(c.pop("_delay")),
+            "mean_brier": mean(c.pop("_brier")),
+            "mean_brier_network": mean(c.pop("_net")),
+        }
+        for c in sorted(out.values(), key=lambda c: str(c["case"]))
+    ]

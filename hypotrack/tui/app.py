@@ -44,6 +44,10 @@ class HypotrackApp(App[int]):
     COMMANDS = App.COMMANDS | {CaseCommands}
     BINDINGS = [b for b in bindings(APP_ACTIONS) if b.action != "command_palette"]
     APP_ACTIONS = APP_ACTIONS
+    # Each screen gets `-narrow` below 100 columns and `-short` below 32 rows (a laptop's 80×24),
+    # which its .tcss uses to give the lists the room (and to resize with the window).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     def __init__(
         self,

@@ -14,11 +14,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.messages import CasesListed
+from hypotrack.tui.widgets.footer import AppFooter
 from hypotrack.tui.widgets.render import clip, severity
 from hypotrack.tui.widgets.tables import KeyedTable
 
@@ -63,14 +64,14 @@ def flags_cell(row: dict[str, Any]) -> Text:
     return text
 
 
-def when_cell(written: str) -> str:
+def when_cell(written: str, short: bool = False) -> str:
     try:
         at = datetime.fromisoformat(written)
     except (TypeError, ValueError):
         return written or ""
     if at.tzinfo is not None:
         at = at.astimezone()  # the store writes UTC; show the person's local time
-    return f"{at.day} {at:%b %Y %H:%M}"
+    return f"{at.day} {at:%b %Y}" if short else f"{at.day} {at:%b %Y %H:%M}"
 
 
 class StartScreen(Guarded, Screen[None]):
@@ -90,17 +91,13 @@ class StartScreen(Guarded, Screen[None]):
         yield Static(WELCOME, id="welcome")
         yield KeyedTable(id="cases")
         yield Static("Reading the cases…", id="empty")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.title = "hypotrack"
         self.sub_title = "cases"
         table = self.query_one("#cases", KeyedTable)
-        table.add_column("Case", key="id", width=26)
-        table.add_column("Title", key="title", width=36)
-        table.add_column("Kind", key="kind", width=8)
-        table.add_column("Last change", key="changed", width=18)
-        table.add_column("Open flags", key="flags", width=18)
+        self._add_columns(table)
         table.display = False
         table.focus()
         store_error = getattr(self.app, "store_error", None)
@@ -112,6 +109,32 @@ class StartScreen(Guarded, Screen[None]):
         self.list_cases()
 
     # --- the list -------------------------------------------------------------------------
+
+    def _widths(self) -> dict[str, int]:
+        """Every column keeps its place at 80 columns: narrower below 100."""
+        if 0 < self.size.width < 100:
+            return {"id": 16, "title": 24, "kind": 8, "changed": 10, "flags": 9}
+        return {"id": 26, "title": 36, "kind": 8, "changed": 18, "flags": 18}
+
+    def _add_columns(self, table: KeyedTable) -> None:
+        self._shown_widths = widths = self._widths()
+        table.add_column("Case", key="id", width=widths["id"])
+        table.add_column("Title", key="title", width=widths["title"])
+        table.add_column("Kind", key="kind", width=widths["kind"])
+        narrow = widths["changed"] < 18
+        table.add_column(
+            "Changed" if narrow else "Last change", key="changed", width=widths["changed"]
+        )
+        table.add_column("Flags" if narrow else "Open flags", key="flags", width=widths["flags"])
+
+    def on_resize(self) -> None:
+        if getattr(self, "_shown_widths", None) == self._widths():
+            return
+        table = self.query_one("#cases", KeyedTable)
+        table.clear(columns=True)
+        self._add_columns(table)
+        if self.rows is not None:
+            self.on_cases_listed(CasesListed(self.rows))
 
     @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
     def list_cases(self) -> None:
@@ -125,12 +148,13 @@ class StartScreen(Guarded, Screen[None]):
         table = self.query_one("#cases", KeyedTable)
         keep = table.selected_key()
         table.clear()
+        widths = self._widths()
         for row in message.rows:
             table.add_row(
-                clip(row["id"], 26),
-                clip(row["title"], 36),
+                clip(row["id"], widths["id"]),
+                clip(row["title"], widths["title"]),
                 row["kind"],
-                when_cell(row["last_change"]),
+                when_cell(row["last_change"], short=widths["changed"] < 18),
                 flags_cell(row),
                 key=row["id"],
             )

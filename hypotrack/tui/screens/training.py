@@ -76,6 +76,8 @@ PICKER_ACTIONS: tuple[UserAction, ...] = (
                "Coach mode: show the network's beliefs and the flags live during play"),
     UserAction("debrief", "d", "Debrief", "training: debrief the highlighted stored run",
                "Open the debrief of the highlighted stored run"),
+    UserAction("overview", "v", "Overview", "training: the trainer's overview of every run",
+               "Every run of every teaching case, and the cohort per case (mean delay, Brier)"),
     UserAction("refresh", "f5", "Refresh", "training: read the cases and runs again",
                "Read the teaching cases and the stored runs again", show=False),
     UserAction("leave", "escape,q", "Quit", "training: leave training mode",
@@ -213,7 +215,7 @@ class TrainingPickerScreen(Guarded, Screen[None]):
             elif r.total is None:
                 progress = Text(f"{r.judgements} items judged")
             else:
-                progress = Text(f"◐ {r.judgements} of {r.total} items")
+                progress = Text(f"◐ {r.judgements} of {r.total} items judged")
             table.add_row(clip(r.run_id, 54), clip(r.trainee, 20), progress, key=r.run_id)
         table.select_key(keep)
         self.query_one("#runs-empty", Static).update(
@@ -325,6 +327,8 @@ class TrainingPickerScreen(Guarded, Screen[None]):
             self.notify(str(exc), title="Could not start the run", severity="error", timeout=10)
             return
         self.hint("")
+        # The next run is someone else's until they say otherwise: the name is asked afresh.
+        self.query_one("#trainee", Input).value = ""
         self.app.push_screen(TrainingScreen(stored, coach=self.coach))
 
     def open_run(self, run_id: str) -> None:
@@ -400,6 +404,12 @@ class TrainingPickerScreen(Guarded, Screen[None]):
             self.notify("No stored run is highlighted.", title="No run")
             return
         self.show_debrief(key)
+
+    def action_overview(self) -> None:
+        from hypotrack.tui.screens.training_overview import TrainingOverviewScreen
+
+        titles = {c.case_id: c.name for c in self.choices.values()}
+        self.app.push_screen(TrainingOverviewScreen(titles))
 
     def action_refresh(self) -> None:
         self.list_training()

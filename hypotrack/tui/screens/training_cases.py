@@ -288,3 +288,48 @@ class StoredRun:
         """Make the run match what the store holds (after a failed write)."""
         self.session.reload()
         self.run = rebuild(self.session.events, self.run.teaching_events, self.run.started)
+
+
+# --- debriefs and the trainer's overview ----------------------------------------------------
+
+
+def teaching_total(based_on: str | None, store: EventStore | None) -> int | None:
+    """How many items the teaching case a run plays has (None: it cannot be found)."""
+    if not based_on:
+        return None
+    try:
+        return _items(find_teaching(based_on, store))
+    except (TrainingLookupError, CaseFileError, UnknownCase):
+        return None
+
+
+def run_debrief(run_events: list[Any], store: EventStore | None) -> Any:
+    """A stored run's debrief; the answer only if the run is finished (DESIGN §6a)."""
+    from hypotrack.reasoning.training import debrief
+
+    return debrief(run_events, teaching_total(run_events[0].case.based_on, store))
+
+
+def overview(store: EventStore, case: str | None = None) -> list[dict[str, Any]]:
+    """A row per stored run (of one teaching case, or of all): run id, trainee, case, when it
+    started and was last written (UTC wall time), how far it has got, and the scores."""
+    from hypotrack.reasoning.training import debrief, summary_row
+
+    totals: dict[str, int | None] = {}
+    rows = []
+    for summary in store.cases():
+        try:
+            stored = store.events(summary.case_id)
+            events = [m.event_from_json(row.payload) for row in stored]
+        except (UnknownCase, ValueError):
+            continue
+        info = events[0].case
+        if info.kind != "training" or (case is not None and info.based_on != case):
+            continue
+        key = info.based_on or ""
+        if key not in totals:
+            totals[key] = teaching_total(info.based_on, store)
+        d = debrief(events, totals[key])
+        rows.append(summary_row(d, stored[0].written, stored[-1].written))
+    rows.sort(key=lambda r: (str(r["case"]), r["started"] or "", r["run"]))
+    return rows

@@ -71,11 +71,22 @@ def delay_words(delay: int) -> str:
     return f"{_items(abs(delay))} {'late' if delay > 0 else 'early'}"
 
 
+AFTER_FINISH = "Shown when the run is finished (it would give the answer away)."
+
+
+def progress_words(d: Any) -> str:
+    """'4 of 11 items judged', the same count as the picker's list of runs."""
+    total = "?" if d.items_total is None else str(d.items_total)
+    return f"{len(d.steps)} of {total} items judged"
+
+
 def score_rows(d: Any) -> list[tuple[str, str, str, str]]:
     """(score, you, network, what it means) for the scores table."""
     fixed = d.labels.get(d.fixed_view, d.fixed_view) if d.fixed_view else None
     rows: list[tuple[str, str, str, str]] = []
-    if d.brier_trainee is not None:
+    if not d.finished:
+        rows.append(("Brier against the truth", "—", "—", AFTER_FINISH))
+    elif d.brier_trainee is not None:
         rows.append(
             (
                 "Brier against the truth",
@@ -115,7 +126,9 @@ def score_rows(d: Any) -> list[tuple[str, str, str, str]]:
                 "far from the network's belief in it.",
             )
         )
-    if d.revision_delay is None:
+    if not d.finished:
+        rows.append(("Revision delay", "—", "", AFTER_FINISH))
+    elif d.revision_delay is None:
         rows.append(("Revision delay", "—", "", "The case has no revision point to measure by."))
     else:
         mark = next((mk for mk in d.revision_points if mk.expect == "revise"), None)
@@ -215,7 +228,7 @@ LINES_LEGEND = (
     "glyph for the level. you: your rating · net: the network's belief from the same items · "
     "★ your favoured at that item · ◆ the author's revision points (ask: should be questioned by "
     "now, rev: should be revised) · ● where you questioned (your first favourite fell 10 points "
-    "from its peak) and revised (you favoured another) · ! / ‼ how many flags first fired there "
+    "below your first rating of it) and revised (you favoured another) · ! / ‼ how many flags first fired there "
     "(amber / red)."
 )
 
@@ -229,12 +242,20 @@ def revision_text(d: Any) -> RenderableType:
     head.append(fixed, style="bold")
     parts.append(head)
     you = Text("You ")
+    so_far = "" if d.finished else " so far"
     if d.questioned_at is None:
-        you.append("never questioned it (it never fell 10 points from its peak)")
+        you.append(
+            f"have not questioned it{so_far} (it has not fallen 10 points below your first "
+            "rating of it)"
+            if not d.finished
+            else "never questioned it (it never fell 10 points below your first rating of it)"
+        )
     else:
         you.append(f"questioned it at item {d.questioned_at}")
     you.append(" and ")
-    if d.revised_at is None:
+    if d.revised_at is None and not d.finished:
+        you.append("have not revised so far: it is still your favoured explanation.")
+    elif d.revised_at is None:
         you.append("never revised: it stayed your favoured explanation to the end.")
     else:
         favoured = next(s.favoured for s in d.steps if s.index == d.revised_at)
@@ -242,6 +263,10 @@ def revision_text(d: Any) -> RenderableType:
             f"revised at item {d.revised_at}, to '{clip(d.labels.get(favoured, favoured), 60)}'."
         )
     parts.append(you)
+    if not d.finished:
+        parts.append(
+            Text("The author's revision points are shown when the run is finished.", style="dim")
+        )
     for mk in d.revision_points:
         line = Text("◆ ", style="bold")
         verb = "question" if mk.expect == "question" else "revise"
@@ -261,6 +286,8 @@ def revision_text(d: Any) -> RenderableType:
 
 def flags_text(d: Any) -> RenderableType:
     if not d.flags:
+        if not d.finished:
+            return Text(f"No flag has fired so far ({progress_words(d)}).")
         return Text("No flag fired during the run: your judgements kept pace with the evidence.")
     position = {s.item: s.index for s in d.steps}
     parts: list[RenderableType] = []
@@ -276,11 +303,17 @@ def flags_text(d: Any) -> RenderableType:
 
 
 def learning_text(d: Any) -> RenderableType:
+    if not d.finished:
+        return Text("The learning points are shown when the run is finished.", style="dim")
     points = [hanging("• ", p) for p in d.learning_points]
     return Group(*points) if points else Text("The author gave no learning points.", style="dim")
 
 
 def truth_text(d: Any) -> Text:
+    if not d.finished:
+        return Text(
+            "Which explanation turned out true is shown when the run is finished.", style="dim"
+        )
     if d.truth is None:
         return Text("The author has not said which explanation turned out true.", style="dim")
     text = Text("The explanation that turned out true: ")
@@ -320,9 +353,10 @@ class DebriefScreen(Guarded, Screen[None]):
     BINDINGS = bindings(DEBRIEF_ACTIONS)
     HELP_ABOUT = DEBRIEF_ABOUT
 
-    def __init__(self, events: list[Any]) -> None:
+    def __init__(self, events: list[Any], items_total: int | None = None) -> None:
         super().__init__()
         self.events = events
+        self.items_total = items_total  # None: looked up from the teaching case
         self.debrief: Any = None
 
     def compose(self) -> ComposeResult:
@@ -353,8 +387,12 @@ class DebriefScreen(Guarded, Screen[None]):
     @work(thread=True, exclusive=True, group="training-debrief", exit_on_error=False)
     def compute(self) -> None:
         from hypotrack.reasoning.training import debrief
+        from hypotrack.tui.screens.training_cases import teaching_total
 
-        self.post_message(DebriefReady(debrief(self.events)))
+        total = self.items_total
+        if total is None:
+            total = teaching_total(self.events[0].case.based_on, getattr(self.app, "store", None))
+        self.post_message(DebriefReady(debrief(self.events, total)))
 
     def on_debrief_ready(self, message: DebriefReady) -> None:
         d = self.debrief = message.debrief
@@ -362,9 +400,14 @@ class DebriefScreen(Guarded, Screen[None]):
         head = Text()
         head.append(f"{d.trainee or 'Trainee'}", style=f"bold {WORKER}")
         head.append(f" on '{teaching_title(info)}'", style="bold")
-        head.append(
-            f"\nRun {d.run} of {d.based_on or '?'} · {_items(d.items)} shown, {len(d.steps)} judged"
-        )
+        if d.finished:
+            head.append(f"\nRun {d.run} of {d.based_on or '?'} · finished, {_items(len(d.steps))}")
+        else:
+            head.append(
+                f"\nRun {d.run} of {d.based_on or '?'} · unfinished: {progress_words(d)}. "
+                "The answer, the learning points and the author's revision points are shown "
+                "when the run is finished."
+            )
         self.query_one("#debrief-head", Static).update(head)
         self.query_one("#scores", Static).update(scores_table(d))
         self.query_one("#lines", Static).update(

@@ -49,10 +49,12 @@ PLAY_ACTIONS: tuple[UserAction, ...] = (
     UserAction("record", "enter", "Record", "training: record my judgement and see the next item",
                "Record your ratings and favoured explanation; the next item follows",
                key_display="Enter"),
-    UserAction("favour", "f", "Favoured", "training: choose the favoured explanation",
-               "Cycle the favoured explanation (★): the highest rated, then each in turn"),
-    UserAction("toggle_coach", "c", "Coach", "training: coach mode on or off",
-               "Coach mode: the network's belief beside your ratings, and the flags, live"),
+    UserAction("favour", "asterisk", "Favoured", "training: choose the favoured explanation",
+               "Cycle the favoured explanation (★): the highest rated, then each in turn",
+               key_display="*"),
+    UserAction("toggle_coach", "f2", "Coach", "training: coach mode on or off",
+               "Coach mode: the network's belief beside your ratings, and the flags, live",
+               key_display="F2"),
     UserAction("leave", "escape", "Leave", "training: leave the run (it is stored)",
                "Leave the run: everything so far is stored; carry on later from the picker"),
 )  # fmt: skip
@@ -61,7 +63,8 @@ PLAY_ABOUT = (
     "Rate every explanation after each item: any non-negative numbers (70, 20, 10 — they are "
     "scaled to 100 %); 0 rules one out. Tab / Shift+Tab move between the fields, ↑ / ↓ move a "
     "rating by 5 (Shift+↑ / Shift+↓ by 1), Enter records and shows the next item. The favoured "
-    "explanation (★) is the highest rated unless you choose another with f."
+    "explanation (★) is the highest rated unless you choose another with *. The fields take only "
+    "numbers: letters are refused there. F2 turns coach mode on or off."
 )
 
 # Events that come with an item, and how play announces them.
@@ -336,14 +339,14 @@ class TrainingScreen(Guarded, Screen[None]):
         line = Text()
         if favoured is None:
             line.append("★ Favoured: ", style="bold")
-            line.append("none yet — rate the explanations, or press f to choose one")
+            line.append("none yet — rate the explanations, or press * to choose one")
         else:
             line.append("★ Favoured: ", style="bold")
             line.append(clip(self.state.label(favoured), 60), style="bold")
             line.append(
-                "  (your choice; f for the next, back to the highest rated after the last)"
+                "  (your choice; * for the next, back to the highest rated after the last)"
                 if chosen
-                else "  (the highest rated; f to choose another)",
+                else "  (the highest rated; * to choose another)",
                 style="dim",
             )
         self.put("favoured", line, layout=True)
@@ -357,6 +360,7 @@ class TrainingScreen(Guarded, Screen[None]):
         if self._shown.get(ident) == key:
             return
         self._shown[ident] = key
+        layout = layout or ident.startswith("hint-")  # a hint wraps: its row may grow
         self.query_one(f"#{ident}", Static).update(content, layout=layout)
 
     def mark(self, h: str, message: str) -> None:
@@ -381,6 +385,10 @@ class TrainingScreen(Guarded, Screen[None]):
             self.unmark(event.input.hypothesis)
         self.refresh_preview()
 
+    @on(RatingInput.Refused)
+    def rating_refused(self, event: RatingInput.Refused) -> None:
+        self.mark(event.field.hypothesis, "Numbers only, e.g. 70.")
+
     @on(Input.Submitted, "RatingInput")
     async def rating_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -394,13 +402,13 @@ class TrainingScreen(Guarded, Screen[None]):
             if ratings.get(self.chosen, 0.0) <= 0:
                 raise FieldError(
                     f"rating-{self.chosen}",
-                    "Favoured but rated 0: rate it, or press f.",
+                    "Favoured but rated 0: rate it, or press *.",
                 )
             return ratings, self.chosen
         top = max(ratings.values())
         best = [h for h, v in ratings.items() if v == top]
         if len(best) > 1:
-            raise FieldError(f"rating-{best[0]}", "Tied highest: press f to choose one.")
+            raise FieldError(f"rating-{best[0]}", "Tied highest: press * to choose one.")
         return ratings, best[0]
 
     # --- actions -------------------------------------------------------------------------
@@ -447,7 +455,8 @@ class TrainingScreen(Guarded, Screen[None]):
         from hypotrack.tui.screens.training_debrief import DebriefScreen
 
         self.notify(f"Run {self.stored.run_id} is complete and stored.", title="Debrief", timeout=4)
-        self.app.switch_screen(DebriefScreen(list(self.stored.run.events)))
+        run = self.stored.run
+        self.app.switch_screen(DebriefScreen(list(run.events), items_total=run.items_total))
 
     def action_next_field(self, step: int) -> None:
         """Tab / Shift+Tab: the next or previous rating, round the list."""
@@ -478,8 +487,9 @@ class TrainingScreen(Guarded, Screen[None]):
 
     def action_leave(self) -> None:
         run = self.stored.run
+        judged = sum(1 for e in run.events if e.kind == "judgement")
         self.notify(
-            f"Run {run.case.id} is stored ({run.items_shown} of {run.items_total} items): pick "
+            f"Run {run.case.id} is stored ({judged} of {run.items_total} items judged): pick "
             "it from the stored runs to carry on.",
             title="Run left",
         )

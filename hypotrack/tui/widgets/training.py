@@ -1,8 +1,10 @@
 """A rating field built for speed: a trainee fills one in for every explanation a dozen times a case.
 
-It takes only what a number is made of (digits, a point, a sign, %), so letters are free to be
-the play screen's keys even while a field has the focus: `f` chooses the favoured explanation,
-`c` turns coach mode on, `?` opens help. ↑/↓ move the rating by 5 (Shift: by 1).
+It takes only what a number is made of (digits, a point, a sign, %). A letter typed into it is
+refused at the field (`RatingInput.Refused`, the screen says "numbers only") and never reaches
+the screen's keys: a trainee typing "abc" by mistake must not toggle coach mode. The play
+screen's own keys are therefore not letters (`*` the favoured explanation, F2 coach mode);
+`?` still opens help. ↑/↓ move the rating by 5 (Shift: by 1).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from textual import events
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
@@ -106,16 +109,35 @@ class RatingInput(Input):
         super().__init__(value=value, restrict=RATING_CHARS, **kwargs)
         self.hypothesis = hypothesis
 
+    class Refused(Message):
+        """A letter was typed into a rating field: nothing was inserted, no key fired."""
+
+        def __init__(self, field: RatingInput) -> None:
+            super().__init__()
+            self.field = field
+
+    # The screen's keys that are printable but not part of a number: they pass through.
+    SCREEN_CHARACTERS = frozenset("?*")
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        """Letters and '?' are the screen's keys, not text: let their bindings through."""
-        if character is not None and (character.isalpha() or character == "?"):
+        """'?' and '*' are the screen's keys (help, favoured); every other printable key is
+        the field's, so a letter can never fire a screen binding from here."""
+        if character is not None and character in self.SCREEN_CHARACTERS:
             return False
+        if character is not None and character.isprintable():
+            return True
         return super().check_consume_key(key, character)
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.character is not None and not self.check_consume_key(event.key, event.character):
+        character = event.character
+        if character is not None and character in self.SCREEN_CHARACTERS:
             # Not ours: stop Input from inserting it, and let it bubble to the screen's bindings.
             event.prevent_default()
+        elif character is not None and character.isprintable() and character.isalpha():
+            # A letter: refused here, and stopped so that no screen binding sees it.
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.Refused(self))
         # Otherwise Input's own handler runs next (Textual calls each class's handler in turn).
 
     def action_bump(self, step: float) -> None:
