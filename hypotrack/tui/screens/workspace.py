@@ -166,6 +166,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
+        self.opened_version = len(self.session.events)
         info = self.session.state.info
         self.title = info.title if info else self.session.case_id
         self.sub_title = f"{self.session.case_id} · {info.kind if info else ''}"
@@ -212,6 +213,12 @@ class WorkspaceScreen(Guarded, Screen[None]):
         if worker.is_cancelled:
             return
         self.post_message(FlagsRaised(version, raised))
+        if version != self.opened_version:
+            # The case changed here: keep its digest for the list of cases, from the flags just
+            # computed (so the list never has to reason over the case again).
+            from hypotrack.report.digest import keep_digest
+
+            keep_digest(self.session.store, self.session.case_id, events, raised)
         ranked = enquiries(engine)
         if not worker.is_cancelled:
             self.post_message(EnquiriesRanked(version, ranked))
