@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from datetime import datetime, time
@@ -26,10 +27,18 @@ class BadInput(BadInputError):
 # --- loading a case: a file, or a case id in the store -----------------------------------
 
 
-def open_store(path: str | None) -> Any:
-    from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+# What this run reads cases for, as a team store's access log records it (the command's name).
+PURPOSE = "read"
 
-    return SqliteEventStore(default_store_path(path))
+
+def open_store(path: str | None) -> Any:
+    """The store named by --store, $HYPOTRACK_STORE or the default (a file or a team store).
+
+    One that cannot be opened raises a StoreError with its own message and exit code (2 for a
+    path, URL or password the person can put right)."""
+    from hypotrack.store.open import open_store as open_any
+
+    return open_any(path, purpose=PURPOSE)
 
 
 def is_file_ref(ref: str) -> bool:
@@ -67,6 +76,11 @@ def load_events(ref: str, store_path: str | None) -> list[Any]:
     try:
         return load_case_events(store, ref)
     except UnknownCase:
+        if getattr(store, "server_sets_who", False):
+            raise BadInput(
+                f"{ref}: no such file, and no case with that id that you may read in "
+                f"{store.where} (the attempt is logged; see 'hypotrack cases')"
+            ) from None
         raise BadInput(
             f"{ref}: no such file, and no case with that id in the store (see 'hypotrack cases')"
         ) from None
@@ -108,9 +122,9 @@ _JSON_ESCAPES = {
 
 
 def emit_json(doc: Any) -> None:
+    # Serialised whole first: NaN or infinity is a bug to report, never half a document.
     text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
-    sys.stdout.write(text.translate(_JSON_ESCAPES))
-    sys.stdout.write("\n")
+    sys.stdout.write(text.translate(_JSON_ESCAPES) + "\n")
 
 
 class SafeStream:
@@ -195,7 +209,12 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
             {
                 "as_of": iso(b.as_of, tz),
                 "hypotheses": [
-                    {"id": h.id, "label": h.label, "probability": h.probability}
+                    {
+                        "id": h.id,
+                        "label": h.label,
+                        "probability": h.probability,
+                        "unweighed": h.unweighed,
+                    }
                     for h in b.hypotheses
                 ],
                 "sources": [{"id": s.id, "reliability": s.reliability} for s in b.sources],
@@ -213,6 +232,10 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
         mark = " ◀ favoured" if b.worker and b.worker.favoured == h.id else ""
         rows.append([h.id, h.label[:48], pct(h.probability), mine + mark])
     print(table(rows, ["explanation", "label", "evidence", "worker"]))
+    for h in b.hypotheses:
+        if h.unweighed:
+            n = h.unweighed
+            print(f"{h.id}: not yet weighed against {n} earlier item{'s' if n != 1 else ''}")
     uncertain = [s for s in b.sources if s.prior < 1.0]
     if uncertain:
         print()
@@ -239,6 +262,9 @@ def flag_json(f: Any, tz: ZoneInfo) -> dict[str, Any]:
         "message": f.message,
         "question": f.question,
         "acknowledged": f.acknowledged,
+        "acknowledgement": f.acknowledgement,
+        "earlier_acknowledgement": f.earlier_acknowledgement,
+        "lapsed": f.lapsed,
     }
 
 
@@ -257,6 +283,10 @@ def cmd_flags(args: argparse.Namespace) -> int:
         ack = "  (acknowledged)" if f.acknowledged else ""
         print(f"\n{glyph}  {f.id}{ack}")
         print(f"  {f.message}")
+        if f.acknowledged:
+            print(f"  Acknowledged: {f.acknowledgement}")
+        elif f.earlier_acknowledgement:
+            print(f"  New since the acknowledgement ({f.lapsed}): {f.earlier_acknowledgement}")
         if f.evidence:
             print(f"  Items: {', '.join(f.evidence)}")
         print(f"  Ask: {f.question}")
@@ -356,8 +386,13 @@ def cmd_next(args: argparse.Namespace) -> int:
     return 0
 
 
+def flag_counts(counts: dict[str, int]) -> str:
+    """'1 red, 2 amber' (severities with none left out), or 'none'."""
+    return ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "none"
+
+
 def cmd_cases(args: argparse.Namespace) -> int:
-    from hypotrack.store.case import case_rows
+    from hypotrack.report.digest import case_rows
 
     store = open_store(args.store)
     try:
@@ -372,34 +407,41 @@ def cmd_cases(args: argparse.Namespace) -> int:
         return 0
     from hypotrack.domain.text import one_line
 
-    print(
-        table(
+    header = ["case", "title", "kind", "last change", "open flags", "acknowledged"]
+    # Training runs are a trainee's practice, not casework: listed apart, after the cases.
+    for heading, chosen in (
+        (None, [r for r in rows if r["kind"] != "training"]),
+        ("Training runs", [r for r in rows if r["kind"] == "training"]),
+    ):
+        if not chosen:
+            continue
+        if heading:
+            print(f"\n{heading}")
+        body = [
             [
-                [
-                    r["id"],
-                    one_line(r["title"], 40),
-                    r["kind"],
-                    r["last_change"][:16],
-                    "DAMAGED" if r.get("damaged") else str(r["open_flags"]),
-                ]
-                for r in rows
-            ],
-            ["case", "title", "kind", "last change", "open flags"],
-        )
-    )
-    damaged = [r for r in rows if r.get("damaged")]
-    for r in damaged:
-        print(
-            f"\n{r['id']} is damaged: {r['damaged']['reason']}; {r['damaged']['advice']}.",
-            file=sys.stderr,
-        )
+                r["id"],
+                one_line(r["title"], 40),
+                r["kind"],
+                r["last_change"][:16].replace("T", " "),
+                "DAMAGED" if r.get("damaged") else flag_counts(r["open"]),
+                flag_counts(r["acknowledged"]),
+            ]
+            for r in chosen
+        ]
+        print(table(body, header))
+    for r in rows:
+        if r.get("damaged"):
+            print(
+                f"\n{r['id']} is damaged: {r['damaged']['reason']}; {r['damaged']['advice']}.",
+                file=sys.stderr,
+            )
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
+    from hypotrack.report.digest import import_case
     from hypotrack.store.base import CaseExists
-    from hypotrack.store.case import import_events
 
     try:
         loaded = load_case_file(args.file)
@@ -407,7 +449,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from None
     store = open_store(args.store)
     try:
-        import_events(store, loaded.events)
+        import_case(store, loaded.events)
     except CaseExists:
         raise BadInput(
             f"{args.file}: the store already holds a case '{loaded.case.id}'; change case.id to import it as a new case"
@@ -477,6 +519,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
+    def odds(log_odds: float | None) -> float | None:
+        return math.exp(log_odds) if log_odds is not None else None
+
     def belief(b: Any) -> dict[str, Any]:
         return {
             "id": b.id,
@@ -487,6 +532,7 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
             "log_odds_before": b.log_odds_before,
             "log_odds_after": b.log_odds_after,
             "log_odds_change": b.log_odds_change,
+            "odds_change": odds(b.log_odds_change),
             "worker_before": b.worker_before,
             "worker_after": b.worker_after,
             "contributions": [
@@ -494,11 +540,18 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
                     "at": iso(c.at, tz),
                     "event": {"kind": c.kind, "id": c.subject},
                     "log_odds": c.log_odds,
+                    "odds": odds(c.log_odds),
                 }
                 for c in b.contributions
             ],
             "movers": [
-                {"id": i.id, "log_odds": i.log_odds, "log_lr_vs_favoured": i.log_lr_vs_favoured}
+                {
+                    "id": i.id,
+                    "log_odds": i.log_odds,
+                    "odds": odds(i.log_odds),
+                    "log_lr_vs_favoured": i.log_lr_vs_favoured,
+                    "lr_vs_favoured": odds(i.log_lr_vs_favoured),
+                }
                 for i in b.movers
             ],
         }
@@ -553,15 +606,71 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
             }
             for r in d.reliability_changes
         ],
-        "judgements": d.judgements,
-        "notes": d.notes,
+        "judgements": [
+            {
+                "id": j.id,
+                "at": iso(j.at, tz),
+                "who": j.who,
+                "favoured": j.favoured,
+                "ratings": j.ratings,
+                "shares": j.shares,
+                "note": j.note,
+            }
+            for j in d.judgements
+        ],
+        "notes": [
+            {
+                "id": n.id,
+                "at": iso(n.at, tz),
+                "who": n.who,
+                "kind": n.kind,
+                "text": n.text,
+                "flag": n.flag,
+                "pinned_at": iso(n.pinned_at, tz) if n.pinned_at else None,
+            }
+            for n in d.notes
+        ],
+        "flags": {
+            "before": [flag_json(f, tz) for f in d.flags_before],
+            "after": [flag_json(f, tz) for f in d.flags_after],
+            "changes": [
+                {
+                    "change": c.change,
+                    "at": iso(c.at, tz),
+                    "event": {"kind": c.kind, "id": c.subject},
+                    **flag_json(c.flag, tz),
+                }
+                for c in d.flag_changes
+            ],
+        },
         "beliefs": [belief(b) for b in d.beliefs],
     }
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
-    import math
+EVENT_WORDS = {
+    "evidence-recorded": "{} recorded",
+    "evidence-amended": "{} amended",
+    "evidence-retracted": "{} retracted",
+    "judgement": "judgement {}",
+    "note": "note {}",
+    "hypothesis-added": "explanation {} added",
+    "hypothesis-retired": "explanation {} retired",
+    "reliability-changed": "reliability of {} changed",
+    "enquiry-raised": "enquiry {} raised",
+}
 
+FLAG_CHANGE_WORDS = {
+    "raised": "raised",
+    "escalated": "turned red",
+    "de-escalated": "back to amber",
+    "acknowledged": "acknowledged",
+    "lapsed": "acknowledgement lapsed",
+    "closed": "closed",
+}
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from hypotrack.domain.numbers import odds_text, ratio_text
     from hypotrack.reasoning.diff import DiffError, diff
 
     events = load_events(args.case, args.store)
@@ -585,6 +694,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     def when(at: datetime) -> str:
         return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
+    def by(who: str | None) -> str:
+        return f" by {who}" if who else ""
+
     print(f"From {iso(d.start, tz)} to {iso(d.end, tz)}")
     lines = []
     for i in d.items_added:
@@ -606,11 +718,36 @@ def cmd_diff(args: argparse.Namespace) -> int:
             f"  ~ source {r.source}: reliability {pct(r.before).strip()} → {pct(r.after).strip()} "
             f"({when(r.at)})"
         )
-    if d.judgements or d.notes:
-        lines.append(
-            f"  judgements: {', '.join(d.judgements) or '—'}; notes: {', '.join(d.notes) or '—'}"
-        )
     print("\n".join(lines) if lines else "  Nothing was recorded in between.")
+
+    if d.judgements:
+        print("\nJudgements in between:")
+        for j in d.judgements:
+            favours = f"favours {j.favoured}" if j.favoured else "no favourite (a tie)"
+            ratings = ", ".join(f"{h} {pct(v).strip()}" for h, v in j.shares.items())
+            print(f"  {j.id} {when(j.at)}{by(j.who)}: {favours} — {ratings}")
+            if j.note:
+                print(f"    note: {j.note}")
+    if d.notes:
+        print("\nNotes in between:")
+        for n in d.notes:
+            about = f" of the {n.flag} flag" if n.flag else ""
+            pinned = f", about {when(n.pinned_at)}" if n.pinned_at else ""
+            print(f"  {n.id} {when(n.at)} {n.kind}{about}{by(n.who)}{pinned}: {n.text}")
+    if d.flag_changes:
+        print("\nFlags in between:")
+        for c in d.flag_changes:
+            f = c.flag
+            glyph = "▲▲ red" if f.severity == "red" else "▲ amber"
+            rival = f" ('{f.favoured}' against '{f.rival}')" if f.rival else ""
+            print(
+                f"  {when(c.at)} {f.id}{rival} {FLAG_CHANGE_WORDS[c.change]} [{glyph}], after "
+                + EVENT_WORDS.get(c.kind, c.kind + " {}").format(c.subject or "").strip()
+            )
+    elif d.flags_after:
+        print("\nFlags: no change in between.")
+    standing = ", ".join(f"{f.id} ({f.severity})" for f in d.flags_after) or "none"
+    print(f"Flags standing at the later point: {standing}")
     print()
 
     def p(x: float | None) -> str:
@@ -619,17 +756,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
     rows = []
     for b in d.beliefs:
         change = f"{b.change * 100:+.1f} pts" if b.change is not None else "—"
-        rows.append([b.id, p(b.before), p(b.after), change, p(b.worker_before), p(b.worker_after)])
-    print(table(rows, ["explanation", "evidence then", "now", "change", "worker then", "now"]))
+        odds = odds_text(b.log_odds_change) if b.log_odds_change is not None else "—"
+        rows.append(
+            [b.id, p(b.before), p(b.after), change, odds, p(b.worker_before), p(b.worker_after)]
+        )
+    print(
+        table(rows, ["explanation", "evidence then", "now", "change", "odds", "worker then", "now"])
+    )
     against = f"against '{d.favoured}' ({d.favoured_by}'s favourite)" if d.favoured else ""
-    print(f"\nWhat moved each explanation (change in log-odds; items largest first; LR {against}):")
+    print(
+        f"\nWhat moved each explanation (its odds multiplied by; items largest first; "
+        f"likelihood ratio {against}):"
+    )
     for b in d.beliefs:
         if b.log_odds_change is None:
             continue
         items = [
-            f"{i.id} {i.log_odds:+.2f}"
+            f"{i.id} {ratio_text(math.exp(i.log_odds))}"
             + (
-                f" (LR {math.exp(i.log_lr_vs_favoured):.2g})"
+                f" (LR {ratio_text(math.exp(i.log_lr_vs_favoured))})"
                 if i.log_lr_vs_favoured is not None
                 else ""
             )
@@ -637,10 +782,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
         ]
         rest = sum(c.log_odds for c in b.contributions if not c.kind.startswith("evidence-"))
         if abs(rest) > 1e-12:
-            items.append(f"other changes {rest:+.2f}")
-        print(f"  {b.id} {b.log_odds_change:+.2f}: {', '.join(items) or 'nothing'}")
+            items.append(f"other changes {ratio_text(math.exp(rest))}")
+        print(f"  {b.id} {odds_text(b.log_odds_change)}: {', '.join(items) or 'nothing'}")
     print(
-        "\nEach event's share is the change it made when it happened; the shares sum to the whole."
+        "\nEach event's share is the change it made when it happened; the factors multiply to the "
+        "whole (--json gives them as log-odds too)."
     )
     return 0
 
@@ -856,14 +1002,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep competing explanations open; see when a favoured one stays fixed while the evidence moves.",
     )
     parser.add_argument(
-        "--store", help="the store file (default: $HYPOTRACK_HOME/hypotrack.db or your data folder)"
+        "--store",
+        metavar="PATH|URL",
+        help="the store: a file, or a team store's postgresql:// URL (default: $HYPOTRACK_STORE, "
+        "else $HYPOTRACK_HOME/hypotrack.db or your data folder)",
     )
     parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--store", default=argparse.SUPPRESS, help="the store file")
+        p.add_argument(
+            "--store",
+            metavar="PATH|URL",
+            default=argparse.SUPPRESS,
+            help="the store: a file or a postgresql:// URL",
+        )
         p.set_defaults(func=func)
         return p
 
@@ -942,6 +1096,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CASE:N:HASH",
         help="also check a chain head printed earlier (at the end of a report or export)",
     )
+    from hypotrack.cli_team import add_team_commands
+
+    add_team_commands(sub, add)
     return parser
 
 
@@ -950,6 +1107,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not hasattr(args, "store"):
         args.store = None
+    global PURPOSE
+    PURPOSE = args.func.__name__.removeprefix("cmd_").replace("_", "-")
     real = sys.stdout, sys.stderr
     # An export piped to a file or a program is data and goes out byte for byte; on a terminal,
     # and for every other command, case text is made safe first.
