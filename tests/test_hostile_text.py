@@ -119,6 +119,9 @@ def test_one_damaged_case_never_hides_the_others(
             'UPDATE events SET payload = \'{"kind":"note-added","secret":"Mother said"}\''
             " WHERE case_id = 'hostile' AND seq = 20"
         )
+        # The list reads kept digests; a case is read again only when its digest is missing or
+        # stale (here: as a store written by code that keeps none would leave it).
+        db.execute("DELETE FROM case_digests WHERE case_id = 'hostile'")
     db.close()
     code, out, err = run(capsys, "cases")
     assert code == 0
@@ -136,7 +139,7 @@ def test_one_damaged_case_never_hides_the_others(
 def test_debug_never_prints_payloads(
     tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hypotrack.store import case as case_module
+    from hypotrack.report import digest as case_module
 
     secret = " ".join(["Mother", "said", "the", "father", "hit", "her"])
 
@@ -150,3 +153,23 @@ def test_debug_never_prints_payloads(
     assert code == 1
     assert "Traceback" in err and "ValueError" in err and "withheld" in err
     assert "Mother said" not in err
+
+
+def test_a_case_the_reasoning_fails_on_is_listed_as_damaged(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hypotrack.report import digest
+
+    real = digest._flags_now
+
+    def overflow(events: list) -> list:
+        if events[0].case.id == "hostile":
+            raise OverflowError("math range error")
+        return real(events)
+
+    monkeypatch.setattr(digest, "_flags_now", overflow)
+    assert run(capsys, "import", str(EXAMPLE))[0] == 0
+    assert run(capsys, "import", str(hostile_file(tmp_path)))[0] == 0  # stored, all of it
+    code, out, err = run(capsys, "cases")
+    assert code == 0 and "example-bruising" in out and "DAMAGED" in out
+    assert "cannot be reasoned over (OverflowError)" in err

@@ -45,6 +45,7 @@ async def test_hostile_and_damaged_cases_in_the_app(
     db = sqlite3.connect(tmp_path / "home" / "hypotrack.db")
     with db:
         db.execute("UPDATE events SET payload = '{}' WHERE case_id = 'broken' AND seq = 3")
+        db.execute("DELETE FROM case_digests WHERE case_id = 'broken'")
     db.close()
     app = HypotrackApp()
     async with app.run_test(size=(120, 40)) as pilot:
