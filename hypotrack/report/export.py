@@ -7,9 +7,10 @@
 
 Every format obeys `as_of` the same way: nothing recorded after it is looked at.
 
-Every report and case file ends with the chain head of the history it came from (`CASE:N:HASH`,
+Every report ends with the chain head of the history it came from (`CASE:N:HASH`,
 see `store.base.ChainHead`), so a printed report pins that history: `hypotrack verify --head`
-checks the store still holds it. Reports pass through `domain.text.terminal_safe` as a whole, so
+checks the store still holds it. `hypotrack export` also prints the head on stderr for every
+format (a case file and a BIF network have no place for it). Reports pass through `domain.text.terminal_safe` as a whole, so
 no control character or bidi override from case text reaches the file, whatever a renderer missed.
 """
 
@@ -49,10 +50,9 @@ def export(
     if fmt == "yaml":
         from hypotrack.domain.casefile import events_to_yaml
 
-        return (
-            events_to_yaml(known)
-            + f"# Exported from a history whose chain head was {head}\n# (check: {check})\n"
-        )
+        # The case file stays exactly the events (it must re-export byte for byte); the command
+        # line prints the head beside it, on stderr.
+        return events_to_yaml(known)
     if fmt in ("html", "md"):
         from html import escape
 
