@@ -811,7 +811,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             problems = store.verify(case, printed=printed)
         except UnknownCase:
             raise BadInput(f"no case '{case}' in the store (see 'hypotrack cases')") from None
-        count = len(store.cases()) if not case else 1
+        count = (1 if case else len(store.cases())) if not problems else 0
         head = store.head(case) if case and not problems else None
     finally:
         store.close()
