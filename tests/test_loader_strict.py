@@ -349,3 +349,13 @@ def test_no_message_quotes_more_than_forty_characters(tmp_path: Path) -> None:
     text = BASE.replace("label: School", "label: !" + "t" * 200 + " School")
     err = refused(text, tmp_path)
     assert "t" * 41 not in err
+
+
+def test_a_device_or_a_pipe_is_not_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        code, _, err = cli("check", str(path), allowed=(2,))
+        assert "not a regular file" in err
