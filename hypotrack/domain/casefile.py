@@ -10,6 +10,7 @@ never free text from the case. A file with any error yields no case at all.
 from __future__ import annotations
 
 import difflib
+import stat
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -257,13 +258,17 @@ def read_case_text(path: Path) -> str:
     """The text of a case file, refusing what is not a reasonably sized text file."""
     name = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise CaseFileError([Problem(name, None, "", "no such file")]) from None
     except OSError as exc:
         raise CaseFileError([Problem(name, None, "", f"cannot be read ({exc.strerror})")]) from None
-    if path.is_dir():
+    size = info.st_size
+    if stat.S_ISDIR(info.st_mode):
         raise CaseFileError([Problem(name, None, "", "is a folder, not a case file")])
+    if not stat.S_ISREG(info.st_mode):
+        # A pipe or a device (/dev/zero) would block or never end.
+        raise CaseFileError([Problem(name, None, "", "not a regular file: give a case file")])
     if size > MAX_BYTES:
         raise CaseFileError(
             [
@@ -276,9 +281,21 @@ def read_case_text(path: Path) -> str:
             ]
         )
     try:
-        raw = path.read_bytes()[: MAX_BYTES + 1]
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CaseFileError([Problem(name, None, "", f"cannot be read ({exc.strerror})")]) from None
+    if len(raw) > MAX_BYTES:  # it grew since stat
+        raise CaseFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    "",
+                    f"too big: a case file is at most {MAX_BYTES // 1024 // 1024} MiB",
+                )
+            ]
+        )
     if b"\x00" in raw:
         raise CaseFileError([Problem(name, None, "", "not a text file (it holds binary data)")])
     try:
