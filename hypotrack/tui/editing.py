@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain import times
 from hypotrack.domain.state import CaseState, ItemState
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
 
@@ -188,9 +189,18 @@ def parse_observed(field: str, value: str, zone: ZoneInfo) -> date | datetime | 
             observed: date | datetime = date.fromisoformat(text)
         else:
             at = datetime.fromisoformat(text)
-            observed = at if at.tzinfo else at.replace(tzinfo=zone)
     except ValueError:
         raise FieldError(field, f"Not a date. {hint}") from None
+    try:
+        # The case file's rules: a sane year; a local time that the clocks skip or repeat
+        # needs its offset (domain/times.py).
+        if len(text) == 10:
+            times.check_year(observed)
+        else:
+            observed = times.instant(at, zone)
+    except times.TimeError as exc:
+        message = str(exc)
+        raise FieldError(field, message[:1].upper() + message[1:] + ".") from None
     today = now_in(zone)
     if isinstance(observed, datetime):
         if observed > today + timedelta(minutes=5):
@@ -290,6 +300,8 @@ def favoured_of(state: CaseState, posterior: dict[str, float] | None) -> tuple[s
     live = state.live_hypotheses
     if j is not None and j.favoured in live:
         return j.favoured, True
+    if j is not None and j.favoured is None and all(h in live for h in j.ratings):
+        return None, True  # the worker's open mind: a tie at the top, no favourite
     if posterior:
         return max(posterior, key=lambda h: posterior[h]), False
     return (live[0], False) if live else (None, False)

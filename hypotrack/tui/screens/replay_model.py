@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from hypotrack.domain import model as m
 from hypotrack.domain.results import Flag
 from hypotrack.domain.state import CaseState, JudgementState
+from hypotrack.domain.text import terminal_safe
 from hypotrack.reasoning.engine import Engine
 from hypotrack.reasoning.flags import compute_flags
 from hypotrack.tui.editing import FieldError
@@ -120,7 +121,12 @@ def pinned_notes(events: list[Any]) -> list[PinnedNote]:
 
 
 def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
-    """The event in words, read against the case as it stood just before it."""
+    """The event in words, read against the case as it stood just before it (case text with its
+    control characters shown and bidi controls neutralised)."""
+    return terminal_safe(_describe(event, before, zone))
+
+
+def _describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
     if isinstance(event, m.CaseOpened):
         return f"Case opened: {event.case.title}"
     if isinstance(event, m.HypothesisAdded):
@@ -160,11 +166,17 @@ def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
     if isinstance(event, m.JudgementRecorded):
         j = event.judgement
         by = f" by {event.who}" if event.who else ""
-        share = normalised(j.ratings).get(j.favoured, 0.0)
         note = f". Note: {j.note}" if j.note else ""
+        if j.favoured is None:
+            return f"Judgement {j.id}{by}: no favourite (a tie at the top){note}"
+        share = normalised(j.ratings).get(j.favoured, 0.0)
         return (
             f"Judgement {j.id}{by}: favours {before.label(j.favoured)} ({share * 100:.0f} %){note}"
         )
+    if isinstance(event, m.EvidenceBackRated):
+        rated = [f"{i} {event.entered.get(i, p)}" for i, p in event.likelihood.items()]
+        rated += [f"{i} neutral" for i in event.neutral]
+        return f"Earlier items weighed against {before.label(event.hypothesis)}: {', '.join(rated)}"
     if isinstance(event, m.NoteAdded):
         n = event.note
         by = f" by {event.who}" if event.who else ""
