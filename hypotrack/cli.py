@@ -545,6 +545,8 @@ EVENT_WORDS = {
     "hypothesis-added": "explanation {} added",
     "hypothesis-retired": "explanation {} retired",
     "reliability-changed": "reliability of {} changed",
+    "source-relabelled": "source {} renamed",
+    "hypothesis-relabelled": "explanation {} reworded",
     "enquiry-raised": "enquiry {} raised",
 }
 

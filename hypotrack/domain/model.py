@@ -163,6 +163,14 @@ class SourceAdded(EventBase):
     source: SourceSpec
 
 
+class SourceRelabelled(EventBase):
+    """A source renamed (a template's placeholder replaced, a typo put right); its id stays."""
+
+    kind: Literal["source-relabelled"] = "source-relabelled"
+    source: Slug
+    label: Label
+
+
 class ReliabilityChanged(EventBase):
     kind: Literal["reliability-changed"] = "reliability-changed"
     source: Slug
@@ -210,6 +218,7 @@ Event = Annotated[
     | HypothesisRetired
     | HypothesisRelabelled
     | SourceAdded
+    | SourceRelabelled
     | ReliabilityChanged
     | EvidenceRecorded
     | EvidenceAmended
@@ -228,6 +237,7 @@ EVENT_RANK: dict[str, int] = {
     "hypothesis-retired": 0,
     "hypothesis-relabelled": 0,
     "source-added": 1,
+    "source-relabelled": 1,
     "reliability-changed": 1,
     "evidence-recorded": 2,
     "evidence-amended": 3,

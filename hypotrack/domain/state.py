@@ -39,13 +39,20 @@ class HypothesisState:
 
 @dataclass
 class SourceState:
+    """A source as it stands: `spec` carries its current label (renames are in `relabels`)."""
+
     spec: m.SourceSpec
     reliability: float
     changes: list[m.ReliabilityChanged] = field(default_factory=list)
+    relabels: list[m.SourceRelabelled] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return self.spec.id
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
 
 
 @dataclass
@@ -243,6 +250,13 @@ class CaseState:
         if e.source.id in self.sources:
             raise EventRejected(f"there is already a source with id '{e.source.id}'")
         self.sources[e.source.id] = SourceState(spec=e.source, reliability=e.source.reliability)
+
+    def _on_source_relabelled(self, e: m.SourceRelabelled) -> None:
+        s = self.sources.get(e.source)
+        if s is None:
+            raise EventRejected(f"no source with id '{e.source}'")
+        s.spec = s.spec.model_copy(update={"label": e.label})
+        s.relabels.append(e)
 
     def _on_reliability_changed(self, e: m.ReliabilityChanged) -> None:
         s = self.sources.get(e.source)

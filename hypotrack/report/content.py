@@ -288,6 +288,8 @@ def _after_words(event: Any) -> str:
         "hypothesis-added": f"explanation {subject} added",
         "hypothesis-retired": f"explanation {subject} retired",
         "reliability-changed": f"reliability of {subject} changed",
+        "source-relabelled": f"source {subject} renamed",
+        "hypothesis-relabelled": f"explanation {subject} reworded",
         "enquiry-raised": f"enquiry {subject} raised",
     }
     return words.get(event.kind, event.kind)
@@ -464,6 +466,8 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                     remarks=[f"relied on at {percent(e.source.reliability)}"],
                 )
             )
+        elif isinstance(e, m.SourceRelabelled):
+            timeline.append(entry(e, f"Source {e.source} renamed", e.source, text=e.label))
         elif isinstance(e, m.ReliabilityChanged):
             timeline.append(
                 entry(

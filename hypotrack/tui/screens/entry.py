@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static
 
 from hypotrack.domain import model as m
-from hypotrack.domain.state import next_id
+from hypotrack.domain.state import ItemState, next_id
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood, term_for
 from hypotrack.tui import editing
 from hypotrack.tui.editing import FieldError
@@ -129,6 +129,92 @@ class EvidenceForm(_PreviewsLikelihoods):
             entered=entered,
         )
         return m.EvidenceRecorded(evidence=spec, **self.stamp())
+
+
+def entered_now(item: ItemState) -> dict[str, str]:
+    """An item's likelihoods as the worker last typed them (after any amendment)."""
+    last = item.amendments[-1] if item.amendments else None
+    entered = last.entered if last is not None else item.spec.entered
+    out = {}
+    for h, p in item.likelihood.items():
+        typed = entered.get(h)
+        out[h] = typed if isinstance(typed, str) else f"{typed if typed is not None else p:g}"
+    return out
+
+
+class AmendItemForm(_PreviewsLikelihoods):
+    """New likelihoods for an item, with a reason: the old ones stay on the record."""
+
+    form_title = "Amend an item's likelihoods"
+    intro = (
+        "Rate the item again under each explanation (a yardstick term or a number in (0, 1]; "
+        "blank keeps an explanation neutral). The new ratings count from now on; the old ones "
+        "stay in the history, with your reason, for replay and reports."
+    )
+
+    def compose_fields(self) -> ComposeResult:
+        state = self.state
+        options = [(f"{i.id}  {clip(i.spec.text, 64)}", i.id) for i in state.live_items]
+        yield from self.field("item", "Item", choice(options, self.selected, "Choose an item"), "")
+        item = state.items.get(self.selected or "") or next(iter(state.live_items), None)
+        now = entered_now(item) if item is not None else {}
+        catch_all = state.catch_all
+        for h in state.live_hypotheses:
+            label = clip(state.label(h), 80)
+            if h == catch_all:
+                label += "  (catch-all — required)"
+            yield from self.field(f"like-{h}", f"If “{label}”", Input(value=now.get(h, "")), "")
+        yield from self.field(
+            "reason",
+            "Reason",
+            Input(placeholder="e.g. The written report gives the pattern of the bruises"),
+            "Why the ratings change (the same fact counted twice: rate this one neutral).",
+        )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "item" or not isinstance(event.value, str):
+            return
+        item = self.state.items.get(event.value)
+        if item is None:
+            return
+        now = entered_now(item)
+        for h in self.state.live_hypotheses:
+            self.query_one(f"#like-{h}", Input).value = now.get(h, "")
+
+    def build(self) -> m.EvidenceAmended:
+        state = self.state
+        ident = self.chosen("item", "the item to amend")
+        item = state.items[ident]
+        likelihood: dict[str, float] = {}
+        entered: dict[str, str | float] = {}
+        # Ratings under retired explanations stay as they were.
+        for h, p in item.likelihood.items():
+            if h not in state.live_hypotheses:
+                likelihood[h] = p
+                entered[h] = p
+        catch_all = state.catch_all
+        for h in state.live_hypotheses:
+            raw = self.value(f"like-{h}")
+            if not raw.strip():
+                if h == catch_all:
+                    raise FieldError(
+                        f"like-{h}",
+                        "Rate the catch-all too: unrated, it cannot take up a surprise.",
+                    )
+                continue
+            likelihood[h] = editing.parse_likelihood_field(f"like-{h}", raw)
+            entered[h] = editing.entered_value(raw)
+        if not any(h in likelihood for h in state.live_hypotheses):
+            raise FieldError(f"like-{state.live_hypotheses[0]}", "Rate at least one explanation.")
+        if likelihood == item.likelihood:
+            raise FieldError(
+                f"like-{state.live_hypotheses[0]}",
+                "These are the item's ratings as they stand: change one, or press Esc.",
+            )
+        reason = editing.required_text("reason", self.value("reason"), "a reason")
+        return m.EvidenceAmended(
+            id=ident, likelihood=likelihood, entered=entered, reason=reason, **self.stamp()
+        )
 
 
 class JudgementForm(SessionForm):

@@ -352,6 +352,100 @@ class AddSourceForm(SessionForm):
         return m.SourceAdded(source=spec, **self.stamp())
 
 
+class _SourceForm(SessionForm):
+    """A form about one existing source, chosen at the top (the highlighted one to start)."""
+
+    def source_field(self) -> ComposeResult:
+        options = [
+            (f"{clip(s.spec.label, 60)}  (reliability {s.reliability:g})", s.id)
+            for s in self.state.sources.values()
+        ]
+        yield from self.field(
+            "source", "Source", choice(options, self.selected, "Choose a source"), ""
+        )
+
+    def current(self) -> Any:
+        value = self.query_one("#source", Select).value
+        return self.state.sources.get(value) if isinstance(value, str) else None
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "source":
+            self.fill()
+
+    def fill(self) -> None:
+        """Put the chosen source's current value in the field below it."""
+
+
+class RenameSourceForm(_SourceForm):
+    form_title = "Rename a source"
+    intro = (
+        "The source keeps its place in the record and its items; only its name changes "
+        "(a template's placeholder replaced, a typo put right). The old name stays in the history."
+    )
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.source_field()
+        s = self.state.sources.get(self.selected or "")
+        yield from self.field(
+            "label", "New name", Input(value=s.spec.label if s else ""), "No names of people."
+        )
+
+    def fill(self) -> None:
+        s = self.current()
+        if s is not None:
+            self.query_one("#label", Input).value = s.spec.label
+
+    def build(self) -> m.SourceRelabelled:
+        source = self.chosen("source", "the source to rename")
+        label = editing.required_text("label", self.value("label"), "the new name")
+        if label == self.state.sources[source].spec.label:
+            raise FieldError("label", "That is the current name: change it, or press Esc.")
+        return m.SourceRelabelled(source=source, label=label, **self.stamp())
+
+
+class ReliabilityForm(_SourceForm):
+    form_title = "Change a source's reliability"
+    intro = (
+        "Your prior that this source's reports are reliable, from now on (1 = taken at face "
+        "value). The change and your reason stay on the record: replay and reports show who "
+        "changed it, when and why."
+    )
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.source_field()
+        s = self.state.sources.get(self.selected or "")
+        yield from self.field(
+            "reliability",
+            "New reliability (0–1)",
+            Input(value=f"{s.reliability:g}" if s else ""),
+            "1 = taken at face value, 0 = its reports tell nothing.",
+        )
+        yield from self.field(
+            "reason",
+            "Reason",
+            Input(placeholder="e.g. Two earlier calls about this family were unfounded"),
+            "Why you now weigh this source differently.",
+        )
+
+    def fill(self) -> None:
+        s = self.current()
+        if s is not None:
+            self.query_one("#reliability", Input).value = f"{s.reliability:g}"
+
+    def build(self) -> m.ReliabilityChanged:
+        source = self.chosen("source", "the source")
+        text = self.value("reliability")
+        if not text.strip():
+            raise FieldError("reliability", "Give the new reliability, a number from 0 to 1.")
+        reliability = editing.parse_reliability("reliability", text)
+        if reliability == self.state.sources[source].reliability:
+            raise FieldError("reliability", "That is the current reliability: change it, or Esc.")
+        reason = editing.required_text("reason", self.value("reason"), "a reason")
+        return m.ReliabilityChanged(
+            source=source, reliability=reliability, reason=reason, **self.stamp()
+        )
+
+
 # --- evidence -----------------------------------------------------------------------------
 
 

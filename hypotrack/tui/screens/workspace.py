@@ -71,10 +71,18 @@ ACTIONS: tuple[UserAction, ...] = (
                "Retire the highlighted explanation, with a reason (never deleted)", show=False),
     UserAction("add_source", "s", "Source", "case: add a source",
                "Add a source (who tells you things) and its reliability"),
+    UserAction("rename_source", "R", "Rename source", "case: rename a source",
+               "Rename the highlighted source (a template's placeholder, a typo); the old name "
+               "stays in the history", show=False),
+    UserAction("change_reliability", "l", "Reliability", "case: change a source's reliability",
+               "Change the highlighted source's reliability, with a reason", show=False),
     UserAction("add_item", "e", "Item", "evidence: add an item",
                "Record an evidence item with its likelihood under each explanation"),
     UserAction("retract_item", "x", "Retract", "evidence: retract an item",
                "Retract the highlighted item, with a reason (it stays visible, struck through)",
+               show=False),
+    UserAction("amend_item", "m", "Amend", "evidence: amend an item's likelihoods",
+               "Rate the highlighted item again, with a reason (the old ratings stay on record)",
                show=False),
     UserAction("why", "w", "Why?", "evidence: why did this move?",
                "Show how the highlighted item moved each belief", show=False),
@@ -140,7 +148,8 @@ class WorkspaceScreen(Guarded, Screen[None]):
                 yield Static(
                     "Reliability is your prior that a source's reports are reliable (1 = taken "
                     "at face value). The network's belief moves when a source's reports clash "
-                    "with everyone else's: then all its reports count for less.",
+                    "with everyone else's: then all its reports count for less. "
+                    "R renames the highlighted source; l changes its reliability, with a reason.",
                     classes="explain",
                 )
             with TabPane(TABS["judgement"], id="judgement"):
@@ -475,7 +484,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
             # Two reports of one fact count as two independent items in the network (DESIGN §3).
             self.notify(
                 f"It reads like {', '.join(similar)}. If both describe the same fact, the evidence "
-                "now counts it twice: retract one, or rate this one as neutral.",
+                "now counts it twice: retract one (x), or amend this one (m) to rate it neutral.",
                 title="Possibly the same fact twice",
                 severity="warning",
                 timeout=12,
@@ -514,6 +523,27 @@ class WorkspaceScreen(Guarded, Screen[None]):
 
     def action_add_source(self) -> None:
         self.open_form(forms.AddSourceForm(self.session, self.commit))
+
+    def highlighted_source(self) -> str | None:
+        return self.query_one("#sources-table", KeyedTable).selected_key()
+
+    def action_rename_source(self) -> None:
+        if not self.state.sources:
+            self.notify("There are no sources yet: press s to add one.", title="Nothing to rename")
+            return
+        self.open_form(forms.RenameSourceForm(self.session, self.commit, self.highlighted_source()))
+
+    def action_change_reliability(self) -> None:
+        if not self.state.sources:
+            self.notify("There are no sources yet: press s to add one.", title="No sources")
+            return
+        self.open_form(forms.ReliabilityForm(self.session, self.commit, self.highlighted_source()))
+
+    def action_amend_item(self) -> None:
+        if not self.state.live_items:
+            self.notify("There are no items to amend.", title="Nothing to amend")
+            return
+        self.open_form(entry.AmendItemForm(self.session, self.commit, self.selected_item))
 
     def action_add_item(self) -> None:
         if not self.state.live_hypotheses:

@@ -101,9 +101,10 @@ def item_detail(
     lines.append(when)
     if item.amendments:
         last = item.amendments[-1]
+        by = f" by {last.who}" if last.who else ""
         lines.append(
             Text(
-                f"Amended {short_datetime(last.at)}: {last.reason or 'no reason given'}",
+                f"Amended {short_datetime(last.at)}{by}: {last.reason or 'no reason given'}",
                 style="italic",
             )
         )
