@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain.numbers import items_on_file
 from hypotrack.domain.results import EnquiryValue, Flag
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.yardstick import TERMS, parse_likelihood, term_for
@@ -752,9 +753,7 @@ def counts_line(r: Report) -> str:
     """The case in one line: items, sources, judgements, enquiries, flags by severity."""
     c = r.counts
     severities = [f"{c[sev]} {SEVERITY_GLYPH[sev]} {sev}" for sev in ("red", "amber") if c[sev]]
-    items = plural(c["items"], "item") + " on file"
-    if c["retracted"]:
-        items += f" ({c['retracted']} retracted)"
+    items = items_on_file(c["items"], c["retracted"])
     return " · ".join(
         [
             items,

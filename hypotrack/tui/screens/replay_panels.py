@@ -13,6 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from hypotrack.domain.numbers import items_on_file
 from hypotrack.tui.screens.replay_model import NOTE_WORDS, PinnedNote, StepView, short_when
 from hypotrack.tui.widgets.chart import ChartData, ChartLine
 from hypotrack.tui.widgets.render import NETWORK, WORKER, bar_with_pct, clip, severity
@@ -168,8 +169,7 @@ def on_file_panel(view: StepView) -> RenderableType:
     retracted = sum(1 for i in items if not i.live)
     head = Text("On file at this step: ", style="bold")
     head.append(
-        f"{len(items)} item{'s' if len(items) != 1 else ''}"
-        + (f" ({retracted} retracted)" if retracted else "")
+        items_on_file(len(items) - retracted, retracted)
         + f", {len(state.enquiries)} enquir{'ies' if len(state.enquiries) != 1 else 'y'}"
         + f", {len(state.judgements)} judgement{'s' if len(state.judgements) != 1 else ''}"
         + f", {len(state.notes)} note{'s' if len(state.notes) != 1 else ''}"

@@ -13,6 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from hypotrack.domain.numbers import percent
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.state import CaseState
 from hypotrack.domain.yardstick import describe
@@ -263,9 +264,11 @@ def figure_text(flag: Any) -> str:
     if name == "rise in rating":
         return f"+{x * 100:.0f} pts"
     if name == "catch-all rating":
-        return f"catch-all {x * 100:.0f}%"
+        return f"catch-all {percent(x)}"
     if name == "open explanations":
         return f"{x:.0f} open"
+    if "probability" in name or "rating" in name:
+        return f"{name.split()[-1]} {percent(x)}"
     return f"{name.split()[-1]} {x:.2g}"
 
 
