@@ -2,7 +2,7 @@
 matters), the judgement form and the replay.
 
 Deterministic: a fixed case file (not the shipped example, which may change), a frozen clock,
-and a fixed write time for the store's "last change". Update with `pytest --snapshot-update`
+and a fixed write time for the store's rows. Update with `pytest --snapshot-update`
 after checking the new look by eye (`snapshot_report.html`).
 """
 
@@ -25,17 +25,10 @@ SIZES = pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import hypotrack.store.sqlite as sqlite
-    import hypotrack.tui.screens.start as start
 
     monkeypatch.setenv("HYPOTRACK_HOME", str(tmp_path))
     monkeypatch.setenv("HYPOTRACK_USER", "tester")
     monkeypatch.setattr(sqlite, "_utc_now", lambda: "2026-03-20T12:00:00.000000+00:00")
-    # The start screen shows the write time in the machine's local zone: pin what it shows.
-    monkeypatch.setattr(
-        start,
-        "when_cell",
-        lambda written, short=False: "20 Mar 2026" if short else "20 Mar 2026 12:00",
-    )
     freeze_clock(monkeypatch)
     return tmp_path
 

@@ -64,11 +64,10 @@ class HypotrackApp(App[int]):
         self.store_error: str | None = None
         if store is None:
             from hypotrack.store.base import StoreError
-            from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+            from hypotrack.store.open import open_store
 
-            path = default_store_path(store_path)
             try:
-                self.store = SqliteEventStore(path)
+                self.store = open_store(None if store_path is None else str(store_path), "open")
             except StoreError as exc:
                 self.store_error = str(exc)
 

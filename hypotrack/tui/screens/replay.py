@@ -459,12 +459,21 @@ class ReplayScreen(Guarded, Screen[bool]):
             return "Not saved: the store refused the note (see the notice)."
         self.changed = True
         self.timeline_changed()
+        self.keep_digest(list(self.session.events))
         note = event.note
         what = "Sign-off" if note.kind == "sign-off" else "Supervision note"
         self.notify(
             f"{what} {note.id} stored, pinned to step {self.step + 1}.", title="Note pinned"
         )
         return None
+
+    @work(thread=True, exclusive=True, group="digest", exit_on_error=False)
+    def keep_digest(self, events: list[Any]) -> None:
+        """The case's digest for the list of cases, after a note (it may acknowledge a flag)."""
+        from hypotrack.report.digest import keep_digest
+
+        assert self.session is not None
+        keep_digest(self.session.store, self.session.case_id, events)
 
     # --- leaving --------------------------------------------------------------------------
 

@@ -65,6 +65,8 @@ TABS = {
 ACTIONS: tuple[UserAction, ...] = (
     UserAction("add_hypothesis", "h", "Explanation", "case: add an explanation",
                "Add an explanation (hypothesis) to keep open"),
+    UserAction("weigh_items", "b", "Weigh", "case: weigh earlier items against an explanation",
+               "Rate the earlier items under an explanation added after them", show=False),
     UserAction("rename_hypothesis", "r", "Rename", "case: rename an explanation",
                "Reword the highlighted explanation", show=False),
     UserAction("retire_hypothesis", "t", "Retire", "case: retire an explanation",
@@ -173,6 +175,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
+        self.opened_version = len(self.session.events)
         info = self.session.state.info
         self.title = info.title if info else self.session.case_id
         self.sub_title = f"{self.session.case_id} · {info.kind if info else ''}"
@@ -219,6 +222,12 @@ class WorkspaceScreen(Guarded, Screen[None]):
         if worker.is_cancelled:
             return
         self.post_message(FlagsRaised(version, raised))
+        if version != self.opened_version:
+            # The case changed here: keep its digest for the list of cases, from the flags just
+            # computed (so the list never has to reason over the case again).
+            from hypotrack.report.digest import keep_digest
+
+            keep_digest(self.session.store, self.session.case_id, events, raised)
         ranked = enquiries(engine)
         if not worker.is_cancelled:
             self.post_message(EnquiriesRanked(version, ranked))
@@ -337,7 +346,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
                 j.id,
                 short_datetime(j.at),
                 clip(j.who or "", 12),
-                clip(j.favoured, 16),
+                clip(j.favoured or "(a tie)", 16),
                 panels.ratings_text(j.ratings),
                 clip(j.spec.note or "", 40),
                 key=j.id,
@@ -501,7 +510,27 @@ class WorkspaceScreen(Guarded, Screen[None]):
         return key if key in self.state.live_hypotheses else None
 
     def action_add_hypothesis(self) -> None:
-        self.open_form(forms.AddHypothesisForm(self.session, self.commit))
+        known = set(self.state.hypotheses)
+
+        def added(saved: bool | None) -> None:
+            # Offer the earlier items to weigh against the new explanation (DESIGN §2).
+            new = [h for h in self.state.hypotheses if h not in known]
+            if saved and new and self.state.hypotheses[new[-1]].unweighed:
+                self.open_form(forms.WeighItemsForm(self.session, self.commit, new[-1]))
+
+        self.app.push_screen(forms.AddHypothesisForm(self.session, self.commit), added)
+
+    def action_weigh_items(self) -> None:
+        h = self.highlighted_hypothesis()
+        pending = [x for x in self.state.live_hypotheses if self.state.hypotheses[x].unweighed]
+        if h not in pending:
+            h = pending[0] if pending else None
+        if h is None:
+            self.notify(
+                "Every explanation is weighed against every earlier item.", title="Nothing to weigh"
+            )
+            return
+        self.open_form(forms.WeighItemsForm(self.session, self.commit, h))
 
     def action_rename_hypothesis(self) -> None:
         if not self.state.live_hypotheses:
