@@ -20,13 +20,17 @@ TERMS_HINT = (
 )
 
 
-def _likelihood_preview(text: str) -> str:
+def _likelihood_preview(text: str, below_one: bool = False) -> str:
+    """What a likelihood field reads as; an enquiry's probabilities are in (0, 1), not (0, 1]."""
     if not text.strip():
         return ""
+    interval = "(0, 1)" if below_one else "(0, 1]"
     try:
         p = parse_likelihood(text)
     except LikelihoodError:
-        return "not yet a term or a number in (0, 1]"
+        return f"not yet a term or a number in {interval}"
+    if below_one and p >= 1.0:
+        return "a check's answer is never certain: a number in (0, 1), e.g. 0.95"
     return f"= {p:.3g}  ({term_for(p)})"
 
 
@@ -34,12 +38,14 @@ class _PreviewsLikelihoods(SessionForm):
     """A form with one likelihood field per explanation, each showing what its entry reads as."""
 
     preview_prefix = "like-"
+    below_one = False  # an enquiry's P(positive) is in (0, 1)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         super().on_input_changed(event)
         name = event.input.id or ""
         if name.startswith(self.preview_prefix) and not event.input.has_class("-error"):
-            self.query_one(f"#hint-{name}", Static).update(_likelihood_preview(event.value))
+            preview = _likelihood_preview(event.value, self.below_one)
+            self.query_one(f"#hint-{name}", Static).update(preview)
 
 
 class EvidenceForm(_PreviewsLikelihoods):
@@ -292,10 +298,11 @@ class EnquiryForm(_PreviewsLikelihoods):
 
     form_title = "Raise an enquiry"
     preview_prefix = "p-"
+    below_one = True
     intro = (
         "A check not yet made (ask the GP, a skeletal survey...). For each explanation: how "
-        "likely is a positive answer if it were true? A term or a number strictly between 0 "
-        "and 1; blank keeps an explanation neutral. The app ranks open enquiries by how much "
+        "likely is a positive answer if it were true? A term or a number in (0, 1), strictly "
+        "between 0 and 1; blank keeps an explanation neutral. The app ranks open enquiries by how much "
         "their answer would tell you."
     )
 

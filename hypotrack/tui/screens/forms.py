@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from hypotrack.domain import model as m
 from hypotrack.domain.state import next_id
@@ -45,6 +45,8 @@ class FormScreen(Guarded, ModalScreen[bool]):
     # Tab is a priority binding that moves the focus at once: Widget.focus waits a turn, and a
     # person typing ahead ("likely⇥unlikely") would have the next word land in the field left.
     BINDINGS = [
+        # A modal screen does not pass keys to the app's bindings: quit is bound here too.
+        Binding("ctrl+q", "app.quit", "Quit", show=False, priority=True, id="form-quit"),
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
         Binding("ctrl+s", "save", "Save", id="form-save"),
         Binding("tab", "step_focus(1)", "Next field", show=False, priority=True, id="form-next"),
@@ -65,6 +67,8 @@ class FormScreen(Guarded, ModalScreen[bool]):
         super().__init__()
         self.submit = submit
         self._hints: dict[str, str] = {}
+        self._typed_at_open: tuple[str, ...] = ()
+        self._discard_asked = False
 
     def action_step_focus(self, step: int) -> None:
         """Tab / Shift+Tab: the next or previous field or button, round the form."""
@@ -102,6 +106,7 @@ class FormScreen(Guarded, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         """Focus `first_focus`, else the first text field (choices start on a sensible value)."""
+        self._typed_at_open = self._typed()
         selector = self.first_focus or "Input"
         found = self.query(selector) or self.query("Select, Checkbox")
         if found:
@@ -134,6 +139,9 @@ class FormScreen(Guarded, ModalScreen[bool]):
         self.query_one("#form-error", Static).update("")
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if self._discard_asked:
+            self._discard_asked = False
+            self.query_one("#form-error", Static).update("")
         if event.input.id and event.input.has_class("-error"):
             self.unmark(event.input.id)
 
@@ -172,7 +180,19 @@ class FormScreen(Guarded, ModalScreen[bool]):
     def after_save(self) -> None:
         """Anything to say once the entry is stored (a warning, not a refusal)."""
 
+    def _typed(self) -> tuple[str, ...]:
+        typed = [i.value for i in self.query(Input)]
+        return tuple(typed + [t.text for t in self.query(TextArea)])
+
     def action_cancel(self) -> None:
+        """Esc: close; if something was typed, ask first (a second Esc discards it)."""
+        if self._typed() != self._typed_at_open and not self._discard_asked:
+            self._discard_asked = True
+            self.query_one("#form-error", Static).update(
+                "Nothing is saved yet. Esc again closes the form and discards what you typed; "
+                "Ctrl+S saves it."
+            )
+            return
         self.dismiss(False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -367,11 +387,18 @@ class RetireHypothesisForm(SessionForm):
         "your reason. Nothing is deleted."
     )
 
+    def __init__(self, session: CaseSession, submit: Submit, selected: str | None = None) -> None:
+        super().__init__(session, submit, selected)
+        self._catch_all_warned = False
+
     def compose_fields(self) -> ComposeResult:
+        # Only the explanation highlighted on screen is chosen for the person: none otherwise.
+        options = self.hypothesis_options()
+        start = self.selected if self.selected in [v for _, v in options] else Select.NULL
         yield from self.field(
             "hypothesis",
             "Explanation",
-            choice(self.hypothesis_options(), self.selected, "Choose an explanation"),
+            Select(options, value=start, prompt="Choose an explanation"),
         )
         yield from self.field(
             "reason",
@@ -379,6 +406,11 @@ class RetireHypothesisForm(SessionForm):
             Input(placeholder="e.g. Clotting screen normal; haematologist sees no disorder"),
             "Why it no longer needs to be kept open.",
         )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "hypothesis":
+            self._catch_all_warned = False
+            self.unmark("hypothesis")
 
     def build(self) -> m.HypothesisRetired:
         h = self.chosen("hypothesis", "the explanation to retire")
@@ -388,6 +420,14 @@ class RetireHypothesisForm(SessionForm):
                 "Keep at least two explanations open: add another before retiring this one.",
             )
         reason = editing.required_text("reason", self.value("reason"), "a reason")
+        if h == self.state.catch_all and not self._catch_all_warned:
+            self._catch_all_warned = True
+            raise FieldError(
+                "hypothesis",
+                "This is the catch-all: retiring it removes the net for surprises (an item that "
+                "fits none of the explanations will go unnoticed). Ctrl+S again to retire it "
+                "anyway, or choose another.",
+            )
         return m.HypothesisRetired(id=h, reason=reason, **self.stamp())
 
 
@@ -526,7 +566,9 @@ class RetractItemForm(SessionForm):
         options = [
             (f"{i.id}  {clip(i.spec.text, 64)}", i.id) for i in self.state.items.values() if i.live
         ]
-        yield from self.field("item", "Item", choice(options, self.selected, "Choose an item"), "")
+        start = self.selected if self.selected in [v for _, v in options] else Select.NULL
+        item = Select(options, value=start, prompt="Choose an item")
+        yield from self.field("item", "Item", item, "")
         yield from self.field(
             "reason",
             "Reason",

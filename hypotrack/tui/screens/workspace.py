@@ -546,9 +546,11 @@ class WorkspaceScreen(Guarded, Screen[None]):
         if not self.state.live_hypotheses:
             self.notify("There are no explanations yet.", title="Nothing to retire")
             return
-        self.open_form(
-            forms.RetireHypothesisForm(self.session, self.commit, self.highlighted_hypothesis())
-        )
+        # The highlighted explanation is chosen only when the list has the focus: a cursor on a
+        # row the person is not looking at must not decide what is retired.
+        table = self.query_one(ExplanationsTable)
+        shown = self.highlighted_hypothesis() if table.has_focus else None
+        self.open_form(forms.RetireHypothesisForm(self.session, self.commit, shown))
 
     def action_add_source(self) -> None:
         self.open_form(forms.AddSourceForm(self.session, self.commit))
@@ -588,7 +590,9 @@ class WorkspaceScreen(Guarded, Screen[None]):
         if not self.state.live_items:
             self.notify("There are no items to retract.", title="Nothing to retract")
             return
-        self.open_form(forms.RetractItemForm(self.session, self.commit, self.selected_item))
+        matrix = self.query_one(EvidenceMatrix)
+        shown = self.selected_item if matrix.has_focus else None
+        self.open_form(forms.RetractItemForm(self.session, self.commit, shown))
 
     def action_why(self) -> None:
         if self.selected_item is None:

@@ -41,10 +41,13 @@ def status_line(
     """One line under the explanations: the favoured one, the network's top one, the flags."""
     text = Text()
     j = state.latest_judgement
-    if favoured is None and not worker_owned:
+    if favoured is None and not worker_owned and not state.live_hypotheses:
         text.append("No explanations yet: press h to add one.", style="bold")
         return text
-    if j is not None and j.favoured is None and worker_owned:
+    if favoured is None and not worker_owned:
+        text.append("No judgement yet (press j)", style="bold italic")
+        text.append(" · the network has no favourite: a tie at the top")
+    elif j is not None and j.favoured is None and worker_owned:
         text.append(f"No favourite (yours, {j.id} {short_date(j.at)}: a tie at the top)")
     elif worker_owned and j is not None:
         text.append("★ ", style="bold")
