@@ -427,6 +427,11 @@ class CaseState:
             raise EventRejected("the ratings are all zero")
         if j.favoured is not None and j.favoured not in j.ratings:
             raise EventRejected("the favoured explanation must be one of those rated")
+        # Ratings in the order of the explanations (the store keeps JSON with sorted keys, so
+        # they would come back alphabetical after reopening).
+        ordered = {h: j.ratings[h] for h in self.hypotheses if h in j.ratings}
+        if list(ordered) != list(j.ratings):
+            j = j.model_copy(update={"ratings": ordered})
         self.judgements.append(JudgementState(spec=j, at=e.at, step=self.steps, who=e.who))
 
     def _on_note(self, e: m.NoteAdded) -> None:

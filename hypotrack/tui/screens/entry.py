@@ -81,11 +81,14 @@ class EvidenceForm(_PreviewsLikelihoods):
             "" if sources else "The case has no sources yet: press Esc, then s to add one.",
         )
         today = editing.now_in(editing.case_zone(state)).date().isoformat()
+        recorded = editing.event_time(state)
         yield from self.field(
             "observed",
             "When it happened",
             Input(value=today),
-            "A date (2026-03-08) or a date and time (2026-03-08 14:30); blank if not known.",
+            "A date (2026-03-08) or a date and time (2026-03-08 14:30); blank if not known. "
+            f"Recorded: {recorded.day} {recorded:%b %Y %H:%M}, when you save (that places it on "
+            "the timeline; lists and flags name it by when it happened).",
         )
         catch_all = state.catch_all
         for h in state.live_hypotheses:
