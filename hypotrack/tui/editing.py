@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain import times
 from hypotrack.domain.state import CaseState, ItemState
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
 
@@ -179,9 +180,18 @@ def parse_observed(field: str, value: str, zone: ZoneInfo) -> date | datetime | 
             observed: date | datetime = date.fromisoformat(text)
         else:
             at = datetime.fromisoformat(text)
-            observed = at if at.tzinfo else at.replace(tzinfo=zone)
     except ValueError:
         raise FieldError(field, f"Not a date. {hint}") from None
+    try:
+        # The case file's rules: a sane year; a local time that the clocks skip or repeat
+        # needs its offset (domain/times.py).
+        if len(text) == 10:
+            times.check_year(observed)
+        else:
+            observed = times.instant(at, zone)
+    except times.TimeError as exc:
+        message = str(exc)
+        raise FieldError(field, message[:1].upper() + message[1:] + ".") from None
     today = now_in(zone)
     if isinstance(observed, datetime):
         if observed > today + timedelta(minutes=5):

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from hypotrack.domain import model as m
 from hypotrack.domain.results import Flag
 from hypotrack.domain.state import CaseState, JudgementState
+from hypotrack.domain.text import terminal_safe
 from hypotrack.domain.yardstick import TERMS
 from hypotrack.reasoning.engine import Engine
 from hypotrack.reasoning.flags import compute_flags
@@ -121,11 +122,12 @@ def pinned_notes(events: list[Any]) -> list[PinnedNote]:
 
 
 def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
-    """The event in words, read against the case as it stood just before it, with its author."""
+    """The event in words, read against the case as it stood just before it, with its author
+    (case text with its control characters shown and bidi controls neutralised)."""
     text = _describe(event, before, zone)
     if event.who and not isinstance(event, m.JudgementRecorded | m.NoteAdded):
         text = f"{text} — by {event.who}"
-    return text
+    return terminal_safe(text)
 
 
 def _describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
