@@ -605,7 +605,7 @@ class _CrossCheck:
                 )
             )
             for k, relabel in enumerate(h.relabelled):
-                l_at = self.when(relabel.at)
+                l_at = self.when(relabel.at, ("hypotheses", i, "relabelled", k, "at"))
                 if l_at < at:
                     self.problem(("hypotheses", i, "relabelled", k, "at"), "before it was added")
                 events.append(
@@ -661,7 +661,7 @@ class _CrossCheck:
                     )
                 )
             for k, relabel in enumerate(s.relabelled):
-                l_at = self.when(relabel.at)
+                l_at = self.when(relabel.at, ("sources", i, "relabelled", k, "at"))
                 if l_at < s_at:
                     self.problem(
                         ("sources", i, "relabelled", k, "at"),
