@@ -211,8 +211,7 @@ class FlagBook:
         self.item_version = 0
         self.tops: dict[tuple[int, str, str, float], Top] = {}
         self.changed: list[ItemState] = []  # items amended or back-rated
-        self.surprise: tuple[tuple[str, ...], int, list[ItemState]] | None = None
-        self.surprise_memo: tuple[Any, list[ItemState]] = (None, [])
+        self.surprises = Surprises()
         self.made: dict[int, tuple[Draft, int, Flag]] = {}  # id(draft) -> (draft, ack, flag)
         self.leaders = Leaders()
         self.retracted_item_steps: list[int] = []  # sorted
@@ -242,6 +241,7 @@ class FlagBook:
             handler = getattr(self, "_on_" + snap.event.kind.replace("-", "_"), None)
             if handler is not None:
                 handler(snap)
+            self.surprises.follow(self.state, snap)
             if snap.event.kind in EVIDENCE_KINDS:
                 self.evidence_steps.append(snap.step)
                 if snap.event.kind != "evidence-recorded":
@@ -1080,14 +1080,13 @@ class FlagBook:
         elif t is not None:
             given = w(t, catch_all) or 0.0
             if R.below(given, R.NARROW_CATCH_ALL_MIN):
-                listed = tuple(h for h in self.history[t.step].log_post if h != catch_all)
-                items = self.surprising(listed, t.step)
-                if items:
+                count, items = self.surprises.at.get(t.step, (0, []))
+                if count:
                     figure, name = given, "catch-all rating"
-                    strength = float(len(items))
+                    strength = float(count)
                     reasons.append(
                         f"you rate '{self.label(catch_all)}' at {pct(given)} while "
-                        f"{len(items)} item{'s are' if len(items) != 1 else ' is'} unlikely "
+                        f"{count} item{'s are' if count != 1 else ' is'} unlikely "
                         "under every listed explanation"
                     )
         if not reasons:
@@ -1109,35 +1108,6 @@ class FlagBook:
             message,
             strength=strength,
         )
-
-    def surprising(self, listed: tuple[str, ...], at: int) -> list[ItemState]:
-        """Items on file at `at` unlikely (< 0.1) under every listed explanation."""
-        state = self.state
-
-        def unlikely(item: ItemState) -> bool:
-            return all(R.below(item.of_at(h, at), R.NARROW_SURPRISE) for h in listed)
-
-        key = (listed, at, self.item_version)
-        if self.surprise_memo[0] == key:
-            return self.surprise_memo[1]
-        if self.surprise is None or self.surprise[0] != listed:
-            self.surprise = (listed, 0, [])
-        _, scanned, found = self.surprise
-        for item in state.item_order[scanned:]:
-            if all(R.below(item.of_at(h, item.step), R.NARROW_SURPRISE) for h in listed):
-                found.append(item)
-        self.surprise = (listed, len(state.item_order), found)
-        # Candidates: items surprising as recorded, and every item amended or back-rated since,
-        # each re-read as it stood at `at`.
-        seen: set[str] = set()
-        out = []
-        for i in [*found, *self.changed]:
-            if i.id not in seen and i.step <= at and i.live_at(at) and unlikely(i):
-                seen.add(i.id)
-                out.append(i)
-        out.sort(key=lambda i: i.step)
-        self.surprise_memo = (key, out)
-        return out
 
     def stale_review(self, t: JudgementState | None, f: str | None, at: int) -> Draft | None:
         """Since t (or the case opening), how far the items moved the network's odds."""
@@ -1241,6 +1211,55 @@ class FlagBook:
             del top.items[MAX_ITEMS * 2 :]
             top.scanned = hi
         return [i for _, step, i in top.items if step <= at and i.live_at(at)][:MAX_ITEMS]
+
+
+class Surprises:
+    """Items unlikely (< 0.1) under every listed explanation (the live ones but the
+    catch-all), kept event by event, with their count and first items at each judgement.
+
+    An item is classified when recorded and again only when amended, back-rated or
+    retracted; a new or retired explanation reclassifies every item (rare)."""
+
+    def __init__(self) -> None:
+        self.listed: tuple[str, ...] | None = None
+        self.steps: list[int] = []  # sorted steps of the surprising items
+        self.by_step: dict[int, ItemState] = {}
+        self.at: dict[int, tuple[int, list[ItemState]]] = {}  # judgement step -> (n, first)
+
+    def _unlikely(self, item: ItemState, step: int) -> bool:
+        assert self.listed is not None
+        return item.live_at(step) and all(
+            R.below(item.of_at(h, step), R.NARROW_SURPRISE) for h in self.listed
+        )
+
+    def _check(self, item: ItemState, step: int) -> None:
+        now = self._unlikely(item, step)
+        if now and item.step not in self.by_step:
+            bisect.insort(self.steps, item.step)
+            self.by_step[item.step] = item
+        elif not now and item.step in self.by_step:
+            del self.by_step[item.step]
+            self.steps.pop(bisect.bisect_left(self.steps, item.step))
+
+    def follow(self, state: CaseState, snap: Snapshot) -> None:
+        listed = tuple(h for h in snap.log_post if not state.hypotheses[h].spec.catch_all)
+        kind = snap.event.kind
+        if listed != self.listed:
+            self.listed, self.steps, self.by_step = listed, [], {}
+            for item in state.item_order:
+                if item.step > snap.step:
+                    break
+                self._check(item, snap.step)
+        elif kind == "evidence-recorded":
+            self._check(state.items[snap.event.evidence.id], snap.step)
+        elif kind in ("evidence-amended", "evidence-retracted"):
+            self._check(state.items[snap.event.id], snap.step)
+        elif kind == "items-back-rated":
+            for ident in snap.event.likelihood:
+                self._check(state.items[ident], snap.step)
+        if kind == "judgement":
+            first = [self.by_step[s] for s in self.steps[:MAX_ITEMS]]
+            self.at[snap.step] = (len(self.steps), first)
 
 
 class Leaders:
