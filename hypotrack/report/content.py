@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain.numbers import items_on_file
 from hypotrack.domain.results import EnquiryValue, Flag
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.yardstick import TERMS, parse_likelihood, term_for
@@ -116,6 +117,7 @@ class Explanation:
     network: float | None  # at the report's moment; None once retired
     worker: float | None  # in the latest judgement (normalised over those rated)
     favoured: bool
+    unweighed: int = 0  # earlier items not yet weighed against it (added mid-case)
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ class JudgementThen:
     id: str
     at: datetime
     who: str | None
-    favoured: str
+    favoured: str | None  # None: a tie at the top, no favourite
     note: str | None
     rows: list[tuple[str, float | None, float | None]]  # (explanation, worker, network)
     # Counts, not lists: a list of every item on file at every judgement grows with items ×
@@ -309,6 +311,8 @@ def _after_words(event: Any) -> str:
         "hypothesis-added": f"explanation {subject} added",
         "hypothesis-retired": f"explanation {subject} retired",
         "reliability-changed": f"reliability of {subject} changed",
+        "source-relabelled": f"source {subject} renamed",
+        "hypothesis-relabelled": f"explanation {subject} reworded",
         "enquiry-raised": f"enquiry {subject} raised",
     }
     return words.get(event.kind, event.kind)
@@ -365,6 +369,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             network=now.p(h.id) if h.live else None,
             worker=worker_now.get(h.id),
             favoured=latest is not None and latest.favoured == h.id,
+            unweighed=len(h.unweighed) if h.live else 0,
         )
         for h in state.hypotheses.values()
     ]
@@ -494,6 +499,8 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                     remarks=[f"relied on at {percent(e.source.reliability)}"],
                 )
             )
+        elif isinstance(e, m.SourceRelabelled):
+            timeline.append(entry(e, f"Source {e.source} renamed", e.source, text=e.label))
         elif isinstance(e, m.ReliabilityChanged):
             timeline.append(
                 entry(
@@ -583,7 +590,9 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             timeline.append(
                 entry(
                     e,
-                    f"Judgement {j.id}: favours {j.favoured}",
+                    f"Judgement {j.id}: favours {j.favoured}"
+                    if j.favoured
+                    else f"Judgement {j.id}: no favourite (a tie at the top)",
                     j.id,
                     text=j.note,
                     remarks=[
@@ -817,9 +826,7 @@ def counts_line(r: Report) -> str:
     """The case in one line: items, sources, judgements, enquiries, flags by severity."""
     c = r.counts
     severities = [f"{c[sev]} {SEVERITY_GLYPH[sev]} {sev}" for sev in ("red", "amber") if c[sev]]
-    items = plural(c["items"], "item") + " on file"
-    if c["retracted"]:
-        items += f" ({c['retracted']} retracted)"
+    items = items_on_file(c["items"], c["retracted"])
     return " · ".join(
         [
             items,

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape
 
+from hypotrack.domain.numbers import figure_words
+from hypotrack.domain.text import terminal_safe
 from hypotrack.report.content import (
     BRIEF_NOTE,
     NOT_A_VERDICT,
@@ -94,8 +96,9 @@ footer { margin-top: 18pt; font-size: 8.5pt; color: var(--muted);
 
 
 def e(text: object) -> str:
-    """Case text, escaped for HTML (quotes too: some of it goes into attributes)."""
-    return escape(str(text), quote=True)
+    """Case text, escaped for HTML (quotes too: some of it goes into attributes), with control
+    characters shown and bidi controls neutralised (`domain.text.terminal_safe`)."""
+    return escape(terminal_safe(text), quote=True)
 
 
 # --- the chart --------------------------------------------------------------------------------
@@ -521,6 +524,9 @@ def _summary(r: Report) -> str:
             status.append("catch-all")
         if x.added > r.start:
             status.append(f"added {e(r.when(x.added))}")
+        if x.unweighed:
+            n = x.unweighed
+            status.append(f"not yet weighed against {n} earlier item{'s' if n != 1 else ''}")
         if x.retired is not None:
             why = f": {e(x.retired_reason)}" if x.retired_reason else ""
             status.append(f"<strong>retired</strong> {e(r.when(x.retired))}{why}")
@@ -584,10 +590,11 @@ def _flags(r: Report) -> str:
             + "</p>"
         )
         out.append(f"<p>{e(f.message)}</p>")
-        facts = [f"{e(f.figure_name)}: {f.figure:.3g}"]
+        facts = [e(figure_words(f.figure_name, f.figure))]
         if f.since is not None:
             facts.append(f"since {e(r.when(f.since))}")
-        facts.append(f"favoured: <code>{e(f.favoured)}</code>")
+        if f.favoured:
+            facts.append(f"favoured: <code>{e(f.favoured)}</code>")
         if f.rival:
             facts.append(f"rival: <code>{e(f.rival)}</code>")
         out.append(f'<p class="remark">{" · ".join(facts)}</p></div>')
@@ -610,6 +617,11 @@ def _flags(r: Report) -> str:
             out.append(
                 f'<p class="ack"><strong>✓ Acknowledged by the worker.</strong> Reason: '
                 f"{e(f.acknowledgement or '')}</p>"
+            )
+        elif f.earlier_acknowledgement:
+            out.append(
+                f'<p class="ack"><strong>New since the acknowledgement</strong> '
+                f"({e(f.lapsed or '')}). Earlier reason: {e(f.earlier_acknowledgement)}</p>"
             )
         if shown.grounded_in:
             out.append(f'<p class="remark">Grounded in {e(shown.grounded_in)}.</p>')
@@ -703,8 +715,9 @@ def _judgements(r: Report) -> str:
         who = f" · {e(j.who)}" if j.who else ""
         out.append(
             '<div class="keep">'
-            f"<h3><code>{e(j.id)}</code> · {e(r.when(j.at))}{who} — favours "
-            f"<code>{e(j.favoured)}</code></h3>"
+            f"<h3><code>{e(j.id)}</code> · {e(r.when(j.at))}{who} — "
+            + (f"favours <code>{e(j.favoured)}</code>" if j.favoured else "no favourite (a tie)")
+            + "</h3>"
         )
         if j.note:
             out.append(f"<blockquote>{e(j.note)}</blockquote>")

@@ -13,6 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from hypotrack.domain.numbers import percent
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.state import CaseState
 from hypotrack.domain.yardstick import describe
@@ -39,11 +40,16 @@ def status_line(
 ) -> Text:
     """One line under the explanations: the favoured one, the network's top one, the flags."""
     text = Text()
-    if favoured is None:
+    j = state.latest_judgement
+    if favoured is None and not worker_owned and not state.live_hypotheses:
         text.append("No explanations yet: press h to add one.", style="bold")
         return text
-    j = state.latest_judgement
-    if worker_owned and j is not None:
+    if favoured is None and not worker_owned:
+        text.append("No judgement yet (press j)", style="bold italic")
+        text.append(" · the network has no favourite: a tie at the top")
+    elif j is not None and j.favoured is None and worker_owned:
+        text.append(f"No favourite (yours, {j.id} {short_date(j.at)}: a tie at the top)")
+    elif worker_owned and j is not None:
         text.append("★ ", style="bold")
         text.append(clip(state.label(favoured), 26), style="bold")
         text.append(f" (yours, {j.id} {short_date(j.at)})")
@@ -72,6 +78,15 @@ def status_line(
         acked = len(flags) - len(open_flags)
         if acked:
             text.append(f"✓ {acked} ack", style="dim")
+    for h in state.live_hypotheses:
+        n = len(state.hypotheses[h].unweighed)
+        if n:
+            # Neutral is a placeholder, not a judgement (DESIGN §2).
+            text.append("\n⚖ ", style="bold")
+            text.append(clip(state.label(h), 30), style="bold")
+            text.append(
+                f": not yet weighed against {n} earlier item{'s' if n != 1 else ''} (b to weigh)"
+            )
     return text
 
 
@@ -101,9 +116,10 @@ def item_detail(
     lines.append(when)
     if item.amendments:
         last = item.amendments[-1]
+        by = f" by {last.who}" if last.who else ""
         lines.append(
             Text(
-                f"Amended {short_datetime(last.at)}: {last.reason or 'no reason given'}",
+                f"Amended {short_datetime(last.at)}{by}: {last.reason or 'no reason given'}",
                 style="italic",
             )
         )
@@ -244,6 +260,14 @@ def flag_detail(state: CaseState, flag: Any | None) -> RenderableType:
     if flag.acknowledged:
         parts.append(Text(f"Acknowledged: {flag.acknowledgement or ''}", style="dim"))
     else:
+        if flag.earlier_acknowledgement:
+            parts.append(
+                Text(
+                    f"New since your acknowledgement ({flag.lapsed}). "
+                    f"Earlier reason: {flag.earlier_acknowledgement}",
+                    style="italic",
+                )
+            )
         parts.append(Text("Press k to acknowledge it with your reason.", style="dim"))
     if flag.evidence:
         parts.append(Text("The items that drive it (Enter jumps to the item):", style="bold"))
@@ -262,9 +286,11 @@ def figure_text(flag: Any) -> str:
     if name == "rise in rating":
         return f"+{x * 100:.0f} pts"
     if name == "catch-all rating":
-        return f"catch-all {x * 100:.0f}%"
+        return f"catch-all {percent(x)}"
     if name == "open explanations":
         return f"{x:.0f} open"
+    if "probability" in name or "rating" in name:
+        return f"{name.split()[-1]} {percent(x)}"
     return f"{name.split()[-1]} {x:.2g}"
 
 
@@ -337,7 +363,10 @@ def judgement_summary(state: CaseState) -> Text:
     text = Text(f"Latest: {j.id}, {short_datetime(j.at)}", style="bold")
     if j.who:
         text.append(f" by {j.who}")
-    text.append(f" · favoured ★ {clip(state.label(j.favoured), 50)}")
+    if j.favoured:
+        text.append(f" · favoured ★ {clip(state.label(j.favoured), 50)}")
+    else:
+        text.append(" · no favourite (a tie at the top)")
     if j.spec.note:
         text.append(f"\nNote: {j.spec.note}", style="italic")
     text.append("\nPress j to record a new judgement.", style="dim")
