@@ -80,6 +80,15 @@ class FileCase(FileModel):
     trainee: str | None = None  # training runs: who played it
 
 
+class FileRelabel(FileModel):
+    """A later wording of an explanation or a source: `label` is the first one."""
+
+    at: FileTime
+    by: str | None = None
+    label: m.Label
+    description: str | None = None  # explanations only
+
+
 class FileHypothesis(FileModel):
     id: m.Slug
     label: m.Label
@@ -87,11 +96,13 @@ class FileHypothesis(FileModel):
     prior: m.PriorWeight = 1.0
     catch_all: bool = False
     added: FileTime | None = None
+    relabelled: list[FileRelabel] = []
     retired: AtReason | None = None
 
 
 class FileReliabilityChange(FileModel):
     at: FileTime
+    by: str | None = None
     reliability: m.Probability
     reason: str | None = None
 
@@ -101,11 +112,13 @@ class FileSource(FileModel):
     label: m.Label
     reliability: m.Probability = 1.0
     reliability_changes: list[FileReliabilityChange] = []
+    relabelled: list[FileRelabel] = []
     added: FileTime | None = None  # a source first heard from later; default: when opened
 
 
 class FileAmendment(FileModel):
     at: FileTime
+    by: str | None = None
     likelihood: dict[m.Slug, Entered]
     reason: str | None = None
 
@@ -226,7 +239,7 @@ def _pydantic_problems(exc: ValidationError, file: str, lines: Lines) -> list[Pr
                     if close
                     else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
                 )
-                message = f"unknown key '{key}'{hint}"
+                message = f"unknown key '{short(str(key))}'{hint}"
             else:
                 # Free text where a key belongs: most often a continuation line that lost its
                 # indent. It is case text, so it is not repeated here.
@@ -591,6 +604,19 @@ class _CrossCheck:
                     ),
                 )
             )
+            for k, relabel in enumerate(h.relabelled):
+                l_at = self.when(relabel.at, ("hypotheses", i, "relabelled", k, "at"))
+                if l_at < at:
+                    self.problem(("hypotheses", i, "relabelled", k, "at"), "before it was added")
+                events.append(
+                    m.HypothesisRelabelled(
+                        at=l_at,
+                        who=relabel.by,
+                        id=h.id,
+                        label=relabel.label,
+                        description=relabel.description,
+                    )
+                )
             if h.retired:
                 r_at = self.when(h.retired.at, ("hypotheses", i, "retired", "at"))
                 if r_at < at:
@@ -627,8 +653,27 @@ class _CrossCheck:
                     )
                 events.append(
                     m.ReliabilityChanged(
-                        at=c_at, source=s.id, reliability=change.reliability, reason=change.reason
+                        at=c_at,
+                        who=change.by,
+                        source=s.id,
+                        reliability=change.reliability,
+                        reason=change.reason,
                     )
+                )
+            for k, relabel in enumerate(s.relabelled):
+                l_at = self.when(relabel.at, ("sources", i, "relabelled", k, "at"))
+                if l_at < s_at:
+                    self.problem(
+                        ("sources", i, "relabelled", k, "at"),
+                        "before the source was added (or the case opened)",
+                    )
+                if relabel.description is not None:
+                    self.problem(
+                        ("sources", i, "relabelled", k, "description"),
+                        "a source has no description: give only its new label",
+                    )
+                events.append(
+                    m.SourceRelabelled(at=l_at, who=relabel.by, source=s.id, label=relabel.label)
                 )
 
         enquiries = {q.id: q for q in f.enquiries}
@@ -767,6 +812,7 @@ class _CrossCheck:
                 events.append(
                     m.EvidenceAmended(
                         at=a_at,
+                        who=amendment.by,
                         id=e.id,
                         likelihood=a_probs,
                         entered=_accepted(amendment.likelihood, a_probs),
@@ -914,7 +960,8 @@ def _entered_or(
 def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
     """The case-file form (a dict ready for YAML) of a timeline of events.
 
-    Relabelled hypotheses keep their latest label; everything else round-trips.
+    Everything round-trips: a renamed explanation or source keeps its first label, with each
+    later wording under `relabelled:` (when, by whom).
     """
     opened = next(e for e in events if isinstance(e, m.CaseOpened))
     tz = ZoneInfo(opened.case.timezone)
@@ -951,9 +998,19 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         elif isinstance(e, m.HypothesisRetired):
             hyps[e.id]["retired"] = {"at": _local(e.at, tz), "reason": e.reason}
         elif isinstance(e, m.HypothesisRelabelled):
-            hyps[e.id]["label"] = e.label
+            relabel: dict[str, Any] = {"at": _local(e.at, tz)}
+            if e.who:
+                relabel["by"] = e.who
+            relabel["label"] = e.label
             if e.description:
-                hyps[e.id]["description"] = e.description
+                relabel["description"] = e.description
+            hyps[e.id].setdefault("relabelled", []).append(relabel)
+        elif isinstance(e, m.SourceRelabelled):
+            relabel = {"at": _local(e.at, tz)}
+            if e.who:
+                relabel["by"] = e.who
+            relabel["label"] = e.label
+            sources[e.source].setdefault("relabelled", []).append(relabel)
         elif isinstance(e, m.SourceAdded):
             s = e.source
             sources[s.id] = {"id": s.id, "label": s.label}
@@ -962,7 +1019,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             if e.at != opened.at:
                 sources[s.id]["added"] = _local(e.at, tz)
         elif isinstance(e, m.ReliabilityChanged):
-            change = {"at": _local(e.at, tz), "reliability": e.reliability}
+            change: dict[str, Any] = {"at": _local(e.at, tz)}
+            if e.who:
+                change["by"] = e.who
+            change["reliability"] = e.reliability
             if e.reason:
                 change["reason"] = e.reason
             sources[e.source].setdefault("reliability_changes", []).append(change)
@@ -981,10 +1041,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 item["likelihood"] = _entered_or(ev.likelihood, ev.entered, hyps)
             evidence[ev.id] = item
         elif isinstance(e, m.EvidenceAmended):
-            amendment: dict[str, Any] = {
-                "at": _local(e.at, tz),
-                "likelihood": _entered_or(e.likelihood, e.entered, hyps),
-            }
+            amendment: dict[str, Any] = {"at": _local(e.at, tz)}
+            if e.who:
+                amendment["by"] = e.who
+            amendment["likelihood"] = _entered_or(e.likelihood, e.entered, hyps)
             if e.reason:
                 amendment["reason"] = e.reason
             evidence[e.id].setdefault("amended", []).append(amendment)

@@ -157,8 +157,11 @@ def parse_likelihood_field(field: str, value: str) -> float:
 
 
 def parse_enquiry_probability(field: str, value: str) -> float:
-    """P(positive answer | h): a yardstick term or a number, strictly between 0 and 1."""
-    p = parse_likelihood_field(field, value)
+    """P(positive answer | h): a yardstick term or a number in (0, 1), strictly between 0 and 1."""
+    try:
+        p = parse_likelihood_field(field, value)
+    except FieldError as exc:  # the likelihood's own message speaks of (0, 1]
+        raise FieldError(field, exc.message.replace("(0, 1]", "(0, 1)")) from None
     if p >= 1.0:
         raise FieldError(
             field, "A check's answer is never certain: give a number below 1 (e.g. 0.95)."
@@ -282,7 +285,7 @@ def favoured_of(state: CaseState, posterior: dict[str, float] | None) -> tuple[s
     """The explanation the display measures against, and whether it is the worker's own.
 
     The worker's favoured explanation from their latest judgement if it is still live;
-    otherwise the network's most likely one (said as such on screen).
+    otherwise the network's most likely one (said as such on screen); none at a tie.
     """
     j = state.latest_judgement
     live = state.live_hypotheses
@@ -291,8 +294,11 @@ def favoured_of(state: CaseState, posterior: dict[str, float] | None) -> tuple[s
     if j is not None and j.favoured is None and all(h in live for h in j.ratings):
         return None, True  # the worker's open mind: a tie at the top, no favourite
     if posterior:
-        return max(posterior, key=lambda h: posterior[h]), False
-    return (live[0], False) if live else (None, False)
+        top = max(posterior.values())
+        best = [h for h, p in posterior.items() if math.isclose(p, top, rel_tol=1e-9)]
+        # At a tie (a template's explanations before any evidence) nothing is starred.
+        return (best[0] if len(best) == 1 else None), False
+    return None, False
 
 
 def bearing_on(
