@@ -118,7 +118,13 @@ def blocks(d: Any) -> list[Block]:
                 )
             )
         if not d.revision_points:
-            out.append(("p", "The case has no revision point."))
+            out.append(
+                (
+                    "p",
+                    "The case has no revision point: its author meant the view the evidence "
+                    "supports from the start to be held.",
+                )
+            )
     position = {s.item: s.index for s in d.steps}
     if d.flags:
         out.append(

@@ -72,6 +72,10 @@ def delay_words(delay: int) -> str:
 
 
 AFTER_FINISH = "Shown when the run is finished (it would give the answer away)."
+NO_REVISION_POINT = (
+    "The case has no revision point: its author meant the view the evidence supports from the "
+    "start to be held, so the measure is the Brier score, not a delay."
+)
 
 
 def progress_words(d: Any) -> str:
@@ -129,7 +133,7 @@ def score_rows(d: Any) -> list[tuple[str, str, str, str]]:
     if not d.finished:
         rows.append(("Revision delay", "—", "", AFTER_FINISH))
     elif d.revision_delay is None:
-        rows.append(("Revision delay", "—", "", "The case has no revision point to measure by."))
+        rows.append(("Revision delay", "—", "", NO_REVISION_POINT))
     else:
         mark = next((mk for mk in d.revision_points if mk.expect == "revise"), None)
         mark = mark or (d.revision_points[0] if d.revision_points else None)
