@@ -538,10 +538,10 @@ async def test_the_trainers_overview_lists_every_run_and_the_cohort() -> None:
         runs = overview.query_one("#all-runs", KeyedTable)
         assert runs.row_count == 2
         rows = {str(k.value): runs.get_row(k) for k in runs.rows}
-        assert rows[done.run_id][3] == "finished" and rows[done.run_id][4] == "never"
+        assert rows[done.run_id][3] == "done" and rows[done.run_id][4].startswith("never (+")
         empty = next(k for k in rows if k != done.run_id)
-        assert rows[empty][3] == "not started" and rows[empty][4] == "—"
-        assert rows[empty][6] == "—"  # no Brier score for an unfinished run
+        assert rows[empty][3] == "new" and rows[empty][4] == "—"
+        assert rows[empty][5] == "—"  # no Brier score for an unfinished run
         cohort = overview.query_one("#cohort", KeyedTable)
         case_row = cohort.get_row(CASE_ID)
         assert case_row[0] == CASE and case_row[1:3] == ["2", "1"]

@@ -202,9 +202,12 @@ def lines_table(d: Any) -> Table:
     position = {s.item: s.index for s in d.steps}
     for f in d.flags:
         first_flag.setdefault(position.get(f.first_item, 0), []).append(f)
-    table.add_row(
-        Text("author's points", style="italic"), "", *(author.get(s.index, "") for s in d.steps)
-    )
+    if d.finished:  # the author's points are part of the answer (§6a)
+        table.add_row(
+            Text("author's points", style="italic"),
+            "",
+            *(author.get(s.index, "") for s in d.steps),
+        )
     table.add_row(
         Text("you questioned/revised", style="italic"),
         "",
@@ -246,11 +249,9 @@ def revision_text(d: Any) -> RenderableType:
     head.append(fixed, style="bold")
     parts.append(head)
     you = Text("You ")
-    so_far = "" if d.finished else " so far"
     if d.questioned_at is None:
         you.append(
-            f"have not questioned it{so_far} (it has not fallen 10 points below your first "
-            "rating of it)"
+            "have not questioned it (it has not fallen 10 points below your first rating of it)"
             if not d.finished
             else "never questioned it (it never fell 10 points below your first rating of it)"
         )
@@ -258,7 +259,7 @@ def revision_text(d: Any) -> RenderableType:
         you.append(f"questioned it at item {d.questioned_at}")
     you.append(" and ")
     if d.revised_at is None and not d.finished:
-        you.append("have not revised so far: it is still your favoured explanation.")
+        you.append("have not revised: so far it is still your favoured explanation.")
     elif d.revised_at is None:
         you.append("never revised: it stayed your favoured explanation to the end.")
     else:
