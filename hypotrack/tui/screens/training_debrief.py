@@ -344,9 +344,11 @@ DEBRIEF_ACTIONS: tuple[UserAction, ...] = (
 )  # fmt: skip
 
 DEBRIEF_ABOUT = (
-    "The debrief of one run. ↑ / ↓ / PgUp / PgDn scroll. The run is stored as a case of kind "
-    "'training': it can be replayed and exported like any case, and 'hypotrack train --summary "
-    "CASE' lists every run of a teaching case side by side."
+    "The debrief of one run. ↑ / ↓ / PgUp / PgDn scroll. Until the run is finished it shows only "
+    "how far it has got: the answer, the learning points and the author's revision points wait "
+    "for the end. The run is stored as a case of kind 'training': it can be replayed like any "
+    "case; 'hypotrack export RUN --format html' (or md) prints it with this debrief, and "
+    "'hypotrack train --summary' lists every run of every teaching case."
 )
 
 
