@@ -147,7 +147,7 @@ class TrainingPickerScreen(Guarded, Screen[None]):
         runs = self.query_one("#runs", KeyedTable)
         runs.add_column("Run", key="run", width=54)
         runs.add_column("Trainee", key="trainee", width=20)
-        runs.add_column("Progress", key="progress", width=22)
+        runs.add_column("Progress", key="progress", width=24)
         cases.focus()
         self.list_training()
 
