@@ -12,7 +12,9 @@ Measures, in one run, on synthetic cases from `benchmarks/generate.py`:
       against the fast path on the same case;
   (d) a numpy closed-form floor for the posteriors of (b)'s replay;
   (e) `hypotrack --help` and `hypotrack check` wall time, and that neither imports pgmpy;
-  (f) the fast path against pgmpy's VariableElimination on (c)'s case, to 1e-9.
+  (f) the fast path against pgmpy's VariableElimination on (c)'s case, to 1e-9;
+  (g) `beliefs` on a case with 1,000 sources (fold + beliefs), and the cost of one event with
+      1,000 sources against 10 (it should not grow with the number of sources).
 Every figure is printed with its target and PASS or MISS; the exit code is 0 unless --strict.
 See benchmarks/README.md for what each figure means.
 """
@@ -44,7 +46,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from benchmarks.generate import generate_case, shape_for  # noqa: E402
+from benchmarks.generate import CaseShape, generate_case, shape_for  # noqa: E402
 from hypotrack.reasoning.api import beliefs, flags, replay  # noqa: E402
 from hypotrack.reasoning.engine import Engine  # noqa: E402
 
@@ -577,6 +579,52 @@ def bench_cli(table: Table, sizes: Sizes) -> None:
     table.add("e", "bare python start-up, for comparison", sec(t_py))
 
 
+# --- (g) many sources -------------------------------------------------------------------------
+
+
+def bench_sources(table: Table, sizes: Sizes) -> None:
+    """Fold + beliefs with 1,000 sources; per-event cost with 1,000 sources against 10."""
+    n_items = sizes.b_items
+
+    def case(n_sources: int) -> list[Any]:
+        return generate_case(
+            CaseShape(
+                n_items=n_items,
+                n_sources=n_sources,
+                n_uncertain=n_sources // 2,
+                n_judgements=max(2, n_items // 10),
+                seed=SEED,
+            )
+        )
+
+    many, few = case(1000), case(10)
+
+    def fold_and_believe() -> Any:
+        return beliefs(Engine.run(many))
+
+    elapsed, _ = timed(fold_and_believe, sizes.b_repeats)
+    table.add(
+        "g",
+        f"fold + beliefs, {n_items} items from 1,000 sources ({len(many)} events)",
+        sec(elapsed),
+        "< 1 s",
+        elapsed < 1.0,
+        sized=True,
+    )
+    per_many, _ = timed(lambda: Engine.run(many), sizes.b_repeats)
+    per_few, _ = timed(lambda: Engine.run(few), sizes.b_repeats)
+    ratio = (per_many / len(many)) / (per_few / len(few))
+    table.add(
+        "g",
+        "  per event: 1,000 sources / 10 sources",
+        f"{ratio:.2f}x",
+        "< 2x",
+        ratio < 2.0,
+    )
+    if elapsed >= 1.0:
+        table.profiles["(g) fold + beliefs, 1,000 sources"] = fold_and_believe
+
+
 def _wall(cmd: list[str]) -> float:
     t0 = time.perf_counter()
     subprocess.run(cmd, capture_output=True)
@@ -622,6 +670,8 @@ def main(argv: list[str] | None = None) -> int:
     progress(f"(b) replays of a {sizes.b_items}-item case, (d) the numpy floor ...")
     bench_replay(table, sizes)
     bench_naive(table, sizes, latency)
+    progress("(g) 1,000 sources ...")
+    bench_sources(table, sizes)
     progress("(e) the command line ...")
     bench_cli(table, sizes)
     table.add("i", "pgmpy import in this process (before timing)", sec(t_import))

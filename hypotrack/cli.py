@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from datetime import datetime, time
@@ -16,18 +17,28 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hypotrack.domain.errors import BadInputError, HypotrackError
 
-class BadInput(Exception):
+
+class BadInput(BadInputError):
     """Input a person can fix: printed as it is, exit code 2."""
 
 
 # --- loading a case: a file, or a case id in the store -----------------------------------
 
 
-def open_store(path: str | None) -> Any:
-    from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+# What this run reads cases for, as a team store's access log records it (the command's name).
+PURPOSE = "read"
 
-    return SqliteEventStore(default_store_path(path))
+
+def open_store(path: str | None) -> Any:
+    """The store named by --store, $HYPOTRACK_STORE or the default (a file or a team store).
+
+    One that cannot be opened raises a StoreError with its own message and exit code (2 for a
+    path, URL or password the person can put right)."""
+    from hypotrack.store.open import open_store as open_any
+
+    return open_any(path, purpose=PURPOSE)
 
 
 def load_events(ref: str, store_path: str | None) -> list[Any]:
@@ -40,16 +51,18 @@ def load_events(ref: str, store_path: str | None) -> list[Any]:
             return load_case_file(path).events
         except CaseFileError as exc:
             raise BadInput(str(exc)) from None
-    from hypotrack.store.base import StoreError, UnknownCase
+    from hypotrack.store.base import UnknownCase
     from hypotrack.store.case import load_case_events
 
-    try:
-        store = open_store(store_path)
-    except StoreError as exc:
-        raise BadInput(str(exc)) from None
+    store = open_store(store_path)  # StoreError: its own message and exit code
     try:
         return load_case_events(store, ref)
     except UnknownCase:
+        if getattr(store, "server_sets_who", False):
+            raise BadInput(
+                f"{ref}: no such file, and no case with that id that you may read in "
+                f"{store.where} (the attempt is logged; see 'hypotrack cases')"
+            ) from None
         raise BadInput(
             f"{ref}: no such file, and no case with that id in the store (see 'hypotrack cases')"
         ) from None
@@ -305,8 +318,13 @@ def cmd_next(args: argparse.Namespace) -> int:
     return 0
 
 
+def flag_counts(counts: dict[str, int]) -> str:
+    """'1 red, 2 amber' (severities with none left out), or 'none'."""
+    return ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "none"
+
+
 def cmd_cases(args: argparse.Namespace) -> int:
-    from hypotrack.store.case import case_rows
+    from hypotrack.report.digest import case_rows
 
     store = open_store(args.store)
     try:
@@ -319,22 +337,35 @@ def cmd_cases(args: argparse.Namespace) -> int:
     if not rows:
         print("The store holds no cases yet. Import one with 'hypotrack import FILE'.")
         return 0
-    print(
-        table(
+    header = ["case", "title", "kind", "last change", "open flags", "acknowledged"]
+    # Training runs are a trainee's practice, not casework: listed apart, after the cases.
+    for heading, chosen in (
+        (None, [r for r in rows if r["kind"] != "training"]),
+        ("Training runs", [r for r in rows if r["kind"] == "training"]),
+    ):
+        if not chosen:
+            continue
+        if heading:
+            print(f"\n{heading}")
+        body = [
             [
-                [r["id"], r["title"][:40], r["kind"], r["last_change"][:16], str(r["open_flags"])]
-                for r in rows
-            ],
-            ["case", "title", "kind", "last change", "open flags"],
-        )
-    )
+                r["id"],
+                r["title"][:40],
+                r["kind"],
+                r["last_change"][:16].replace("T", " "),
+                flag_counts(r["open"]),
+                flag_counts(r["acknowledged"]),
+            ]
+            for r in chosen
+        ]
+        print(table(body, header))
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
+    from hypotrack.report.digest import import_case
     from hypotrack.store.base import CaseExists
-    from hypotrack.store.case import import_events
 
     try:
         loaded = load_case_file(args.file)
@@ -342,7 +373,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from None
     store = open_store(args.store)
     try:
-        import_events(store, loaded.events)
+        import_case(store, loaded.events)
     except CaseExists:
         raise BadInput(
             f"{args.file}: the store already holds a case '{loaded.case.id}'; change case.id to import it as a new case"
@@ -398,11 +429,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         text = with_debrief(text, args.format, run)
     if args.output:
-        out = Path(args.output)
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(out)
+        from hypotrack.store.files import write_private
+
+        out = write_private(args.output, text, force=args.force)
         print(f"Wrote {out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -410,6 +439,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
+    def odds(log_odds: float | None) -> float | None:
+        return math.exp(log_odds) if log_odds is not None else None
+
     def belief(b: Any) -> dict[str, Any]:
         return {
             "id": b.id,
@@ -420,6 +452,7 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
             "log_odds_before": b.log_odds_before,
             "log_odds_after": b.log_odds_after,
             "log_odds_change": b.log_odds_change,
+            "odds_change": odds(b.log_odds_change),
             "worker_before": b.worker_before,
             "worker_after": b.worker_after,
             "contributions": [
@@ -427,11 +460,18 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
                     "at": iso(c.at, tz),
                     "event": {"kind": c.kind, "id": c.subject},
                     "log_odds": c.log_odds,
+                    "odds": odds(c.log_odds),
                 }
                 for c in b.contributions
             ],
             "movers": [
-                {"id": i.id, "log_odds": i.log_odds, "log_lr_vs_favoured": i.log_lr_vs_favoured}
+                {
+                    "id": i.id,
+                    "log_odds": i.log_odds,
+                    "odds": odds(i.log_odds),
+                    "log_lr_vs_favoured": i.log_lr_vs_favoured,
+                    "lr_vs_favoured": odds(i.log_lr_vs_favoured),
+                }
                 for i in b.movers
             ],
         }
@@ -486,15 +526,71 @@ def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
             }
             for r in d.reliability_changes
         ],
-        "judgements": d.judgements,
-        "notes": d.notes,
+        "judgements": [
+            {
+                "id": j.id,
+                "at": iso(j.at, tz),
+                "who": j.who,
+                "favoured": j.favoured,
+                "ratings": j.ratings,
+                "shares": j.shares,
+                "note": j.note,
+            }
+            for j in d.judgements
+        ],
+        "notes": [
+            {
+                "id": n.id,
+                "at": iso(n.at, tz),
+                "who": n.who,
+                "kind": n.kind,
+                "text": n.text,
+                "flag": n.flag,
+                "pinned_at": iso(n.pinned_at, tz) if n.pinned_at else None,
+            }
+            for n in d.notes
+        ],
+        "flags": {
+            "before": [flag_json(f, tz) for f in d.flags_before],
+            "after": [flag_json(f, tz) for f in d.flags_after],
+            "changes": [
+                {
+                    "change": c.change,
+                    "at": iso(c.at, tz),
+                    "event": {"kind": c.kind, "id": c.subject},
+                    **flag_json(c.flag, tz),
+                }
+                for c in d.flag_changes
+            ],
+        },
         "beliefs": [belief(b) for b in d.beliefs],
     }
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
-    import math
+EVENT_WORDS = {
+    "evidence-recorded": "{} recorded",
+    "evidence-amended": "{} amended",
+    "evidence-retracted": "{} retracted",
+    "judgement": "judgement {}",
+    "note": "note {}",
+    "hypothesis-added": "explanation {} added",
+    "hypothesis-retired": "explanation {} retired",
+    "reliability-changed": "reliability of {} changed",
+    "enquiry-raised": "enquiry {} raised",
+}
 
+FLAG_CHANGE_WORDS = {
+    "raised": "raised",
+    "escalated": "turned red",
+    "de-escalated": "back to amber",
+    "acknowledged": "acknowledged",
+    "lapsed": "acknowledgement lapsed",
+    "closed": "closed",
+}
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from hypotrack.domain.numbers import odds_text, ratio_text
     from hypotrack.reasoning.diff import DiffError, diff
 
     events = load_events(args.case, args.store)
@@ -518,6 +614,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     def when(at: datetime) -> str:
         return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
+    def by(who: str | None) -> str:
+        return f" by {who}" if who else ""
+
     print(f"From {iso(d.start, tz)} to {iso(d.end, tz)}")
     lines = []
     for i in d.items_added:
@@ -539,11 +638,36 @@ def cmd_diff(args: argparse.Namespace) -> int:
             f"  ~ source {r.source}: reliability {pct(r.before).strip()} → {pct(r.after).strip()} "
             f"({when(r.at)})"
         )
-    if d.judgements or d.notes:
-        lines.append(
-            f"  judgements: {', '.join(d.judgements) or '—'}; notes: {', '.join(d.notes) or '—'}"
-        )
     print("\n".join(lines) if lines else "  Nothing was recorded in between.")
+
+    if d.judgements:
+        print("\nJudgements in between:")
+        for j in d.judgements:
+            favours = f"favours {j.favoured}" if j.favoured else "no favourite (a tie)"
+            ratings = ", ".join(f"{h} {pct(v).strip()}" for h, v in j.shares.items())
+            print(f"  {j.id} {when(j.at)}{by(j.who)}: {favours} — {ratings}")
+            if j.note:
+                print(f"    note: {j.note}")
+    if d.notes:
+        print("\nNotes in between:")
+        for n in d.notes:
+            about = f" of the {n.flag} flag" if n.flag else ""
+            pinned = f", about {when(n.pinned_at)}" if n.pinned_at else ""
+            print(f"  {n.id} {when(n.at)} {n.kind}{about}{by(n.who)}{pinned}: {n.text}")
+    if d.flag_changes:
+        print("\nFlags in between:")
+        for c in d.flag_changes:
+            f = c.flag
+            glyph = "▲▲ red" if f.severity == "red" else "▲ amber"
+            rival = f" ('{f.favoured}' against '{f.rival}')" if f.rival else ""
+            print(
+                f"  {when(c.at)} {f.id}{rival} {FLAG_CHANGE_WORDS[c.change]} [{glyph}], after "
+                + EVENT_WORDS.get(c.kind, c.kind + " {}").format(c.subject or "").strip()
+            )
+    elif d.flags_after:
+        print("\nFlags: no change in between.")
+    standing = ", ".join(f"{f.id} ({f.severity})" for f in d.flags_after) or "none"
+    print(f"Flags standing at the later point: {standing}")
     print()
 
     def p(x: float | None) -> str:
@@ -552,17 +676,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
     rows = []
     for b in d.beliefs:
         change = f"{b.change * 100:+.1f} pts" if b.change is not None else "—"
-        rows.append([b.id, p(b.before), p(b.after), change, p(b.worker_before), p(b.worker_after)])
-    print(table(rows, ["explanation", "evidence then", "now", "change", "worker then", "now"]))
+        odds = odds_text(b.log_odds_change) if b.log_odds_change is not None else "—"
+        rows.append(
+            [b.id, p(b.before), p(b.after), change, odds, p(b.worker_before), p(b.worker_after)]
+        )
+    print(
+        table(rows, ["explanation", "evidence then", "now", "change", "odds", "worker then", "now"])
+    )
     against = f"against '{d.favoured}' ({d.favoured_by}'s favourite)" if d.favoured else ""
-    print(f"\nWhat moved each explanation (change in log-odds; items largest first; LR {against}):")
+    print(
+        f"\nWhat moved each explanation (its odds multiplied by; items largest first; "
+        f"likelihood ratio {against}):"
+    )
     for b in d.beliefs:
         if b.log_odds_change is None:
             continue
         items = [
-            f"{i.id} {i.log_odds:+.2f}"
+            f"{i.id} {ratio_text(math.exp(i.log_odds))}"
             + (
-                f" (LR {math.exp(i.log_lr_vs_favoured):.2g})"
+                f" (LR {ratio_text(math.exp(i.log_lr_vs_favoured))})"
                 if i.log_lr_vs_favoured is not None
                 else ""
             )
@@ -570,28 +702,53 @@ def cmd_diff(args: argparse.Namespace) -> int:
         ]
         rest = sum(c.log_odds for c in b.contributions if not c.kind.startswith("evidence-"))
         if abs(rest) > 1e-12:
-            items.append(f"other changes {rest:+.2f}")
-        print(f"  {b.id} {b.log_odds_change:+.2f}: {', '.join(items) or 'nothing'}")
+            items.append(f"other changes {ratio_text(math.exp(rest))}")
+        print(f"  {b.id} {odds_text(b.log_odds_change)}: {', '.join(items) or 'nothing'}")
     print(
-        "\nEach event's share is the change it made when it happened; the shares sum to the whole."
+        "\nEach event's share is the change it made when it happened; the factors multiply to the "
+        "whole (--json gives them as log-odds too)."
     )
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from hypotrack.store.base import ChainHead, UnknownCase
+
+    printed = None
+    if args.head:
+        try:
+            printed = ChainHead.parse(args.head)
+        except ValueError as exc:
+            raise BadInput(f"--head: {exc}") from None
+        if args.case and args.case != printed.case_id:
+            raise BadInput(
+                f"--head is for case '{printed.case_id}', not '{args.case}'; give one case"
+            )
+    case = args.case or (printed.case_id if printed else None)
     store = open_store(args.store)
     try:
-        if args.case and not store.has_case(args.case):
-            raise BadInput(f"no case '{args.case}' in the store (see 'hypotrack cases')")
-        problems = store.verify(args.case)
-        count = len(store.cases()) if not args.case else 1
+        try:
+            problems = store.verify(case, printed=printed)
+        except UnknownCase:
+            raise BadInput(f"no case '{case}' in the store (see 'hypotrack cases')") from None
+        count = len(store.cases()) if not case else 1
+        head = store.head(case) if case and not problems else None
     finally:
         store.close()
     if problems:
         for p in problems:
-            print(f"{p.case_id}: event {p.seq}: {p.message}", file=sys.stderr)
+            where = f"{p.case_id}: event {p.seq}" if p.case_id else "the store"
+            print(f"{where}: {p.message}", file=sys.stderr)
         return 1
+    if printed is not None:
+        print(
+            f"History intact: case '{printed.case_id}' still holds the {printed.count} events "
+            f"the printed head pins (it now has {head.count})."
+        )
+        return 0
     print(f"History intact: {count} case{'s' if count != 1 else ''} checked.")
+    if head is not None:
+        print(f"Chain head: {head} (print it, or keep it, to check later with --head)")
     return 0
 
 
@@ -603,10 +760,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise BadInput(f"no template '{args.template}'; templates: {', '.join(found)}")
     text = found[args.template].read_text(encoding="utf-8")
     if args.output:
-        out = Path(args.output)
-        if out.exists():
-            raise BadInput(f"{out} exists already; choose another name")
-        out.write_text(text, encoding="utf-8")
+        from hypotrack.store.files import write_private
+
+        out = write_private(args.output, text)
         print(f"Wrote {out}: fill it in, then 'hypotrack check {out}'.", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -766,14 +922,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep competing explanations open; see when a favoured one stays fixed while the evidence moves.",
     )
     parser.add_argument(
-        "--store", help="the store file (default: $HYPOTRACK_HOME/hypotrack.db or your data folder)"
+        "--store",
+        metavar="PATH|URL",
+        help="the store: a file, or a team store's postgresql:// URL (default: $HYPOTRACK_STORE, "
+        "else $HYPOTRACK_HOME/hypotrack.db or your data folder)",
     )
     parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--store", default=argparse.SUPPRESS, help="the store file")
+        p.add_argument(
+            "--store",
+            metavar="PATH|URL",
+            default=argparse.SUPPRESS,
+            help="the store: a file or a postgresql:// URL",
+        )
         p.set_defaults(func=func)
         return p
 
@@ -810,6 +974,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["yaml", "html", "md", "bif", "xmlbif"], default="yaml")
     p.add_argument("--as-of", metavar="T", help="only what was known at T")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of stdout")
+    p.add_argument("--force", action="store_true", help="with -o: replace a file that is there")
     p = add("new", cmd_new, "scaffold a case file from a template in models/")
     p.add_argument("--template", required=True, metavar="NAME")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of stdout")
@@ -846,6 +1011,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = add("verify", cmd_verify, "check the event history's hash chain")
     p.add_argument("case", nargs="?", metavar="CASE")
+    p.add_argument(
+        "--head",
+        metavar="CASE:N:HASH",
+        help="also check a chain head printed earlier (at the end of a report or export)",
+    )
+    from hypotrack.cli_team import add_team_commands
+
+    add_team_commands(sub, add)
     return parser
 
 
@@ -854,11 +1027,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not hasattr(args, "store"):
         args.store = None
+    global PURPOSE
+    PURPOSE = args.func.__name__.removeprefix("cmd_").replace("_", "-")
     try:
         return int(args.func(args) or 0)
-    except BadInput as exc:
+    except HypotrackError as exc:
+        # Bad input, an unusable store (exit 2: the message says what to do) or a damaged one.
         print(str(exc), file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

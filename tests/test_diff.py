@@ -83,7 +83,7 @@ def test_items_added_amended_and_retracted() -> None:
     assert [(h.id, h.reason) for h in d.hypotheses_retired] == [
         ("rough-play", "No older sibling in the household")
     ]
-    assert d.reliability_changes == [] and d.judgements == [] and d.notes == ["n1"]
+    assert d.reliability_changes == [] and d.judgements == [] and d.note_ids == ["n1"]
     by_id = {b.id: b for b in d.beliefs}
     assert by_id["family-account"].before is None and by_id["family-account"].after is not None
     assert by_id["rough-play"].after is None and by_id["rough-play"].log_odds_change is None
@@ -95,7 +95,7 @@ def test_items_added_amended_and_retracted() -> None:
     assert [(r.source, r.before, r.after) for r in later.reliability_changes] == [
         ("neighbour", 0.6, 0.4)
     ]
-    assert later.judgements == ["j2"] and later.favoured == "accidental"
+    assert later.judgement_ids == ["j2"] and later.favoured == "accidental"
     assert later.favoured_by == "worker"
     accidental = {b.id: b for b in later.beliefs}["accidental"]
     assert accidental.worker_before == pytest.approx(0.7)
@@ -160,6 +160,59 @@ def test_cli_diff_text(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "+ e1" in out and "− e3 retracted" in out and "explanation rough-play retired" in out
     assert "What moved each explanation" in out
+    # Odds, as the app says them, not bare log-odds; judgements and notes with their authors.
+    assert "odds ×" in out
+    assert "j2 2026-03-08 13:00 by A. Worker: favours accidental — accidental 40.0 %" in out
+    assert "n1 2026-03-05 16:00 supervision by B. Supervisor: Discussed alternative" in out
+
+
+BRUISING = EXAMPLES / "worked-bruising.yaml"
+
+
+def test_flags_between_two_points_come_from_the_walk() -> None:
+    from hypotrack.reasoning.timeline import steps
+
+    events = load_case_file(BRUISING).events
+    t1, t2 = at("2026-02-04T09:00"), at("2026-02-11T15:30")
+    d = diff(events, t1, t2)
+    walked = steps(events)
+    expected = [
+        (s.index, t.kind, t.flag) for s in walked if t1 < s.at <= t2 for t in s.transitions or ()
+    ]
+    assert [(c.step, c.change, c.flag) for c in d.flag_changes] == expected
+    assert expected, "the worked case raises flags in this window"
+    k1 = max(s.index for s in walked if s.at <= t1)
+    k2 = max(s.index for s in walked if s.at <= t2)
+    assert tuple(d.flags_before) == walked[k1].flags and tuple(d.flags_after) == walked[k2].flags
+    raised = [c for c in d.flag_changes if c.change == "raised"]
+    assert raised and all(c.flag.id for c in raised)
+
+
+def test_judgements_and_notes_carry_ratings_text_and_author() -> None:
+    events = load_case_file(EXAMPLE).events
+    d = diff(events, at("2026-03-01T09:00"), at("2026-03-09T23:00"))
+    j2 = next(j for j in d.judgements if j.id == "j2")
+    assert j2.who == "A. Worker" and j2.favoured == "accidental"
+    assert j2.shares["accidental"] == pytest.approx(0.4)
+    assert math.fsum(j2.shares.values()) == pytest.approx(1.0)
+    ack = next(n for n in d.notes if n.kind == "acknowledgement")
+    assert ack.who == "A. Worker" and ack.flag == "contrary-evidence" and ack.text
+
+
+def test_cli_diff_json_keeps_log_odds_and_adds_odds(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["diff", str(BRUISING), "--from", "2026-02-04T09:00", "--to", "2026-02-12", "--json"]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for b in doc["beliefs"]:
+        if b["log_odds_change"] is not None:
+            assert b["odds_change"] == pytest.approx(math.exp(b["log_odds_change"]))
+            for c in b["contributions"]:
+                assert c["odds"] == pytest.approx(math.exp(c["log_odds"]))
+    changes = doc["flags"]["changes"]
+    assert {c["change"] for c in changes} >= {"raised", "closed"}
+    assert all({"id", "severity", "favoured", "rival", "at", "event"} <= set(c) for c in changes)
+    assert all(j["who"] and j["ratings"] for j in doc["judgements"])
+    assert all(n["who"] and n["text"] for n in doc["notes"])
 
 
 @pytest.mark.parametrize(

@@ -294,6 +294,10 @@ async def test_compare_two_points(format_case: Path) -> None:
         assert "moved most by" in body and "e4 ×" in body
         assert "Judgements in between" in body and "j1" in body
         assert "j2" not in body and "Clotting screen normal" in body  # j2 came after e4
+        # Each judgement's ratings and each note's text with its author; the flags in between.
+        assert "by A. Worker" in body and "Accidental injury (fall while cruising) 70%" in body
+        assert "Notes in between" in body and "by B. Supervisor: Discussed alternative" in body
+        assert "Flags in between" in body and "stale-review raised" in body
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

@@ -2,7 +2,10 @@
 
 `diff(events, t1, t2)` compares what was on file at t1 with what was on file at t2 (both
 inclusive, as `--as-of`): the items added, amended and retracted in between, the explanations
-added and retired, and each explanation's belief at both points.
+added and retired, the reliability changes, each judgement (its ratings) and each note (its
+text and author), the flags raised, escalated, de-escalated, acknowledged, lapsed and closed in
+between (the timeline walk's transitions, `reasoning/timeline.py`), and each explanation's belief
+at both points.
 
 Each explanation's change in log-odds, ln p/(1−p), is attributed to the events in between by
 **sequential contribution**: an event's share is the change it made when it happened, given
@@ -21,9 +24,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from hypotrack.domain import model as m
-from hypotrack.domain.results import Result
+from hypotrack.domain.results import Flag, Result
 from hypotrack.domain.state import CaseState, ItemState
-from hypotrack.reasoning.engine import NETWORK_EVENTS, Engine, Snapshot
+from hypotrack.reasoning.timeline import Step, TransitionKind, walk
 
 
 class DiffError(ValueError):
@@ -110,6 +113,43 @@ class BeliefChange(Result):
     movers: list[ItemMover]
 
 
+class JudgementEntry(Result):
+    """A judgement made in between: who made it, the ratings as entered and normalised."""
+
+    id: str
+    at: datetime
+    who: str | None
+    favoured: str | None
+    ratings: dict[str, float]
+    # Normalised over the explanations rated.
+    shares: dict[str, float]
+    note: str | None
+
+
+class NoteEntry(Result):
+    """A note written in between, with its author; `pinned_at` when it is about an earlier point."""
+
+    id: str
+    at: datetime
+    who: str | None
+    kind: str
+    text: str
+    flag: str | None = None
+    pinned_at: datetime | None = None
+
+
+class FlagChange(Result):
+    """A flag transition in between (raised, escalated, closed...), and the event it followed."""
+
+    step: int
+    at: datetime
+    change: TransitionKind
+    flag: Flag
+    # The event at that step: its kind and the id it concerns.
+    kind: str
+    subject: str | None
+
+
 class CaseDiff(Result):
     start: datetime
     end: datetime
@@ -123,37 +163,144 @@ class CaseDiff(Result):
     hypotheses_added: list[HypothesisChange]
     hypotheses_retired: list[HypothesisChange]
     reliability_changes: list[ReliabilityChange]
-    judgements: list[str]
-    notes: list[str]
+    judgements: list[JudgementEntry]
+    notes: list[NoteEntry]
     beliefs: list[BeliefChange]
+    # The flags as they stood at each point, and every transition in between, in timeline order.
+    flags_before: list[Flag]
+    flags_after: list[Flag]
+    flag_changes: list[FlagChange]
+
+    @property
+    def judgement_ids(self) -> list[str]:
+        return [j.id for j in self.judgements]
+
+    @property
+    def note_ids(self) -> list[str]:
+        return [n.id for n in self.notes]
 
 
-def log_odds(snap: Snapshot, h: str) -> float:
-    """ln p/(1−p) from the snapshot's log posterior, without forming 1 − p (no cancellation)."""
-    lp = snap.log_post[h]
-    others = [v for k, v in snap.log_post.items() if k != h]
-    if not others:
-        return math.inf
-    top = max(others)
-    log_rest = top + math.log(sum(math.exp(v - top) for v in others))
-    return lp - log_rest
-
-
-def _worker(state_judgements: list[Any], upto_step: int, h: str) -> float | None:
-    latest = None
-    for j in state_judgements:
-        if j.step <= upto_step:
-            latest = j
-    if latest is None or h not in latest.ratings:
+def _worker(step: Step, h: str) -> float | None:
+    """The worker's rating of h in the latest judgement at a step, normalised over those rated."""
+    if step.worker is None or h not in step.worker.ratings:
         return None
-    total = sum(latest.ratings.values())
-    return latest.ratings[h] / total if total > 0 else None
+    total = sum(step.worker.ratings.values())
+    return step.worker.ratings[h] / total if total > 0 else None
 
 
 def _lr(item: ItemState, h: str, favoured: str | None) -> float | None:
     if favoured is None or h == favoured:
         return None
     return math.log(item.of(h)) - math.log(item.of(favoured))
+
+
+class _Window:
+    """The entries in between, gathered event by event (one handler per event kind)."""
+
+    def __init__(self) -> None:
+        self.items_added: list[ItemAdded] = []
+        self.items_amended: list[ItemAmended] = []
+        self.items_retracted: list[ItemRetracted] = []
+        self.hyps_added: list[HypothesisChange] = []
+        self.hyps_retired: list[HypothesisChange] = []
+        self.reliability: list[ReliabilityChange] = []
+        self.judgements: list[JudgementEntry] = []
+        self.notes: list[NoteEntry] = []
+        self.added_ids: set[str] = set()
+        # Likelihoods and reliabilities as they stood just before each change.
+        self.likelihood_now: dict[str, dict[str, float]] = {}
+        self.reliability_now: dict[str, float] = {}
+
+    def before_window(self, event: Any) -> None:
+        kind = event.kind
+        if kind == "evidence-recorded":
+            self.likelihood_now[event.evidence.id] = dict(event.evidence.likelihood)
+        elif kind == "evidence-amended":
+            self.likelihood_now[event.id] = dict(event.likelihood)
+        elif kind == "source-added":
+            self.reliability_now[event.source.id] = event.source.reliability
+        elif kind == "reliability-changed":
+            self.reliability_now[event.source] = event.reliability
+
+    def in_window(self, event: Any, state: CaseState) -> None:
+        """Called with the state as it stands after the event (labels as they were then)."""
+        if isinstance(event, m.EvidenceRecorded):
+            ev = event.evidence
+            self.likelihood_now[ev.id] = dict(ev.likelihood)
+            self.added_ids.add(ev.id)
+            self.items_added.append(
+                ItemAdded(id=ev.id, at=event.at, source=ev.source, text=ev.text)
+            )
+        elif isinstance(event, m.EvidenceAmended):
+            self.items_amended.append(
+                ItemAmended(
+                    id=event.id,
+                    at=event.at,
+                    before=self.likelihood_now[event.id],
+                    after=dict(event.likelihood),
+                    reason=event.reason,
+                )
+            )
+            self.likelihood_now[event.id] = dict(event.likelihood)
+        elif isinstance(event, m.EvidenceRetracted):
+            self.items_retracted.append(
+                ItemRetracted(
+                    id=event.id,
+                    at=event.at,
+                    reason=event.reason,
+                    was_on_file=event.id not in self.added_ids,
+                )
+            )
+        elif isinstance(event, m.HypothesisAdded):
+            h = event.hypothesis
+            self.hyps_added.append(HypothesisChange(id=h.id, label=h.label, at=event.at))
+        elif isinstance(event, m.HypothesisRetired):
+            self.hyps_retired.append(
+                HypothesisChange(
+                    id=event.id, label=state.label(event.id), at=event.at, reason=event.reason
+                )
+            )
+        elif isinstance(event, m.SourceAdded):
+            self.reliability_now[event.source.id] = event.source.reliability
+        elif isinstance(event, m.ReliabilityChanged):
+            self.reliability.append(
+                ReliabilityChange(
+                    source=event.source,
+                    at=event.at,
+                    before=self.reliability_now[event.source],
+                    after=event.reliability,
+                    reason=event.reason,
+                )
+            )
+            self.reliability_now[event.source] = event.reliability
+        elif isinstance(event, m.JudgementRecorded):
+            j = event.judgement
+            judged = state.judgements[-1]
+            total = sum(j.ratings.values())
+            self.judgements.append(
+                JudgementEntry(
+                    id=j.id,
+                    at=event.at,
+                    who=event.who,
+                    favoured=judged.favoured,
+                    ratings=dict(j.ratings),
+                    shares={h: v / total for h, v in j.ratings.items()} if total > 0 else {},
+                    note=j.note,
+                )
+            )
+        elif isinstance(event, m.NoteAdded):
+            n = event.note
+            self.notes.append(
+                NoteEntry(
+                    id=n.id,
+                    at=event.at,
+                    who=event.who,
+                    kind=n.kind,
+                    text=n.text,
+                    flag=n.flag,
+                    pinned_at=n.pinned_at,
+                )
+            )
 
 
 def diff(events: list[Any], t1: datetime, t2: datetime) -> CaseDiff:
@@ -165,114 +312,54 @@ def diff(events: list[Any], t1: datetime, t2: datetime) -> CaseDiff:
     opened = events[0].at
     if t1 < opened:
         raise DiffError("the first point is before the case was opened")
-    engine = Engine.run(events, t2)
-    history = engine.history
-    k1 = max(s.step for s in history if s.at <= t1)
-    k2 = len(history) - 1
-    state: CaseState = engine.state
-
-    items_added: list[ItemAdded] = []
-    items_amended: list[ItemAmended] = []
-    items_retracted: list[ItemRetracted] = []
-    hyps_added: list[HypothesisChange] = []
-    hyps_retired: list[HypothesisChange] = []
-    reliability: list[ReliabilityChange] = []
-    judgements: list[str] = []
-    notes: list[str] = []
-    added_ids: set[str] = set()
-    # Likelihoods and reliabilities as they stood just before each change.
-    likelihood_now: dict[str, dict[str, float]] = {}
-    reliability_now: dict[str, float] = {}
-    for event in events:
-        if event.at > t2:
-            break
-        kind = event.kind
-        in_window = event.at > t1
-        if kind == "evidence-recorded":
-            likelihood_now[event.evidence.id] = dict(event.evidence.likelihood)
-        elif kind == "source-added":
-            reliability_now[event.source.id] = event.source.reliability
-        if not in_window:
-            if kind == "evidence-amended":
-                likelihood_now[event.id] = dict(event.likelihood)
-            elif kind == "reliability-changed":
-                reliability_now[event.source] = event.reliability
+    # Events are in timeline order: the first point is the last event at or before t1.
+    k1 = max(k for k, e in enumerate(events) if e.at <= t1)
+    window = _Window()
+    the_walk = walk(events, as_of=t2, flags_from=k1)
+    steps: list[Step] = []
+    flag_changes: list[FlagChange] = []
+    for step in the_walk:
+        if step.index <= k1:
+            window.before_window(step.event)
+            if step.index == k1:
+                steps.append(step)
             continue
-        if isinstance(event, m.EvidenceRecorded):
-            ev = event.evidence
-            added_ids.add(ev.id)
-            items_added.append(
-                ItemAdded(
-                    id=ev.id,
-                    at=event.at,
-                    source=ev.source,
-                    text=ev.text,
-                    retracted=not state.items[ev.id].live,
+        steps.append(step)
+        window.in_window(step.event, the_walk.state)
+        for t in step.transitions or ():
+            flag_changes.append(
+                FlagChange(
+                    step=step.index,
+                    at=step.at,
+                    change=t.kind,
+                    flag=t.flag,
+                    kind=step.kind,
+                    subject=step.subject,
                 )
             )
-        elif isinstance(event, m.EvidenceAmended):
-            items_amended.append(
-                ItemAmended(
-                    id=event.id,
-                    at=event.at,
-                    before=likelihood_now[event.id],
-                    after=dict(event.likelihood),
-                    reason=event.reason,
-                )
-            )
-            likelihood_now[event.id] = dict(event.likelihood)
-        elif isinstance(event, m.EvidenceRetracted):
-            items_retracted.append(
-                ItemRetracted(
-                    id=event.id,
-                    at=event.at,
-                    reason=event.reason,
-                    was_on_file=event.id not in added_ids,
-                )
-            )
-        elif isinstance(event, m.HypothesisAdded):
-            h = event.hypothesis
-            hyps_added.append(HypothesisChange(id=h.id, label=state.label(h.id), at=event.at))
-        elif isinstance(event, m.HypothesisRetired):
-            hyps_retired.append(
-                HypothesisChange(
-                    id=event.id, label=state.label(event.id), at=event.at, reason=event.reason
-                )
-            )
-        elif isinstance(event, m.ReliabilityChanged):
-            reliability.append(
-                ReliabilityChange(
-                    source=event.source,
-                    at=event.at,
-                    before=reliability_now[event.source],
-                    after=event.reliability,
-                    reason=event.reason,
-                )
-            )
-            reliability_now[event.source] = event.reliability
-        elif isinstance(event, m.JudgementRecorded):
-            judgements.append(event.judgement.id)
-        elif isinstance(event, m.NoteAdded):
-            notes.append(event.note.id)
+    state = the_walk.state
+    first, last = steps[0], steps[-1]
+    items_added = [
+        i.model_copy(update={"retracted": not state.items[i.id].live}) for i in window.items_added
+    ]
 
-    first, last = history[k1], history[k2]
-    latest = state.latest_judgement
-    if latest is not None and latest.favoured in last.log_post:
+    latest = last.worker
+    if latest is not None and latest.favoured in last.log_posterior:
         favoured, favoured_by = latest.favoured, "worker"
-    elif last.log_post:
-        favoured = max(last.log_post, key=lambda h: last.log_post[h])
+    elif last.log_posterior:
+        favoured = max(last.log_posterior, key=lambda h: last.log_posterior[h])
         favoured_by = "network"
     else:
         favoured, favoured_by = None, None
 
     changes: list[BeliefChange] = []
-    ever = list(dict.fromkeys([*first.log_post, *last.log_post]))
+    ever = list(dict.fromkeys([*first.log_posterior, *last.log_posterior]))
     for h in ever:
-        in_first, in_last = h in first.log_post, h in last.log_post
+        in_first, in_last = h in first.log_posterior, h in last.log_posterior
         before = first.p(h) if in_first else None
         after = last.p(h) if in_last else None
-        lo_before = log_odds(first, h) if in_first and len(first.log_post) > 1 else None
-        lo_after = log_odds(last, h) if in_last and len(last.log_post) > 1 else None
+        lo_before = first.log_odds(h) if in_first and len(first.log_posterior) > 1 else None
+        lo_after = last.log_odds(h) if in_last and len(last.log_posterior) > 1 else None
         contributions: list[Contribution] = []
         movers: dict[str, float] = {}
         lo_change = None
@@ -281,25 +368,25 @@ def diff(events: list[Any], t1: datetime, t2: datetime) -> CaseDiff:
             # or more explanations open throughout, finite at every step in between.
             lo_change = lo_after - lo_before
             previous = lo_before
-            for snap in history[k1 + 1 : k2 + 1]:
-                if snap.event.kind not in NETWORK_EVENTS:
+            for step in steps[1:]:
+                if not step.moved_network:
                     continue
-                current = log_odds(snap, h)
+                current = step.log_odds(h)
                 share = current - previous
                 previous = current
                 if share == 0.0:
                     continue
-                subject = m.event_subject(snap.event)
+                subject = step.subject
                 contributions.append(
                     Contribution(
-                        step=snap.step,
-                        at=snap.at,
-                        kind=snap.event.kind,
+                        step=step.index,
+                        at=step.at,
+                        kind=step.kind,
                         subject=subject,
                         log_odds=share,
                     )
                 )
-                if snap.event.kind.startswith("evidence-") and subject is not None:
+                if step.kind.startswith("evidence-") and subject is not None:
                     movers[subject] = movers.get(subject, 0.0) + share
         # An item recorded and retracted in between nets to nothing: it did not move it.
         ranked = sorted(
@@ -316,8 +403,8 @@ def diff(events: list[Any], t1: datetime, t2: datetime) -> CaseDiff:
                 log_odds_before=lo_before,
                 log_odds_after=lo_after,
                 log_odds_change=lo_change,
-                worker_before=_worker(state.judgements, k1, h),
-                worker_after=_worker(state.judgements, k2, h),
+                worker_before=_worker(first, h),
+                worker_after=_worker(last, h),
                 contributions=contributions,
                 movers=[
                     ItemMover(
@@ -335,12 +422,20 @@ def diff(events: list[Any], t1: datetime, t2: datetime) -> CaseDiff:
         favoured=favoured,
         favoured_by=favoured_by,
         items_added=items_added,
-        items_amended=items_amended,
-        items_retracted=items_retracted,
-        hypotheses_added=hyps_added,
-        hypotheses_retired=hyps_retired,
-        reliability_changes=reliability,
-        judgements=judgements,
-        notes=notes,
+        items_amended=window.items_amended,
+        items_retracted=window.items_retracted,
+        # Labels as they stand at the second point, as in the beliefs.
+        hypotheses_added=[
+            h.model_copy(update={"label": state.label(h.id)}) for h in window.hyps_added
+        ],
+        hypotheses_retired=[
+            h.model_copy(update={"label": state.label(h.id)}) for h in window.hyps_retired
+        ],
+        reliability_changes=window.reliability,
+        judgements=window.judgements,
+        notes=window.notes,
         beliefs=changes,
+        flags_before=list(first.flags or ()),
+        flags_after=list(last.flags or ()),
+        flag_changes=flag_changes,
     )

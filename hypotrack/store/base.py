@@ -17,22 +17,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from hypotrack.domain.errors import HypotrackError
+
 __all__ = [
+    "EMPTY_DIGEST",
     "GENESIS_HASH",
     "CaseExists",
     "CaseSummary",
+    "ChainHead",
+    "ChainWalk",
+    "DamagedStore",
     "EventStore",
     "NewEvent",
     "StoreConflict",
     "StoreError",
+    "StoreUnavailable",
     "StoredEvent",
     "UnknownCase",
     "VerifyProblem",
+    "advance_digest",
     "canonical_json",
+    "digest_heads",
     "event_hash",
+    "verify_rows",
 ]
 
 #: The ``prev_hash`` of a case's first event: there is nothing before it to chain to.
@@ -151,8 +163,23 @@ class VerifyProblem:
     message: str
 
 
-class StoreError(Exception):
+class StoreError(HypotrackError):
     """The store could not do what was asked; the message is fit to show a person."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be used as it stands, and the person can put that right.
+
+    The path is a folder or a file that is not a store, the store was written by a newer hypotrack,
+    another program holds its lock, the disk is full, or a store that was there has been truncated
+    or replaced. The message says which, and what to do. Nothing was written.
+    """
+
+    exit_code = 2
+
+
+class DamagedStore(StoreError):
+    """The store's contents cannot be read back as written; the message points to ``verify``."""
 
 
 class StoreConflict(StoreError):
@@ -181,6 +208,8 @@ class StoreConflict(StoreError):
 class CaseExists(StoreError):
     """A writer tried to start a case (``expected_seq=1``) that already has events."""
 
+    exit_code = 2
+
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         super().__init__(f"case {case_id!r} already exists in the store")
@@ -189,9 +218,275 @@ class CaseExists(StoreError):
 class UnknownCase(StoreError):
     """The case has no events in the store."""
 
+    exit_code = 2
+
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         super().__init__(f"no case {case_id!r} in the store")
+
+
+# -- chain heads: the second place a case's history is pinned ---------------------------------
+
+_HASH = re.compile(r"[0-9a-f]{64}")
+#: :func:`digest_heads` of a store with no cases.
+EMPTY_DIGEST = "0" * 64
+_DIGEST_MODULUS = 2**256
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """Where a case's hash chain ends: how many events it has and the hash of the last one.
+
+    A backend keeps every case's head apart from the events (SQLite: a ``heads`` table written in
+    the same transaction as the events, and a digest of all heads in the store's ``meta``), so
+    deleting events from the end, deleting a whole case, or appending a forged row means rewriting
+    two or three places consistently. Reports and exports print the head as ``CASE:N:HASH``;
+    ``hypotrack verify --head CASE:N:HASH`` checks the store still holds that history. Only a
+    printed head catches someone who edits an event and recomputes every hash and head after it.
+    """
+
+    case_id: str
+    count: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.count}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChainHead:
+        """A head as printed (``CASE:N:HASH``).
+
+        Raises:
+            ValueError: ``text`` is not of that form; the message says what is expected.
+        """
+        parts = text.rsplit(":", 2)
+        if len(parts) != 3 or not parts[0]:
+            raise ValueError(
+                "a chain head is CASE:N:HASH, as printed at the end of a report or export"
+            )
+        case_id, count, hash_ = parts
+        if not count.isdigit() or int(count) < 1 or len(count) > 12:
+            raise ValueError("the N in a chain head CASE:N:HASH is a count of events (1 or more)")
+        if not _HASH.fullmatch(hash_.lower()):
+            raise ValueError("the HASH in a chain head CASE:N:HASH is 64 hexadecimal digits")
+        return cls(case_id, int(count), hash_.lower())
+
+
+def _head_term(head: ChainHead) -> int:
+    material = canonical_json([head.case_id, head.count, head.hash])
+    return int(hashlib.sha256(material.encode("utf-8")).hexdigest(), 16)
+
+
+def digest_heads(heads: Iterable[ChainHead]) -> str:
+    """One value for the heads of every case in a store (64 hex digits).
+
+    It is the sum, modulo 2**256, of a hash of each head: independent of order, and updated in
+    constant time when one case grows (:func:`advance_digest`), so a backend can keep it current
+    on every append without reading the other cases. It is a tripwire against a case deleted with
+    its head, not a signature: anyone who can write the store can recompute it.
+    """
+    total = sum(_head_term(head) for head in heads) % _DIGEST_MODULUS
+    return f"{total:064x}"
+
+
+def advance_digest(digest: str, old: ChainHead | None, new: ChainHead) -> str:
+    """:func:`digest_heads` after one case's head moved from ``old`` (None: a new case) to ``new``."""
+    total = int(digest, 16) + _head_term(new) - (_head_term(old) if old is not None else 0)
+    return f"{total % _DIGEST_MODULUS:064x}"
+
+
+#: One stored event as :func:`verify_rows` reads it:
+#: ``(case_id, seq, at, who, kind, payload_json, prev_hash, hash)``.
+ChainRow = tuple[str, int, str, str | None, str, str, str, str]
+
+
+class ChainWalk:
+    """Walks one case's rows in seq order and keeps the first place the chain breaks.
+
+    Feed it rows with :meth:`feed`, then ask :meth:`finish` to compare the end of the chain with the
+    head kept apart from it (and with a printed head, if one was given).
+    """
+
+    def __init__(self, case_id: str, printed: ChainHead | None = None) -> None:
+        self.case_id = case_id
+        self.count = 0
+        self.last_hash = GENESIS_HASH
+        self.problem: VerifyProblem | None = None
+        self._printed = printed
+        self._printed_problem: VerifyProblem | None = None
+
+    def feed(self, row: ChainRow) -> None:
+        """Check the next row (ignored once the chain has broken)."""
+        if self.problem is not None:
+            return
+        problem = _check_row(row, self.count + 1, self.last_hash)
+        if problem is not None:
+            self.problem = problem
+            return
+        self.count += 1
+        self.last_hash = row[7]
+        printed = self._printed
+        if printed is not None and self.count == printed.count and self.last_hash != printed.hash:
+            self._printed_problem = VerifyProblem(
+                self.case_id,
+                self.count,
+                f"the history up to event {self.count} is not the one the printed head pins: "
+                f"an event at or before {self.count} was altered (and the hashes after it "
+                "recomputed) since the head was printed; which one cannot be told from the store",
+            )
+
+    def finish(self, kept: ChainHead | None) -> VerifyProblem | None:
+        """The first problem found, comparing the walked chain with the head kept for the case."""
+        if self.problem is not None:
+            return self.problem
+        if self._printed_problem is not None:
+            return self._printed_problem
+        printed = self._printed
+        if printed is not None and self.count < printed.count:
+            return VerifyProblem(
+                self.case_id,
+                self.count + 1,
+                f"events {self.count + 1} to {printed.count} are missing: the printed head says "
+                f"the case had {printed.count} events, the store holds {self.count}",
+            )
+        if kept is None:
+            if self.count == 0:
+                return None
+            return VerifyProblem(
+                self.case_id,
+                self.count,
+                "the store keeps no head for this case: its events were written outside "
+                "hypotrack, or its head was deleted",
+            )
+        if kept.count > self.count:
+            first = self.count + 1
+            what = (
+                f"all {kept.count} events of the case are missing (the case was deleted)"
+                if self.count == 0
+                else f"events {first} to {kept.count} are missing (deleted from the end)"
+                if kept.count > first
+                else f"event {first} is missing (deleted from the end)"
+            )
+            return VerifyProblem(self.case_id, first, what)
+        if kept.count < self.count:
+            return VerifyProblem(
+                self.case_id,
+                kept.count + 1,
+                f"event {kept.count + 1} was added outside hypotrack: the head kept for the case "
+                f"says it has {kept.count} events, the store holds {self.count}",
+            )
+        if kept.hash != self.last_hash:
+            return VerifyProblem(
+                self.case_id,
+                self.count,
+                "the chain does not end where the head kept for the case says: events were "
+                "altered and every hash after them recomputed. The first altered event cannot be "
+                "told from the store; check a printed head with `hypotrack verify --head`",
+            )
+        return None
+
+
+def verify_rows(
+    rows: Iterable[ChainRow],
+    heads: dict[str, ChainHead],
+    *,
+    case_id: str | None = None,
+    digest: str | None = None,
+    printed: ChainHead | None = None,
+) -> list[VerifyProblem]:
+    """Check a store's chains against the heads kept apart from them; the logic every backend shares.
+
+    Args:
+        rows: The events to check, ordered by case id then seq (one case's, if ``case_id``).
+        heads: The heads the backend keeps apart from the events (every case's, or ``case_id``'s).
+        case_id: Check only this case.
+        digest: The store-wide :func:`digest_heads` the backend keeps, if it keeps one (checked only
+            when every case is verified).
+        printed: A head printed earlier (``verify --head``); checked against its case.
+
+    Returns:
+        At most one problem per case (the first one), then at most one for the store as a whole
+        (case id ``""``, seq 0).
+    """
+    problems: list[VerifyProblem] = []
+    walked: set[str] = set()
+    for walk in _walks(rows, printed):
+        walked.add(walk.case_id)
+        problem = walk.finish(heads.get(walk.case_id))
+        if problem is not None:
+            problems.append(problem)
+    wanted = [case_id] if case_id is not None else sorted(heads)
+    if printed is not None and printed.case_id not in wanted:
+        wanted.append(printed.case_id)
+    for missing in wanted:
+        if missing in walked:
+            continue
+        walk = ChainWalk(missing, printed if printed and printed.case_id == missing else None)
+        problem = walk.finish(heads.get(missing))
+        if problem is not None:
+            problems.append(problem)
+    problems.sort(key=lambda p: p.case_id)
+    if case_id is None and digest is not None and digest_heads(heads.values()) != digest:
+        problems.append(
+            VerifyProblem(
+                "",
+                0,
+                "the store's record of its cases does not match the cases' heads: a case was "
+                "deleted together with its head, or a head was rewritten",
+            )
+        )
+    return problems
+
+
+def _walks(rows: Iterable[ChainRow], printed: ChainHead | None) -> Iterator[ChainWalk]:
+    """One finished-feeding ChainWalk per case in ``rows`` (ordered by case id, then seq)."""
+    walk: ChainWalk | None = None
+    for row in rows:
+        if walk is None or row[0] != walk.case_id:
+            if walk is not None:
+                yield walk
+            walk = ChainWalk(row[0], printed if printed and printed.case_id == row[0] else None)
+        walk.feed(row)
+    if walk is not None:
+        yield walk
+
+
+def _check_row(row: ChainRow, expected_seq: int, prev_hash: str) -> VerifyProblem | None:
+    """Check one stored row against the chain so far; None if it is sound."""
+    case_id, seq, at, who, kind, payload_json, stored_prev, stored_hash = row[:8]
+    if seq != expected_seq:
+        if isinstance(seq, int) and seq > expected_seq:
+            message = f"event {expected_seq} is missing (the next event present is {seq})"
+        else:
+            message = f"event {expected_seq} is missing (found another seq in its place)"
+        return VerifyProblem(case_id, expected_seq, message)
+    if stored_prev != prev_hash:
+        return VerifyProblem(
+            case_id,
+            seq,
+            f"event {seq} does not link to the event before it: the history before it was "
+            "rewritten, or this event was altered",
+        )
+    try:
+        recomputed = event_hash(case_id, seq, at, who, kind, payload_json, stored_prev)
+    except (TypeError, ValueError):
+        recomputed = None  # A field holds something no append writes (a blob, say).
+    if recomputed != stored_hash:
+        return VerifyProblem(
+            case_id,
+            seq,
+            f"event {seq} does not match its hash: it was altered after it was written",
+        )
+    try:
+        canonical = canonical_json(json.loads(payload_json))
+    except (TypeError, ValueError, RecursionError):
+        canonical = None
+    if canonical != payload_json:
+        # Only reachable if whoever altered the row also recomputed the hash and every later one.
+        return VerifyProblem(
+            case_id, seq, f"event {seq} has a payload the store would not have written"
+        )
+    return None
 
 
 @runtime_checkable
@@ -282,14 +577,29 @@ class EventStore(Protocol):
         """
         ...
 
-    def verify(self, case_id: str | None = None) -> list[VerifyProblem]:
-        """Recompute the hash chain of one case (or all) and report where it breaks.
-
-        Returns:
-            At most one problem per case, the first one in seq order; empty when all is sound.
+    def head(self, case_id: str) -> ChainHead:
+        """The head the store keeps for a case (kept apart from its events).
 
         Raises:
-            UnknownCase: ``case_id`` was given and has no events.
+            UnknownCase: The store keeps no head for the case.
+        """
+        ...
+
+    def verify(
+        self, case_id: str | None = None, *, printed: ChainHead | None = None
+    ) -> list[VerifyProblem]:
+        """Recompute the hash chain of one case (or all), compare it with the heads kept apart
+        from it (and with ``printed``, a head printed earlier), and report where it breaks.
+
+        A backend reads its rows and heads and hands them to :func:`verify_rows`, so every backend
+        finds the same problems in the same words.
+
+        Returns:
+            At most one problem per case, the first one in seq order, then at most one about the
+            store as a whole (case id ``""``, seq 0); empty when all is sound.
+
+        Raises:
+            UnknownCase: ``case_id`` was given and the store has neither events nor a head for it.
         """
         ...
 

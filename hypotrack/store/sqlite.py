@@ -16,10 +16,12 @@ Importing this module opens nothing; the file is opened (and created if need be)
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -30,23 +32,31 @@ from typing import Any
 import platformdirs
 
 from hypotrack.store.base import (
+    EMPTY_DIGEST,
     GENESIS_HASH,
     CaseExists,
     CaseSummary,
+    ChainHead,
+    DamagedStore,
     NewEvent,
     StoreConflict,
     StoredEvent,
     StoreError,
+    StoreUnavailable,
     UnknownCase,
     VerifyProblem,
+    advance_digest,
     canonical_json,
+    digest_heads,
     event_hash,
+    verify_rows,
 )
 
 __all__ = ["SCHEMA_VERSION", "SqliteEventStore", "default_store_path"]
 
 #: The layout this code writes and reads; bump it (and migrate in ``_open``) when the layout grows.
-SCHEMA_VERSION = 1
+#: 2 added the ``heads`` table and the ``heads_digest`` and ``store_id`` meta keys.
+SCHEMA_VERSION = 2
 # Marks the file as ours, so a stray SQLite database with a table called "meta" is not mistaken for
 # a store (and is never written to).
 _FORMAT = "hypotrack-events"
@@ -55,6 +65,10 @@ _FILE_NAME = "hypotrack.db"
 # five seconds only runs out when something is badly stuck.
 _BUSY_TIMEOUT_MS = 5000
 _PRIVATE = 0o600
+# The marker kept beside the store file: it says a store was here, so a store truncated to
+# nothing, deleted, or swapped for another store is refused instead of silently started afresh.
+_MARKER_SUFFIX = ".store-id"
+_MARKER_FORMAT = "hypotrack-store-marker"
 
 # A new event after validation: (kind, payload as canonical JSON text, at, who).
 _Prepared = tuple[str, str, str, str | None]
@@ -74,6 +88,10 @@ _SCHEMA = (
     " case_id TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, who TEXT,"
     " kind TEXT NOT NULL, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
     " written TEXT NOT NULL, PRIMARY KEY (case_id, seq))",
+    # Each case's head, written in the same transaction as its events: a second place that a
+    # deletion from the end, a deleted case or a forged appended row has to be made to agree with.
+    "CREATE TABLE IF NOT EXISTS heads ("
+    " case_id TEXT PRIMARY KEY, count INTEGER NOT NULL, hash TEXT NOT NULL)",
     _DIGESTS,
 )
 
@@ -165,13 +183,28 @@ class SqliteEventStore:
         """Create the file if need be, open it, and check (or lay down) the schema."""
         path = self._path
         if path.is_dir():
-            raise StoreError(f"the store at {path} is a folder, not a file")
+            raise StoreUnavailable(
+                f"the store at {path} is a folder, not a file; give a file path with --store, or "
+                "a folder with HYPOTRACK_HOME"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the folder for the store at {path}: {exc.strerror or exc}"
+        except (FileExistsError, NotADirectoryError):
+            raise StoreUnavailable(
+                f"cannot keep a store at {path}: a file stands where its folder should be "
+                f"({_first_non_folder(path.parent)}); point HYPOTRACK_HOME (or --store) at a "
+                "folder"
             ) from None
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot create the folder for the store at {path}: {_os_reason(exc)}"
+            ) from None
+        if not path.exists() and self._marker_id() is not None:
+            raise StoreUnavailable(
+                f"the store at {path} is gone, but {self._marker.name} beside it says a store was "
+                "there: it was deleted or moved. Put it back (or restore it from a backup); to "
+                f"start a new, empty store there instead, delete {self._marker}"
+            )
         try:
             # Creating the file ourselves, private from the first byte, leaves no moment in which
             # another user could open it; SQLite then gives -wal/-shm the same mode as the file.
@@ -179,7 +212,9 @@ class SqliteEventStore:
         except FileExistsError:
             pass
         except OSError as exc:
-            raise StoreError(f"cannot create the store at {path}: {exc.strerror or exc}") from None
+            raise StoreUnavailable(
+                f"cannot create the store at {path}: {_os_reason(exc)}"
+            ) from None
         else:
             os.close(fd)
 
@@ -196,7 +231,7 @@ class SqliteEventStore:
                 check_same_thread=False,
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the store at {path} ({exc})") from None
+            raise StoreUnavailable(f"cannot open the store at {path} ({exc})") from None
         finally:
             os.umask(old_umask)
         try:
@@ -211,44 +246,54 @@ class SqliteEventStore:
         """Check that ``conn`` is a hypotrack store (making it one if empty) and configure it."""
         path = self._path
         not_ours = (
-            f"{path} is not a hypotrack store (it is some other SQLite database); "
+            f"{path} is not a hypotrack store (it is some other file or SQLite database); "
             "choose another path with --store or HYPOTRACK_HOME"
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             # Reading the schema before changing anything means a file that is not ours is refused
             # untouched (not even its journal mode is changed).
-            tables = {
-                row[0]
-                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
+            tables = _tables(conn)
+            if not tables and self._marker_id() is not None:
+                # Someone creating the store right now writes the marker only after its tables
+                # are committed, so a second look tells a truncated store from a new one.
+                tables = _tables(conn)
+                if not tables:
+                    raise self._was_a_store()
             if not tables:
                 self._use_wal(conn)
                 self._create_schema(conn)
-            elif not {"meta", "events"} <= tables:
-                raise StoreError(not_ours)
+                tables = _tables(conn)
+            if not {"meta", "events"} <= tables:
+                raise StoreUnavailable(not_ours)
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("format") == _FORMAT:
                 self._use_wal(conn)
                 if tables and "case_digests" not in tables:
                     self._add_digests(conn)
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"cannot open the store at {path}: it is damaged or is not a hypotrack store ({exc})"
+        except sqlite3.OperationalError as exc:
+            raise _operational(exc, f"open the store at {path}") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(
+                f"cannot open the store at {path}: it is damaged or is not a hypotrack store "
+                f"({exc}); restore it from a backup, or choose another path with --store"
             ) from None
         if meta.get("format") != _FORMAT:
-            raise StoreError(not_ours)
+            raise StoreUnavailable(not_ours)
         try:
             version = int(meta.get("schema_version", ""))
         except ValueError:
-            raise StoreError(
+            raise DamagedStore(
                 f"the store at {path} is damaged (its schema version is unreadable)"
             ) from None
         if version > SCHEMA_VERSION:
-            raise StoreError(
+            raise StoreUnavailable(
                 f"the store at {path} was written by a newer hypotrack (store format {version}; "
                 f"this version reads up to {SCHEMA_VERSION}); upgrade hypotrack to open it"
             )
+        if version < 2:
+            meta = self._upgrade_to_heads(conn)
+        self._check_marker(meta.get("store_id"))
 
     @staticmethod
     def _use_wal(conn: sqlite3.Connection) -> None:
@@ -260,24 +305,63 @@ class SqliteEventStore:
         conn.execute("PRAGMA synchronous = FULL")
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
-        """Lay down the tables in a new store.
+        """Lay down the tables in a new store, unless a store was here before.
 
         Two processes may both find the file empty; IF NOT EXISTS and INSERT OR IGNORE under
-        BEGIN IMMEDIATE let the second one find the first one's work and do nothing.
+        BEGIN IMMEDIATE let the second one find the first one's work and do nothing. The marker is
+        looked at under the same lock, so the second one never mistakes the first one's new
+        marker for the sign of a truncated store.
         """
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if not _tables(conn) and self._marker_id() is not None:
+                raise self._was_a_store()
             for statement in _SCHEMA:
                 conn.execute(statement)
             conn.executemany(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                [("format", _FORMAT), ("schema_version", str(SCHEMA_VERSION))],
+                [
+                    ("format", _FORMAT),
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("heads_digest", EMPTY_DIGEST),
+                    ("store_id", uuid.uuid4().hex),
+                ],
             )
             conn.execute("COMMIT")
         except BaseException:
             with suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             raise
+
+    def _upgrade_to_heads(self, conn: sqlite3.Connection) -> dict[str, str]:
+        """Bring a format-1 store to format 2: heads taken from the chains as they stand."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if int(meta.get("schema_version", "0")) < 2:
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT OR REPLACE INTO heads (case_id, count, hash)"
+                    " SELECT e.case_id, e.seq, e.hash FROM events AS e"
+                    " WHERE e.seq = (SELECT MAX(seq) FROM events WHERE case_id = e.case_id)"
+                )
+                heads = [ChainHead(*row) for row in conn.execute("SELECT * FROM heads")]
+                conn.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    [
+                        ("schema_version", str(SCHEMA_VERSION)),
+                        ("heads_digest", digest_heads(heads)),
+                        ("store_id", meta.get("store_id") or uuid.uuid4().hex),
+                    ],
+                )
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            conn.execute("COMMIT")
+        except BaseException:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        return meta
 
     @staticmethod
     def _add_digests(conn: sqlite3.Connection) -> None:
@@ -291,6 +375,54 @@ class SqliteEventStore:
                 conn.execute("ROLLBACK")
             raise
 
+    # -- the marker beside the file -------------------------------------------------------------
+
+    @property
+    def _marker(self) -> Path:
+        return self._path.with_name(self._path.name + _MARKER_SUFFIX)
+
+    def _marker_id(self) -> str | None:
+        """The store id the marker beside the file holds; None if there is no (readable) marker."""
+        try:
+            data = json.loads(self._marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if isinstance(data, dict) and data.get("format") == _MARKER_FORMAT:
+            store_id = data.get("store_id")
+            return store_id if isinstance(store_id, str) else None
+        return None
+
+    def _was_a_store(self) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"the store at {self._path} is empty, but {self._marker.name} beside it says a store "
+            "was there: the file was truncated or replaced. Restore it from a backup; to start a "
+            f"new, empty store there instead, delete {self._marker}"
+        )
+
+    def _check_marker(self, store_id: str | None) -> None:
+        """Refuse a store that is not the one the marker names; write the marker if there is none."""
+        if not store_id:
+            return
+        found = self._marker_id()
+        if found is None:
+            # A new store, or one made before markers: leave the sign that a store lives here. A
+            # folder we may not write to only loses this tripwire, not the store.
+            text = json.dumps({"format": _MARKER_FORMAT, "store_id": store_id})
+            with suppress(OSError):
+                fd = os.open(self._marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE)
+                try:
+                    os.write(fd, text.encode("utf-8"))
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            return
+        if found != store_id:
+            raise StoreUnavailable(
+                f"the store at {self._path} is not the store that was there ({self._marker.name} "
+                "beside it names another): the file was replaced. Put the original back; if the "
+                f"replacement is meant, delete {self._marker} and open it again"
+            )
+
     def _make_private(self) -> None:
         """Set mode 0600 on the store and the -wal/-shm files beside it."""
         for suffix in ("", "-wal", "-shm"):
@@ -299,6 +431,23 @@ class SqliteEventStore:
             with suppress(OSError):
                 if file.stat().st_mode & 0o777 != _PRIVATE:
                     file.chmod(_PRIVATE)
+
+    # -- the local user's name ------------------------------------------------------------------
+
+    @property
+    def user(self) -> str | None:
+        """The name this store records as ``who`` (asked once, kept in the store), if set."""
+        with self._lock, self._sqlite_errors("read the store's settings"):
+            row = self._connection().execute("SELECT value FROM meta WHERE key = 'user'").fetchone()
+        return row[0] if row else None
+
+    def set_user(self, name: str) -> None:
+        """Keep ``name`` as the local user's name for what they record from now on."""
+        name = name.strip()
+        if not name or len(name) > 200 or any(ord(ch) < 32 for ch in name):
+            raise ValueError("a name is one line of at most 200 characters")
+        with self._lock, self._sqlite_errors("keep your name"), self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('user', ?)", (name,))
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -314,15 +463,9 @@ class SqliteEventStore:
         try:
             yield
         except sqlite3.OperationalError as exc:
-            text = str(exc)
-            if "locked" in text or "busy" in text:
-                raise StoreError(
-                    f"could not {doing}: the store at {self._path} is busy (another hypotrack is "
-                    "writing to it); try again"
-                ) from None
-            raise StoreError(f"could not {doing} in the store at {self._path} ({exc})") from None
+            raise _operational(exc, f"{doing} in the store at {self._path}") from None
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
+            raise DamagedStore(
                 f"could not {doing}: the store at {self._path} is damaged ({exc}); "
                 "run `hypotrack verify`"
             ) from None
@@ -353,10 +496,10 @@ class SqliteEventStore:
         case_id, seq, at, who, kind, payload_json, prev_hash, hash_, written = row
         try:
             payload = json.loads(payload_json)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             payload = None
         if not isinstance(payload, dict):
-            raise StoreError(
+            raise DamagedStore(
                 f"event {seq} of case {case_id!r} in the store at {self._path} is damaged "
                 "(its payload is not a JSON object); run `hypotrack verify`"
             )
@@ -416,7 +559,25 @@ class SqliteEventStore:
                     for e, p in zip(stored, prepared, strict=True)
                 ],
             )
+            self._move_head(conn, ChainHead(case_id, stored[-1].seq, stored[-1].hash))
         return stored
+
+    @staticmethod
+    def _move_head(conn: sqlite3.Connection, new: ChainHead) -> None:
+        """Record a case's new head and the store's digest of heads, inside the append's transaction."""
+        row = conn.execute(
+            "SELECT count, hash FROM heads WHERE case_id = ?", (new.case_id,)
+        ).fetchone()
+        old = ChainHead(new.case_id, *row) if row is not None else None
+        digest_row = conn.execute("SELECT value FROM meta WHERE key = 'heads_digest'").fetchone()
+        digest = advance_digest(digest_row[0] if digest_row else EMPTY_DIGEST, old, new)
+        conn.execute(
+            "INSERT OR REPLACE INTO heads (case_id, count, hash) VALUES (?, ?, ?)",
+            (new.case_id, new.count, new.hash),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('heads_digest', ?)", (digest,)
+        )
 
     def events(self, case_id: str) -> list[StoredEvent]:
         """All of a case's events in seq order; see :meth:`EventStore.events`."""
@@ -488,6 +649,11 @@ class SqliteEventStore:
                 (case_id, through_seq, text),
             )
 
+    @staticmethod
+    def _has_rows(conn: sqlite3.Connection, case_id: str) -> bool:
+        row = conn.execute("SELECT 1 FROM events WHERE case_id = ? LIMIT 1", (case_id,)).fetchone()
+        return row is not None
+
     def has_case(self, case_id: str) -> bool:
         """Whether the case has any events."""
         with self._lock, self._sqlite_errors(f"look up case {case_id!r}"):
@@ -498,35 +664,59 @@ class SqliteEventStore:
             )
         return row is not None
 
-    def verify(self, case_id: str | None = None) -> list[VerifyProblem]:
-        """Recompute hash chains and report the first break per case; see :meth:`EventStore.verify`."""
+    def head(self, case_id: str) -> ChainHead:
+        """The head kept for a case; see :meth:`EventStore.head`."""
+        with self._lock, self._sqlite_errors(f"read the head of case {case_id!r}"):
+            row = (
+                self._connection()
+                .execute("SELECT count, hash FROM heads WHERE case_id = ?", (case_id,))
+                .fetchone()
+            )
+        if row is None:
+            raise UnknownCase(case_id)
+        return ChainHead(case_id, int(row[0]), str(row[1]))
+
+    def verify(
+        self, case_id: str | None = None, *, printed: ChainHead | None = None
+    ) -> list[VerifyProblem]:
+        """Check the chains against the heads kept apart from them; see :meth:`EventStore.verify`."""
+        columns = "case_id, seq, at, who, kind, payload, prev_hash, hash"
         if case_id is None:
-            query, params = f"SELECT {_COLUMNS} FROM events ORDER BY case_id, seq", ()
+            query, params = f"SELECT {columns} FROM events ORDER BY case_id, seq", ()
+            heads_query, heads_params = "SELECT case_id, count, hash FROM heads", ()
         else:
-            query = f"SELECT {_COLUMNS} FROM events WHERE case_id = ? ORDER BY seq"
+            query = f"SELECT {columns} FROM events WHERE case_id = ? ORDER BY seq"
             params = (case_id,)
-        problems: list[VerifyProblem] = []
-        current: str | None = None
-        seen_any = False
-        broken = False
-        expected_seq = 1
-        prev_hash = GENESIS_HASH
+            heads_query = "SELECT case_id, count, hash FROM heads WHERE case_id = ?"
+            heads_params = (case_id,)
         with self._lock, self._sqlite_errors("verify the store"):
-            # Streamed rather than fetched whole: a store can hold many large payloads.
-            for row in self._connection().execute(query, params):
-                seen_any = True
-                if row[0] != current:
-                    current, broken, expected_seq, prev_hash = row[0], False, 1, GENESIS_HASH
-                if broken:
-                    continue
-                problem = _check_row(row, expected_seq, prev_hash)
-                if problem is not None:
-                    problems.append(problem)
-                    broken = True
-                    continue
-                expected_seq += 1
-                prev_hash = row[7]
-        if case_id is not None and not seen_any:
+            conn = self._connection()
+            # One read transaction, so the rows and the heads are one snapshot even while others
+            # append.
+            conn.execute("BEGIN")
+            try:
+                try:
+                    heads = {
+                        row[0]: ChainHead(row[0], row[1], row[2])
+                        for row in conn.execute(heads_query, heads_params)
+                    }
+                except sqlite3.OperationalError:
+                    heads = {}  # the heads table itself was dropped: every case will say so
+                digest_row = conn.execute(
+                    "SELECT value FROM meta WHERE key = 'heads_digest'"
+                ).fetchone()
+                # Streamed rather than fetched whole: a store can hold many large payloads.
+                problems = verify_rows(
+                    conn.execute(query, params),
+                    heads,
+                    case_id=case_id,
+                    digest=digest_row[0] if digest_row else "(none)",
+                    printed=printed,
+                )
+                seen = case_id is None or bool(heads) or self._has_rows(conn, case_id)
+            finally:
+                conn.execute("COMMIT")
+        if case_id is not None and not seen:
             raise UnknownCase(case_id)
         return problems
 
@@ -580,39 +770,47 @@ def _digest(through_seq: int | None, text: str | None) -> tuple[dict[str, Any] |
     return digest, through_seq
 
 
-def _check_row(row: tuple[Any, ...], expected_seq: int, prev_hash: str) -> VerifyProblem | None:
-    """Check one stored row against the chain so far; None if it is sound."""
-    case_id, seq, at, who, kind, payload_json, stored_prev, stored_hash, _written = row
-    if seq != expected_seq:
-        if isinstance(seq, int) and seq > expected_seq:
-            message = f"event {expected_seq} is missing (the next event present is {seq})"
-        else:
-            message = f"event {expected_seq} is missing (found {seq!r} in its place)"
-        return VerifyProblem(case_id, expected_seq, message)
-    if stored_prev != prev_hash:
-        return VerifyProblem(
-            case_id,
-            seq,
-            f"event {seq} does not link to the event before it: the history before it was "
-            "rewritten, or this event was altered",
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    """The names of the tables in the database."""
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _first_non_folder(folder: Path) -> Path:
+    """The nearest of ``folder`` and its parents that exists but is not a folder."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists() and not candidate.is_dir():
+            return candidate
+    return folder
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OSError in words, with advice for the common cases."""
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full; free some space and try again"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied; choose a folder you can write to"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only; choose another folder"
+    return exc.strerror or type(exc).__name__
+
+
+def _operational(exc: sqlite3.OperationalError, doing: str) -> StoreError:
+    """The StoreError for an OperationalError while doing something."""
+    text = str(exc)
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text or "busy" in text:
+        return StoreUnavailable(
+            f"could not {doing}: the store is locked by another program (another hypotrack "
+            "writing, or a tool holding it open); close that program, or wait and try again"
         )
-    try:
-        recomputed = event_hash(case_id, seq, at, who, kind, payload_json, stored_prev)
-    except ValueError:
-        recomputed = None  # A field holds something no append writes (a blob, say).
-    if recomputed != stored_hash:
-        return VerifyProblem(
-            case_id,
-            seq,
-            f"event {seq} does not match its hash: it was altered after it was written",
+    if code == sqlite3.SQLITE_FULL or "full" in text:
+        return StoreUnavailable(
+            f"could not {doing}: the disk is full; nothing was written. Free some space and "
+            "try again"
         )
-    try:
-        canonical = canonical_json(json.loads(payload_json))
-    except (TypeError, ValueError):
-        canonical = None
-    if canonical != payload_json:
-        # Only reachable if whoever altered the row also recomputed the hash and every later one.
-        return VerifyProblem(
-            case_id, seq, f"event {seq} has a payload the store would not have written"
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+        return StoreUnavailable(
+            f"could not {doing}: the store cannot be written or opened ({text}); check the "
+            "file's and its folder's permissions, or choose another path with --store"
         )
-    return None
+    return StoreError(f"could not {doing} ({text})")

@@ -7,7 +7,6 @@ field a `FieldError` names.
 
 from __future__ import annotations
 
-import difflib
 import getpass
 import math
 import os
@@ -234,18 +233,6 @@ def normalised_preview(values: dict[str, str]) -> dict[str, float | None]:
             numbers[h] = None
     total = sum(v for v in numbers.values() if v is not None)
     return {h: (v / total if v is not None and total > 0 else None) for h, v in numbers.items()}
-
-
-def similar_item(state: CaseState, text: str, threshold: float = 0.8) -> str | None:
-    """An earlier live item whose text closely matches (DESIGN §3: two reports of one fact)."""
-    wanted = " ".join(text.lower().split())
-    for item in state.items.values():
-        if not item.live:
-            continue
-        theirs = " ".join(item.spec.text.lower().split())
-        if difflib.SequenceMatcher(None, wanted, theirs).ratio() >= threshold:
-            return item.id
-    return None
 
 
 def _capital(text: str) -> str:

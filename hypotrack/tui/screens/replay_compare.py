@@ -21,7 +21,7 @@ from textual.widgets import Label, Static
 
 from hypotrack.tui.screens.replay_model import StepView
 from hypotrack.tui.screens.replay_panels import local
-from hypotrack.tui.widgets.render import clip, pct, ratio_text
+from hypotrack.tui.widgets.render import clip, pct, ratio_text, severity
 
 #: A share smaller than this (odds ×1.02) is not worth naming as a mover.
 SMALL = math.log(1.02)
@@ -164,32 +164,64 @@ def compare_body(d: Any, a: StepView, b: StepView) -> RenderableType:
             for r in d.reliability_changes
         ],
     )
-    judgements = {j.id: j for j in state.judgements}
-    listing(
-        "Judgements in between",
-        [
-            Text(
-                f"{j}  {local(judgements[j].at, b)}  favours {state.label(judgements[j].favoured)}"
-            )
-            for j in d.judgements
-            if j in judgements
-        ],
-    )
-    notes = {n.spec.id: n for n in state.notes}
-    listing(
-        "Notes in between",
-        [
-            Text(
-                f"{n}  {local(notes[n].at, b)}  {notes[n].spec.kind}: {clip(notes[n].spec.text, 80)}"
-            )
-            for n in d.notes
-            if n in notes
-        ],
-    )
+    listing("Judgements in between", [judgement_row(j, state, b) for j in d.judgements])
+    listing("Notes in between", [note_row(n, b) for n in d.notes])
+    flag_rows = [flag_change_row(c, state, b) for c in d.flag_changes]
+    if not flag_rows and d.flags_after:
+        flag_rows = [Text("No flag was raised, changed or closed in between.", style="dim")]
+    listing("Flags in between", flag_rows)
     if not (d.items_added or d.items_amended or d.items_retracted or d.hypotheses_added
             or d.hypotheses_retired or d.reliability_changes):  # fmt: skip
         parts += [Text(""), Text("No evidence or explanation changed in between.", style="dim")]
     return Group(*parts)
+
+
+CHANGE_WORDS = {
+    "raised": "raised",
+    "escalated": "turned red",
+    "de-escalated": "back to amber",
+    "acknowledged": "acknowledged",
+    "lapsed": "acknowledgement lapsed",
+    "closed": "closed",
+}
+
+
+def judgement_row(j: Any, state: Any, b: StepView) -> Text:
+    """'j2  4 Feb 12:00  by A. Worker: favours Accidental — Accidental 40 %, Inflicted 35 %'."""
+    row = Text(f"{j.id}  {local(j.at, b)}  ", style="bold")
+    if j.who:
+        row.append(f"by {j.who}: ")
+    row.append(f"favours {state.label(j.favoured)}" if j.favoured else "no favourite (a tie)")
+    shares = sorted(j.shares.items(), key=lambda kv: -kv[1])
+    row.append(" — " + ", ".join(f"{state.label(h)} {pct(v).strip()}" for h, v in shares))
+    if j.note:
+        row.append(f"\n    note: {j.note}", style="dim")
+    return row
+
+
+def note_row(n: Any, b: StepView) -> Text:
+    """A note with its author and its whole text."""
+    row = Text(f"{n.id}  {local(n.at, b)}  ", style="bold")
+    row.append(n.kind + (f" of the {n.flag} flag" if n.flag else ""))
+    if n.who:
+        row.append(f" by {n.who}")
+    if n.pinned_at is not None:
+        row.append(f" (about {local(n.pinned_at, b)})", style="dim")
+    row.append(f": {n.text}")
+    return row
+
+
+def flag_change_row(c: Any, state: Any, b: StepView) -> Text:
+    """'4 Feb 14:00  ‼ red  contrary-evidence turned red (Accidental against Inflicted), after e5'."""
+    f = c.flag
+    row = Text(f"{local(c.at, b)}  ")
+    row.append_text(severity(f.severity))
+    row.append(f"  {f.id} {CHANGE_WORDS.get(c.change, c.change)}", style="bold")
+    if f.rival:
+        favoured = state.label(f.favoured) if f.favoured else "—"
+        row.append(f" ({favoured} against {state.label(f.rival)})")
+    row.append(f", after {c.kind.replace('-', ' ')} {c.subject or ''}".rstrip(), style="dim")
+    return row
 
 
 class CompareScreen(ModalScreen[None]):

@@ -79,6 +79,7 @@ def beliefs_panel(view: StepView, width: int = 52) -> RenderableType:
     j = view.judgement
     worker = view.worker
     favoured = j.favoured if j is not None else None
+    bar = max(4, min(BAR, (width - 27) // 2))  # both bars on one line, in a narrow pane too
     text = Text()
     text.append("Explanations as they stood", style="bold")
     if j is not None:
@@ -93,10 +94,10 @@ def beliefs_panel(view: StepView, width: int = 52) -> RenderableType:
         text.append(suffix, style="italic dim")
         text.append("\n    ")
         text.append("net ", style=f"bold {NETWORK}")
-        text.append_text(bar_with_pct(view.posterior.get(h.id), BAR, NETWORK))
+        text.append_text(bar_with_pct(view.posterior.get(h.id), bar, NETWORK))
         text.append("   ")
         text.append("you ", style=f"bold {WORKER}")
-        text.append_text(bar_with_pct(worker.get(h.id) if worker else None, BAR, WORKER))
+        text.append_text(bar_with_pct(worker.get(h.id) if worker else None, bar, WORKER))
         text.append("\n")
     for h in state.hypotheses.values():
         if h.live:

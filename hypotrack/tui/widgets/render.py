@@ -6,10 +6,11 @@ is ▲ or ▼, and a bar's length is its value.
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 
 from rich.text import Text
+
+from hypotrack.domain.numbers import ratio_text as ratio_text  # shared with the command line
 
 # Colours that read on dark and light themes alike.
 NETWORK = "dodger_blue2"
@@ -59,22 +60,6 @@ def severity(sev: str, acknowledged: bool = False) -> Text:
     if acknowledged:
         text.append(" ✓ ack", style="dim")
     return text
-
-
-def ratio_text(r: float) -> str:
-    """A likelihood ratio as a practitioner reads it: ×3.2, ×½, ×1."""
-    if r == 0:
-        return "×0"
-    if math.isinf(r):
-        return "×∞"
-    if r >= 1:
-        return f"×{_number(r)}"
-    return f"×1/{_number(1 / r)}"
-
-
-def _number(x: float) -> str:
-    """Two significant figures below 100, whole numbers above: ratios are rough."""
-    return f"{x:.2g}" if x < 100 else f"{x:,.0f}"
 
 
 def direction(r: float, threshold: float = 2.0) -> tuple[str, str]:

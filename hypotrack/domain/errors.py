@@ -1,0 +1,25 @@
+"""The one family of errors hypotrack raises on purpose, and the exit code each one means.
+
+The command line turns any :class:`HypotrackError` into its message on stderr and its
+``exit_code``: 2 for something the person can fix (a bad file, a path that cannot hold a store,
+a store that is locked, newer or full), 1 for something that went wrong that they cannot fix
+by changing what they typed (a damaged store). Messages are fit to show a person and never quote
+case free text: at most an id, a path or a short value.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BadInputError", "HypotrackError"]
+
+
+class HypotrackError(Exception):
+    """A failure with a message fit to show a person."""
+
+    #: The command line's exit code for it (DESIGN §9: 2 bad input, 1 anything else).
+    exit_code: int = 1
+
+
+class BadInputError(HypotrackError):
+    """Input or a setting a person can fix; the message says where and what to do."""
+
+    exit_code = 2
