@@ -157,7 +157,12 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
             {
                 "as_of": iso(b.as_of, tz),
                 "hypotheses": [
-                    {"id": h.id, "label": h.label, "probability": h.probability}
+                    {
+                        "id": h.id,
+                        "label": h.label,
+                        "probability": h.probability,
+                        "unweighed": h.unweighed,
+                    }
                     for h in b.hypotheses
                 ],
                 "sources": [{"id": s.id, "reliability": s.reliability} for s in b.sources],
@@ -175,6 +180,10 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
         mark = " ◀ favoured" if b.worker and b.worker.favoured == h.id else ""
         rows.append([h.id, h.label[:48], pct(h.probability), mine + mark])
     print(table(rows, ["explanation", "label", "evidence", "worker"]))
+    for h in b.hypotheses:
+        if h.unweighed:
+            n = h.unweighed
+            print(f"{h.id}: not yet weighed against {n} earlier item{'s' if n != 1 else ''}")
     uncertain = [s for s in b.sources if s.prior < 1.0]
     if uncertain:
         print()
@@ -201,6 +210,9 @@ def flag_json(f: Any, tz: ZoneInfo) -> dict[str, Any]:
         "message": f.message,
         "question": f.question,
         "acknowledged": f.acknowledged,
+        "acknowledgement": f.acknowledgement,
+        "earlier_acknowledgement": f.earlier_acknowledgement,
+        "lapsed": f.lapsed,
     }
 
 
@@ -219,6 +231,10 @@ def cmd_flags(args: argparse.Namespace) -> int:
         ack = "  (acknowledged)" if f.acknowledged else ""
         print(f"\n{glyph}  {f.id}{ack}")
         print(f"  {f.message}")
+        if f.acknowledged:
+            print(f"  Acknowledged: {f.acknowledgement}")
+        elif f.earlier_acknowledgement:
+            print(f"  New since the acknowledgement ({f.lapsed}): {f.earlier_acknowledgement}")
         if f.evidence:
             print(f"  Items: {', '.join(f.evidence)}")
         print(f"  Ask: {f.question}")

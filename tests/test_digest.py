@@ -69,10 +69,11 @@ def test_an_acknowledged_red_flag_is_counted_apart_and_the_last_change_is_the_ca
     events = load_case_file(WORKED).events
     import_case(store, events)
     [row] = case_rows(store)
-    # The worked example holds an acknowledged red flag and two open amber ones.
-    assert row["open"] == {"red": 0, "amber": 2}
+    # The worked example holds an acknowledged red flag and four open amber ones
+    # (conservatism, one-sided scrutiny, frozen rating, ruled out early).
+    assert row["open"] == {"red": 0, "amber": 4}
     assert row["acknowledged"] == {"red": 1, "amber": 0}
-    assert (row["open_flags"], row["red_flags"]) == (2, 0)
+    assert (row["open_flags"], row["red_flags"]) == (4, 0)
     # The last event on the case's own timeline, in its zone; not the day it was imported.
     assert row["last_change"] == "2026-02-12T10:30:00+00:00"
     assert row["kind"] == "live"
@@ -98,7 +99,7 @@ def test_a_stale_digest_is_computed_once_and_kept(
     assert case_rows(store)[0]["acknowledged"]["red"] == 1
     assert store.cases()[0].current_digest is not None
     no_reasoning(monkeypatch)
-    assert case_rows(store)[0]["open"]["amber"] == 2
+    assert case_rows(store)[0]["open"]["amber"] == 4
 
 
 def test_the_command_line_lists_training_runs_apart(
@@ -114,7 +115,7 @@ def test_the_command_line_lists_training_runs_apart(
     assert "worked-bruising" in cases and run_id not in cases
     assert run_id in runs  # whole, however long
     line = next(x for x in cases.splitlines() if x.startswith("worked-bruising"))
-    assert "2 amber" in line and "1 red" in line and "2026-02-12 10:30" in line
+    assert "4 amber" in line and "1 red" in line and "2026-02-12 10:30" in line
     assert main(["cases", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert {r["id"]: r["kind"] for r in doc["cases"]} == {

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hypotrack.domain import model as m
 from hypotrack.domain.rules import FLAG_IDS
+from hypotrack.domain.state import top_rated
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
 
 FORMAT_VERSION = 1
@@ -504,6 +505,55 @@ class _CrossCheck:
             out[hyp] = p
         return out
 
+    def collect_back(
+        self,
+        back: dict[str, list[tuple[int, FileEvidence, float | None, Any]]],
+        i: int,
+        e: FileEvidence,
+        loc: tuple[Any, ...],
+        ratings: dict[str, Any],
+        hyps: dict[str, Any],
+    ) -> None:
+        """Set aside an item's back-ratings (or `neutral` marks) under later explanations."""
+        plain = {h: v for h, v in ratings.items() if not (isinstance(v, str) and _is_neutral(v))}
+        probs = self.likelihoods(loc + ("likelihood",), plain, hyps)
+        for h, v in ratings.items():
+            if h in plain and h not in probs:
+                continue  # a bad value, already reported
+            back.setdefault(h, []).append((i, e, probs.get(h), v if h in plain else None))
+
+    def back_ratings(
+        self,
+        back: dict[str, list[tuple[int, FileEvidence, float | None, Any]]],
+        added_at: dict[str, datetime],
+        retired_at: dict[str, datetime],
+    ) -> list[m.EvidenceBackRated]:
+        """One event per explanation added mid-case: the earlier items rated under it."""
+        out = []
+        for h, rows in back.items():
+            at = added_at[h]
+            likelihood: dict[str, float] = {}
+            entered: dict[str, Any] = {}
+            neutral: list[str] = []
+            for i, e, p, typed in rows:
+                loc = ("evidence", i, "likelihood", h)
+                if e.retracted is not None and self.when(e.retracted.at) <= at:
+                    self.problem(loc, "the item was retracted before this explanation was added")
+                elif h in retired_at and retired_at[h] <= at:
+                    self.problem(loc, "this explanation was retired when it was added")
+                elif p is None:
+                    neutral.append(e.id)
+                else:
+                    likelihood[e.id] = p
+                    entered[e.id] = typed
+            if likelihood or neutral:
+                out.append(
+                    m.EvidenceBackRated(
+                        at=at, hypothesis=h, likelihood=likelihood, entered=entered, neutral=neutral
+                    )
+                )
+        return out
+
     def unknown(self, loc: tuple[Any, ...], what: str, value: str, known: list[str]) -> None:
         close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
         hint = (
@@ -645,6 +695,7 @@ class _CrossCheck:
             )
 
         answered: dict[str, int] = {}
+        back: dict[str, list[tuple[int, FileEvidence, float | None, Any]]] = {}
         for i, e in enumerate(f.evidence):
             loc = ("evidence", i)
             at = self.when(e.recorded)
@@ -660,8 +711,12 @@ class _CrossCheck:
             elif source_at[e.source] > at:
                 self.problem(loc + ("source",), "recorded before this source was added")
             entered: dict[str, Any]
+            later = [h for h in e.likelihood or {} if h in hyps and added_at[h] > at]
             if e.answers is not None:
-                if e.likelihood is not None:
+                if e.likelihood is not None and len(later) == len(e.likelihood):
+                    # Only back-ratings: explanations added after the item (DESIGN §2).
+                    self.collect_back(back, i, e, loc, dict(e.likelihood), hyps)
+                elif e.likelihood is not None:
                     self.problem(
                         loc + ("likelihood",),
                         "an item that answers an enquiry takes its likelihoods from the enquiry: remove 'likelihood'",
@@ -690,14 +745,25 @@ class _CrossCheck:
                         "give a likelihood for at least one explanation (how expected this is under it)",
                     )
                     continue
-                probs = self.likelihoods(loc + ("likelihood",), e.likelihood, hyps)
-                for h in probs:
-                    if not live_at(h, at) and added_at.get(h, opened) > at:
+                # A likelihood for an explanation added after the item was recorded is a
+                # back-rating: it takes effect when the explanation is added (DESIGN §2).
+                self.collect_back(back, i, e, loc, {h: e.likelihood[h] for h in later}, hyps)
+                now = {h: v for h, v in e.likelihood.items() if h not in later}
+                for h, v in now.items():
+                    if isinstance(v, str) and _is_neutral(v):
                         self.problem(
                             loc + ("likelihood", h),
-                            "this explanation was added after the item was recorded",
+                            "'neutral' marks an earlier item weighed against an explanation "
+                            "added after it; for any other, leave the explanation out",
                         )
-                entered = dict(e.likelihood)
+                probs = self.likelihoods(loc + ("likelihood",), now, hyps)
+                entered = dict(now)
+                if not now:
+                    self.problem(
+                        loc + ("likelihood",),
+                        "give a likelihood for at least one explanation live when it was recorded",
+                    )
+                    continue
             if not probs:
                 continue
             events.append(
@@ -739,6 +805,8 @@ class _CrossCheck:
                     self.problem(loc + ("retracted", "at"), "retracted before it was recorded")
                 events.append(m.EvidenceRetracted(at=r_at, id=e.id, reason=e.retracted.reason))
 
+        events.extend(self.back_ratings(back, added_at, retired_at))
+
         for i, j in enumerate(f.judgements):
             loc = ("judgements", i)
             at = self.when(j.at)
@@ -767,7 +835,8 @@ class _CrossCheck:
                 continue
             if not ratings:
                 continue
-            favoured = j.favoured or max(ratings, key=lambda h: ratings[h])
+            # A tie at the top with none named: no favourite (an open mind, DESIGN §2).
+            favoured = j.favoured or top_rated(ratings)
             if j.favoured and j.favoured not in ratings:
                 self.problem(
                     loc + ("favoured",), "the favoured explanation must be one of those rated"
@@ -838,6 +907,10 @@ class _CrossCheck:
 
 
 # --- export -------------------------------------------------------------------------------
+
+
+def _is_neutral(value: str) -> bool:
+    return " ".join(value.strip().lower().split()) == "neutral"
 
 
 def _local(at: datetime, tz: ZoneInfo) -> datetime:
@@ -926,6 +999,12 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             if e.reason:
                 amendment["reason"] = e.reason
             evidence[e.id].setdefault("amended", []).append(amendment)
+        elif isinstance(e, m.EvidenceBackRated):
+            # Written into the item's likelihoods: it takes effect when the explanation is added.
+            for ident, p in e.likelihood.items():
+                evidence[ident].setdefault("likelihood", {})[e.hypothesis] = e.entered.get(ident, p)
+            for ident in e.neutral:
+                evidence[ident].setdefault("likelihood", {})[e.hypothesis] = "neutral"
         elif isinstance(e, m.EvidenceRetracted):
             evidence[e.id]["retracted"] = {"at": _local(e.at, tz), "reason": e.reason or ""}
         elif isinstance(e, m.EnquiryRaised):
@@ -942,7 +1021,8 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             if e.who:
                 entry["by"] = e.who
             entry["ratings"] = {h: round(v, 12) for h, v in j.ratings.items()}
-            entry["favoured"] = j.favoured
+            if j.favoured is not None:
+                entry["favoured"] = j.favoured
             if j.note:
                 entry["note"] = j.note
             judgements.append(entry)

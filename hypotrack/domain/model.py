@@ -112,7 +112,8 @@ class EnquirySpec(Frozen):
 class JudgementSpec(Frozen):
     id: Slug
     ratings: dict[str, float]
-    favoured: Slug
+    # None: a tie at the top with none named, an open mind (DESIGN §2).
+    favoured: Slug | None = None
     note: str | None = None
 
 
@@ -183,6 +184,20 @@ class EvidenceAmended(EventBase):
     reason: str | None = None
 
 
+class EvidenceBackRated(EventBase):
+    """Earlier items weighed against an explanation added after them (DESIGN §2).
+
+    Each rating takes effect now; the item's ā (the mean of its likelihoods as entered) stays
+    as it was. Items in `neutral` were marked neutral on purpose: they count as weighed.
+    """
+
+    kind: Literal["items-back-rated"] = "items-back-rated"
+    hypothesis: Slug
+    likelihood: dict[str, float] = {}
+    entered: dict[str, str | float] = {}
+    neutral: list[Slug] = []
+
+
 class EvidenceRetracted(EventBase):
     kind: Literal["evidence-retracted"] = "evidence-retracted"
     id: Slug
@@ -213,6 +228,7 @@ Event = Annotated[
     | ReliabilityChanged
     | EvidenceRecorded
     | EvidenceAmended
+    | EvidenceBackRated
     | EvidenceRetracted
     | EnquiryRaised
     | JudgementRecorded
@@ -227,6 +243,8 @@ EVENT_RANK: dict[str, int] = {
     "hypothesis-added": 0,
     "hypothesis-retired": 0,
     "hypothesis-relabelled": 0,
+    # Right after the explanation it weighs (file order keeps it after the addition).
+    "items-back-rated": 0,
     "source-added": 1,
     "reliability-changed": 1,
     "evidence-recorded": 2,

@@ -278,6 +278,8 @@ def favoured_of(state: CaseState, posterior: dict[str, float] | None) -> tuple[s
     live = state.live_hypotheses
     if j is not None and j.favoured in live:
         return j.favoured, True
+    if j is not None and j.favoured is None and all(h in live for h in j.ratings):
+        return None, True  # the worker's open mind: a tie at the top, no favourite
     if posterior:
         return max(posterior, key=lambda h: posterior[h]), False
     return (live[0], False) if live else (None, False)

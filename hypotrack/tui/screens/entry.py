@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static
 
 from hypotrack.domain import model as m
-from hypotrack.domain.state import next_id
+from hypotrack.domain.state import next_id, top_rated
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood, term_for
 from hypotrack.tui import editing
 from hypotrack.tui.editing import FieldError
@@ -189,14 +189,8 @@ class JudgementForm(SessionForm):
                     "favoured", "You rated that explanation 0: rate it, or favour another."
                 )
         else:
-            top = max(ratings.values())
-            best = [h for h, v in ratings.items() if v == top]
-            if len(best) > 1:
-                raise FieldError(
-                    "favoured",
-                    "Two explanations share the highest rating: choose the one you favour.",
-                )
-            favoured = best[0]
+            # A tie at the top with none chosen is an open mind: no favourite (DESIGN §2).
+            favoured = top_rated(ratings)
         note = self.value("note").strip() or None
         spec = m.JudgementSpec(
             id=next_id("j", [j.id for j in self.state.judgements]),

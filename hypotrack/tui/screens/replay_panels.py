@@ -136,6 +136,14 @@ def flags_panel(view: StepView) -> RenderableType:
         parts.append(Text(f.message, style=""))
         if f.acknowledged and f.acknowledgement:
             parts.append(Text(f"✓ Acknowledged by the worker: {f.acknowledgement}", style="italic"))
+        elif f.earlier_acknowledgement:
+            parts.append(
+                Text(
+                    f"New since the acknowledgement ({f.lapsed}). "
+                    f"Earlier reason: {f.earlier_acknowledgement}",
+                    style="italic",
+                )
+            )
         parts.append(Text(f"Supervision question: {f.question}", style="dim"))
     return Group(*parts)
 
@@ -207,7 +215,11 @@ def on_file_panel(view: StepView) -> RenderableType:
         t = table()
         for j in reversed(state.judgements):
             ratings = {h: v / sum(j.ratings.values()) for h, v in j.ratings.items()}
-            what = Text(f"favours {state.label(j.favoured)} ({ratings[j.favoured] * 100:.0f} %)")
+            what = Text(
+                f"favours {state.label(j.favoured)} ({ratings[j.favoured] * 100:.0f} %)"
+                if j.favoured
+                else "no favourite (a tie at the top)"
+            )
             if j.who:
                 what.append(f" — {j.who}", style="dim")
             t.add_row(j.id, local(j.at, view), what)

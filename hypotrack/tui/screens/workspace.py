@@ -65,6 +65,8 @@ TABS = {
 ACTIONS: tuple[UserAction, ...] = (
     UserAction("add_hypothesis", "h", "Explanation", "case: add an explanation",
                "Add an explanation (hypothesis) to keep open"),
+    UserAction("weigh_items", "b", "Weigh", "case: weigh earlier items against an explanation",
+               "Rate the earlier items under an explanation added after them", show=False),
     UserAction("rename_hypothesis", "r", "Rename", "case: rename an explanation",
                "Reword the highlighted explanation", show=False),
     UserAction("retire_hypothesis", "t", "Retire", "case: retire an explanation",
@@ -335,7 +337,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
                 j.id,
                 short_datetime(j.at),
                 clip(j.who or "", 12),
-                clip(j.favoured, 16),
+                clip(j.favoured or "(a tie)", 16),
                 panels.ratings_text(j.ratings),
                 clip(j.spec.note or "", 40),
                 key=j.id,
@@ -499,7 +501,27 @@ class WorkspaceScreen(Guarded, Screen[None]):
         return key if key in self.state.live_hypotheses else None
 
     def action_add_hypothesis(self) -> None:
-        self.open_form(forms.AddHypothesisForm(self.session, self.commit))
+        known = set(self.state.hypotheses)
+
+        def added(saved: bool | None) -> None:
+            # Offer the earlier items to weigh against the new explanation (DESIGN §2).
+            new = [h for h in self.state.hypotheses if h not in known]
+            if saved and new and self.state.hypotheses[new[-1]].unweighed:
+                self.open_form(forms.WeighItemsForm(self.session, self.commit, new[-1]))
+
+        self.app.push_screen(forms.AddHypothesisForm(self.session, self.commit), added)
+
+    def action_weigh_items(self) -> None:
+        h = self.highlighted_hypothesis()
+        pending = [x for x in self.state.live_hypotheses if self.state.hypotheses[x].unweighed]
+        if h not in pending:
+            h = pending[0] if pending else None
+        if h is None:
+            self.notify(
+                "Every explanation is weighed against every earlier item.", title="Nothing to weigh"
+            )
+            return
+        self.open_form(forms.WeighItemsForm(self.session, self.commit, h))
 
     def action_rename_hypothesis(self) -> None:
         if not self.state.live_hypotheses:

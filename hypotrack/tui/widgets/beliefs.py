@@ -78,9 +78,12 @@ class ExplanationsTable(KeyedTable):
         for h in state.hypotheses.values():
             if not h.live:
                 continue
-            label = Text(clip(h.label, label_width - 12 if h.spec.catch_all else label_width))
+            room = label_width - (12 if h.spec.catch_all else 0) - (2 if h.unweighed else 0)
+            label = Text(clip(h.label, room))
             if h.spec.catch_all:
                 label.append(" (catch-all)", style="italic")
+            if h.unweighed:
+                label.append(" ⚖", style="bold")  # not yet weighed: see the status line
             network = posterior.get(h.id) if posterior is not None else None
             worker = ratings.get(h.id) if j else None
             mark = Text("★", style="bold") if h.id == favoured else Text(" ")
