@@ -95,8 +95,9 @@ def iso(at: datetime, tz: ZoneInfo) -> str:
 
 
 def emit_json(doc: Any) -> None:
-    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    # Serialised whole first: NaN or infinity is a bug to report, never half a document.
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def pct(p: float) -> str:

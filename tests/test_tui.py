@@ -729,7 +729,7 @@ async def test_a_new_explanation_offers_the_earlier_items_to_weigh(fixed: Path) 
         form.query_one(f"#item-{ids[0]}", Input).value = "probable"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "unknown likelihood term" in hint(form, f"item-{ids[0]}").lower()
+        assert "not a likelihood" in hint(form, f"item-{ids[0]}").lower()
         form.query_one(f"#item-{ids[0]}", Input).value = "likely"
         form.query_one(f"#item-{ids[1]}", Input).value = "Neutral"
         await pilot.press("ctrl+s")
