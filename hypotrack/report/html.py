@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape
 
+from hypotrack.domain.text import terminal_safe
 from hypotrack.report.content import (
     NOT_A_VERDICT,
     RATIOS_NOTE,
@@ -85,8 +86,9 @@ footer { margin-top: 18pt; font-size: 8.5pt; color: var(--muted);
 
 
 def e(text: object) -> str:
-    """Case text, escaped for HTML (quotes too: some of it goes into attributes)."""
-    return escape(str(text), quote=True)
+    """Case text, escaped for HTML (quotes too: some of it goes into attributes), with control
+    characters shown and bidi controls neutralised (`domain.text.terminal_safe`)."""
+    return escape(terminal_safe(text), quote=True)
 
 
 # --- the chart --------------------------------------------------------------------------------

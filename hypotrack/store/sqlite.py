@@ -31,6 +31,7 @@ from typing import Any
 
 import platformdirs
 
+from hypotrack.domain.text import one_line
 from hypotrack.store.base import (
     EMPTY_DIGEST,
     GENESIS_HASH,
@@ -272,7 +273,7 @@ class SqliteEventStore:
                 if tables and "case_digests" not in tables:
                     self._add_digests(conn)
         except sqlite3.OperationalError as exc:
-            raise _operational(exc, f"open the store at {path}") from None
+            raise _operational(exc, f"open the store at {path}", path) from None
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(
                 f"cannot open the store at {path}: it is damaged or is not a hypotrack store "
@@ -463,7 +464,7 @@ class SqliteEventStore:
         try:
             yield
         except sqlite3.OperationalError as exc:
-            raise _operational(exc, f"{doing} in the store at {self._path}") from None
+            raise _operational(exc, f"{doing} in the store at {self._path}", self._path) from None
         except sqlite3.DatabaseError as exc:
             raise DamagedStore(
                 f"could not {doing}: the store at {self._path} is damaged ({exc}); "
@@ -716,9 +717,27 @@ class SqliteEventStore:
                 seen = case_id is None or bool(heads) or self._has_rows(conn, case_id)
             finally:
                 conn.execute("COMMIT")
-        if case_id is not None and not seen:
+        if case_id is not None and not seen and printed is None:
             raise UnknownCase(case_id)
+        if case_id is None:
+            problems.extend(self._file_check())
         return problems
+
+    def _file_check(self) -> list[VerifyProblem]:
+        """SQLite's own check of the file's pages (damage the chain cannot see: an index, free
+        pages, the structure of the file)."""
+        with self._lock, self._sqlite_errors("check the store file"):
+            found = [row[0] for row in self._connection().execute("PRAGMA quick_check(5)")]
+        if found == ["ok"]:
+            return []
+        return [
+            VerifyProblem(
+                "",
+                0,
+                f"the file itself is damaged ({one_line('; '.join(map(str, found)), 160)}); "
+                "restore it from a backup",
+            )
+        ]
 
     def close(self) -> None:
         """Close the connection; calling it again does nothing."""
@@ -794,10 +813,22 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def _operational(exc: sqlite3.OperationalError, doing: str) -> StoreError:
+def _disk_full(path: Path) -> bool:
+    """Whether the file system holding ``path`` has no space left for us."""
+    try:
+        stats = os.statvfs(path.parent)
+    except (OSError, AttributeError):
+        return False
+    return stats.f_bavail == 0
+
+
+def _operational(exc: sqlite3.OperationalError, doing: str, path: Path | None = None) -> StoreError:
     """The StoreError for an OperationalError while doing something."""
     text = str(exc)
     code = getattr(exc, "sqlite_errorcode", None)
+    if path is not None and "I/O error" in text and _disk_full(path):
+        # SQLite reports a full disk as an I/O error when it cannot grow its shared-memory file.
+        code = sqlite3.SQLITE_FULL
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text or "busy" in text:
         return StoreUnavailable(
             f"could not {doing}: the store is locked by another program (another hypotrack "

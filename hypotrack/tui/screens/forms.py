@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -96,9 +97,10 @@ class FormScreen(Guarded, ModalScreen[bool]):
         widget.id = name
         self._hints[name] = hint
         with Vertical(classes="field", id=f"field-{name}"):
-            yield Label(label, classes="field-label")
+            # Labels and hints can quote case text: shown as text, never read as markup.
+            yield Label(Text(label), classes="field-label")
             yield widget
-            yield Static(hint, id=f"hint-{name}", classes="hint")
+            yield Static(Text(hint), id=f"hint-{name}", classes="hint")
 
     def on_mount(self) -> None:
         """Focus `first_focus`, else the first text field (choices start on a sensible value)."""
@@ -114,7 +116,7 @@ class FormScreen(Guarded, ModalScreen[bool]):
         widget = self.query_one(f"#{name}")
         widget.add_class("-error")
         hint = self.query_one(f"#hint-{name}", Static)
-        hint.update(message)
+        hint.update(Text(message))
         hint.add_class("-error")
         widget.focus()
         widget.scroll_visible()
@@ -199,7 +201,8 @@ def choice(options: Iterable[tuple[str, str]], selected: str | None, prompt: str
     options = list(options)
     values = [v for _, v in options]
     start = selected if selected in values else (values[0] if values else Select.NULL)
-    return Select(options, value=start, allow_blank=not options, prompt=prompt)
+    shown = [(Text(label), value) for label, value in options]  # case text, never markup
+    return Select(shown, value=start, allow_blank=not options, prompt=prompt)
 
 
 class SessionForm(FormScreen):

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from hypotrack.domain import model as m
 from hypotrack.domain.results import Flag
 from hypotrack.domain.state import CaseState, JudgementState
+from hypotrack.domain.text import terminal_safe
 from hypotrack.reasoning.engine import Engine
 from hypotrack.reasoning.flags import compute_flags
 from hypotrack.tui.editing import FieldError
@@ -120,7 +121,12 @@ def pinned_notes(events: list[Any]) -> list[PinnedNote]:
 
 
 def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
-    """The event in words, read against the case as it stood just before it."""
+    """The event in words, read against the case as it stood just before it (case text with its
+    control characters shown and bidi controls neutralised)."""
+    return terminal_safe(_describe(event, before, zone))
+
+
+def _describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
     if isinstance(event, m.CaseOpened):
         return f"Case opened: {event.case.title}"
     if isinstance(event, m.HypothesisAdded):

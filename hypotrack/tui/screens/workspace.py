@@ -168,7 +168,9 @@ class WorkspaceScreen(Guarded, Screen[None]):
     def on_mount(self) -> None:
         self.opened_version = len(self.session.events)
         info = self.session.state.info
-        self.title = info.title if info else self.session.case_id
+        self.title = (
+            clip(info.title, 80) if info else self.session.case_id
+        )  # one line, controls shown
         self.sub_title = f"{self.session.case_id} · {info.kind if info else ''}"
         self._columns()
         self.case_changed()
