@@ -169,6 +169,7 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
+    from hypotrack.domain.numbers import items_on_file
 
     bad = 0
     for name in args.files:
@@ -179,9 +180,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(str(exc), file=sys.stderr)
             continue
         f = loaded.file
+        retracted = sum(1 for e in f.evidence if e.retracted)
+        items = items_on_file(len(f.evidence) - retracted, retracted)
         print(
             f"{name}: ok — {len(f.hypotheses)} explanations, {len(f.sources)} sources, "
-            f"{len(f.evidence)} items, {len(f.enquiries)} enquiries, {len(f.judgements)} judgements"
+            f"{items}, {len(f.enquiries)} enquiries, {len(f.judgements)} judgements"
         )
     return 2 if bad else 0
 
@@ -656,6 +659,8 @@ EVENT_WORDS = {
     "hypothesis-added": "explanation {} added",
     "hypothesis-retired": "explanation {} retired",
     "reliability-changed": "reliability of {} changed",
+    "source-relabelled": "source {} renamed",
+    "hypothesis-relabelled": "explanation {} reworded",
     "enquiry-raised": "enquiry {} raised",
 }
 
@@ -811,7 +816,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             problems = store.verify(case, printed=printed)
         except UnknownCase:
             raise BadInput(f"no case '{case}' in the store (see 'hypotrack cases')") from None
-        count = len(store.cases()) if not case else 1
+        count = (1 if case else len(store.cases())) if not problems else 0
         head = store.head(case) if case and not problems else None
     finally:
         store.close()

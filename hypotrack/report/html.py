@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape
 
+from hypotrack.domain.numbers import figure_words
 from hypotrack.domain.text import terminal_safe
 from hypotrack.report.content import (
     NOT_A_VERDICT,
@@ -500,7 +501,7 @@ def _flags(r: Report) -> str:
             + "</p>"
         )
         out.append(f"<p>{e(f.message)}</p>")
-        facts = [f"{e(f.figure_name)}: {f.figure:.3g}"]
+        facts = [e(figure_words(f.figure_name, f.figure))]
         if f.since is not None:
             facts.append(f"since {e(r.when(f.since))}")
         if f.favoured:
