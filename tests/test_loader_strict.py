@@ -349,6 +349,9 @@ def test_no_message_quotes_more_than_forty_characters(tmp_path: Path) -> None:
     text = BASE.replace("label: School", "label: !" + "t" * 200 + " School")
     err = refused(text, tmp_path)
     assert "t" * 41 not in err
+    text = BASE.replace("    label: School\n", "    label: School\n    " + "k" * 60 + ": 1\n")
+    err = refused(text, tmp_path)
+    assert "unknown key" in err and "k" * 41 not in err
 
 
 def test_a_device_or_a_pipe_is_not_read(tmp_path: Path) -> None:

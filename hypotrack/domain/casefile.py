@@ -239,7 +239,7 @@ def _pydantic_problems(exc: ValidationError, file: str, lines: Lines) -> list[Pr
                     if close
                     else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
                 )
-                message = f"unknown key '{key}'{hint}"
+                message = f"unknown key '{short(str(key))}'{hint}"
             else:
                 # Free text where a key belongs: most often a continuation line that lost its
                 # indent. It is case text, so it is not repeated here.

@@ -87,7 +87,7 @@ def format_path(loc: tuple[Any, ...] | list[Any]) -> str:
         if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            shown = str(part) if showable_key(part) else "<text>"
+            shown = short(str(part)) if showable_key(part) else "<text>"
             out += ("." if out else "") + shown
     return out
 
@@ -268,7 +268,7 @@ class _Builder:
                 text = key_node.value
                 key = self.scalar(key_node, path)
                 if text in seen:
-                    shown = f"'{text}' " if showable_key(text) else ""
+                    shown = f"'{short(text)}' " if showable_key(text) else ""
                     self.problem(
                         key_node,
                         path,
