@@ -140,7 +140,9 @@ def test_a_case_without_revision_points_rewards_holding_the_view(name: str) -> N
     jumper = play(path, anchored=False, jump_at=2)
     assert jumper.revised_at == 2
     jumped = {f.id: f for f in jumper.flags}
-    assert "over-reaction" in jumped and jumped["over-reaction"].first_item == follower.steps[1].item
+    assert (
+        "over-reaction" in jumped and jumped["over-reaction"].first_item == follower.steps[1].item
+    )
     assert jumper.brier_trainee > follower.brier_trainee
 
 
