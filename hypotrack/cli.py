@@ -322,7 +322,18 @@ def cmd_cases(args: argparse.Namespace) -> int:
     print(
         table(
             [
-                [r["id"], r["title"][:40], r["kind"], r["last_change"][:16], str(r["open_flags"])]
+                [
+                    r["id"],
+                    r["title"][:40],
+                    r["kind"],
+                    r["last_change"][:16],
+                    str(r["open_flags"])
+                    + (
+                        f" (+{r['acknowledged_red_flags']} red acknowledged)"
+                        if r.get("acknowledged_red_flags")
+                        else ""
+                    ),
+                ]
                 for r in rows
             ],
             ["case", "title", "kind", "last change", "open flags"],

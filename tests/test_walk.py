@@ -210,3 +210,22 @@ def test_as_of_stops_the_walk_and_counts_by_severity() -> None:
     assert walked[-1].at == cut and len(walked) == len(events) - 1
     counts = flag_counts(steps(events)[-1].flags)
     assert counts.red + counts.amber + counts.acknowledged == len(steps(events)[-1].flags or ())
+
+
+def test_the_cases_list_counts_the_flags_standing_at_the_last_step(tmp_path: Path) -> None:
+    from hypotrack.store.case import case_rows, import_events
+    from hypotrack.store.sqlite import SqliteEventStore
+    from hypotrack.tui.screens.start import flags_cell
+
+    events = load_case_file(ROOT / "models/examples/worked-bruising.yaml").events
+    store = SqliteEventStore(tmp_path / "cases.db")
+    try:
+        import_events(store, events)
+        [row] = case_rows(store)
+    finally:
+        store.close()
+    last = steps(events)[-1].flags or ()
+    assert row["open_flags"] == sum(1 for f in last if not f.acknowledged)
+    # The worked case ends with its red flag acknowledged: counted apart, never as nothing.
+    assert row["acknowledged_red_flags"] == 1 == flag_counts(last).acknowledged_red
+    assert "✓ ack 1" in flags_cell(row).plain

@@ -58,14 +58,15 @@ class CaseSession:
 
 
 def case_rows(store: EventStore) -> list[dict[str, Any]]:
-    """The store's cases for a table: id, title, kind, last change, open (unacknowledged) flags."""
-    from hypotrack.reasoning.api import analyse, flags
+    """The store's cases for a table: id, title, kind, last change, open (unacknowledged) flags
+    and acknowledged ones, by severity (the flags as they stand: the timeline walk's last step)."""
+    from hypotrack.reasoning.timeline import flag_counts, standing
 
     rows = []
     for summary in store.cases():
         events = load_case_events(store, summary.case_id)
-        engine = analyse(events)
-        open_flags = [f for f in flags(engine) if not f.acknowledged]
+        last = standing(events)
+        counts = flag_counts(last.flags if last else None)
         info = events[0].case
         rows.append(
             {
@@ -74,8 +75,10 @@ def case_rows(store: EventStore) -> list[dict[str, Any]]:
                 "kind": info.kind,
                 "last_change": summary.last_written,
                 "events": summary.events,
-                "open_flags": len(open_flags),
-                "red_flags": sum(1 for f in open_flags if f.severity == "red"),
+                "open_flags": counts.open,
+                "red_flags": counts.red,
+                "acknowledged_flags": counts.acknowledged,
+                "acknowledged_red_flags": counts.acknowledged_red,
             }
         )
     return rows

@@ -51,7 +51,9 @@ WELCOME = (
 
 def flags_cell(row: dict[str, Any]) -> Text:
     open_flags, red = row.get("open_flags", 0), row.get("red_flags", 0)
-    if not open_flags:
+    # An acknowledged red flag is counted apart, never as nothing (DESIGN §4).
+    acked_red = row.get("acknowledged_red_flags", 0)
+    if not open_flags and not acked_red:
         return Text("none", style="dim")
     text = Text()
     if red:
@@ -59,7 +61,11 @@ def flags_cell(row: dict[str, Any]) -> Text:
         text.append(f" {red}  ")
     if open_flags - red:
         text.append_text(severity("amber"))
-        text.append(f" {open_flags - red}")
+        text.append(f" {open_flags - red}  ")
+    if acked_red:
+        text.append_text(severity("red", acknowledged=True))
+        text.append(f" {acked_red}")
+    text.rstrip()
     return text
 
 
