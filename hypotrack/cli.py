@@ -27,10 +27,18 @@ class BadInput(BadInputError):
 # --- loading a case: a file, or a case id in the store -----------------------------------
 
 
-def open_store(path: str | None) -> Any:
-    from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+# What this run reads cases for, as a team store's access log records it (the command's name).
+PURPOSE = "read"
 
-    return SqliteEventStore(default_store_path(path))
+
+def open_store(path: str | None) -> Any:
+    """The store named by --store, $HYPOTRACK_STORE or the default (a file or a team store).
+
+    One that cannot be opened raises a StoreError with its own message and exit code (2 for a
+    path, URL or password the person can put right)."""
+    from hypotrack.store.open import open_store as open_any
+
+    return open_any(path, purpose=PURPOSE)
 
 
 def load_events(ref: str, store_path: str | None) -> list[Any]:
@@ -50,6 +58,11 @@ def load_events(ref: str, store_path: str | None) -> list[Any]:
     try:
         return load_case_events(store, ref)
     except UnknownCase:
+        if getattr(store, "server_sets_who", False):
+            raise BadInput(
+                f"{ref}: no such file, and no case with that id that you may read in "
+                f"{store.where} (the attempt is logged; see 'hypotrack cases')"
+            ) from None
         raise BadInput(
             f"{ref}: no such file, and no case with that id in the store (see 'hypotrack cases')"
         ) from None
@@ -82,8 +95,9 @@ def iso(at: datetime, tz: ZoneInfo) -> str:
 
 
 def emit_json(doc: Any) -> None:
-    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    # Serialised whole first: NaN or infinity is a bug to report, never half a document.
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def pct(p: float) -> str:
@@ -144,7 +158,12 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
             {
                 "as_of": iso(b.as_of, tz),
                 "hypotheses": [
-                    {"id": h.id, "label": h.label, "probability": h.probability}
+                    {
+                        "id": h.id,
+                        "label": h.label,
+                        "probability": h.probability,
+                        "unweighed": h.unweighed,
+                    }
                     for h in b.hypotheses
                 ],
                 "sources": [{"id": s.id, "reliability": s.reliability} for s in b.sources],
@@ -162,6 +181,10 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
         mark = " ◀ favoured" if b.worker and b.worker.favoured == h.id else ""
         rows.append([h.id, h.label[:48], pct(h.probability), mine + mark])
     print(table(rows, ["explanation", "label", "evidence", "worker"]))
+    for h in b.hypotheses:
+        if h.unweighed:
+            n = h.unweighed
+            print(f"{h.id}: not yet weighed against {n} earlier item{'s' if n != 1 else ''}")
     uncertain = [s for s in b.sources if s.prior < 1.0]
     if uncertain:
         print()
@@ -188,6 +211,9 @@ def flag_json(f: Any, tz: ZoneInfo) -> dict[str, Any]:
         "message": f.message,
         "question": f.question,
         "acknowledged": f.acknowledged,
+        "acknowledgement": f.acknowledgement,
+        "earlier_acknowledgement": f.earlier_acknowledgement,
+        "lapsed": f.lapsed,
     }
 
 
@@ -206,6 +232,10 @@ def cmd_flags(args: argparse.Namespace) -> int:
         ack = "  (acknowledged)" if f.acknowledged else ""
         print(f"\n{glyph}  {f.id}{ack}")
         print(f"  {f.message}")
+        if f.acknowledged:
+            print(f"  Acknowledged: {f.acknowledgement}")
+        elif f.earlier_acknowledgement:
+            print(f"  New since the acknowledgement ({f.lapsed}): {f.earlier_acknowledgement}")
         if f.evidence:
             print(f"  Items: {', '.join(f.evidence)}")
         print(f"  Ask: {f.question}")
@@ -305,8 +335,13 @@ def cmd_next(args: argparse.Namespace) -> int:
     return 0
 
 
+def flag_counts(counts: dict[str, int]) -> str:
+    """'1 red, 2 amber' (severities with none left out), or 'none'."""
+    return ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "none"
+
+
 def cmd_cases(args: argparse.Namespace) -> int:
-    from hypotrack.store.case import case_rows
+    from hypotrack.report.digest import case_rows
 
     store = open_store(args.store)
     try:
@@ -319,33 +354,35 @@ def cmd_cases(args: argparse.Namespace) -> int:
     if not rows:
         print("The store holds no cases yet. Import one with 'hypotrack import FILE'.")
         return 0
-    print(
-        table(
+    header = ["case", "title", "kind", "last change", "open flags", "acknowledged"]
+    # Training runs are a trainee's practice, not casework: listed apart, after the cases.
+    for heading, chosen in (
+        (None, [r for r in rows if r["kind"] != "training"]),
+        ("Training runs", [r for r in rows if r["kind"] == "training"]),
+    ):
+        if not chosen:
+            continue
+        if heading:
+            print(f"\n{heading}")
+        body = [
             [
-                [
-                    r["id"],
-                    r["title"][:40],
-                    r["kind"],
-                    r["last_change"][:16],
-                    str(r["open_flags"])
-                    + (
-                        f" (+{r['acknowledged_red_flags']} red acknowledged)"
-                        if r.get("acknowledged_red_flags")
-                        else ""
-                    ),
-                ]
-                for r in rows
-            ],
-            ["case", "title", "kind", "last change", "open flags"],
-        )
-    )
+                r["id"],
+                r["title"][:40],
+                r["kind"],
+                r["last_change"][:16].replace("T", " "),
+                flag_counts(r["open"]),
+                flag_counts(r["acknowledged"]),
+            ]
+            for r in chosen
+        ]
+        print(table(body, header))
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
+    from hypotrack.report.digest import import_case
     from hypotrack.store.base import CaseExists
-    from hypotrack.store.case import import_events
 
     try:
         loaded = load_case_file(args.file)
@@ -353,7 +390,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from None
     store = open_store(args.store)
     try:
-        import_events(store, loaded.events)
+        import_case(store, loaded.events)
     except CaseExists:
         raise BadInput(
             f"{args.file}: the store already holds a case '{loaded.case.id}'; change case.id to import it as a new case"
@@ -902,14 +939,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep competing explanations open; see when a favoured one stays fixed while the evidence moves.",
     )
     parser.add_argument(
-        "--store", help="the store file (default: $HYPOTRACK_HOME/hypotrack.db or your data folder)"
+        "--store",
+        metavar="PATH|URL",
+        help="the store: a file, or a team store's postgresql:// URL (default: $HYPOTRACK_STORE, "
+        "else $HYPOTRACK_HOME/hypotrack.db or your data folder)",
     )
     parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--store", default=argparse.SUPPRESS, help="the store file")
+        p.add_argument(
+            "--store",
+            metavar="PATH|URL",
+            default=argparse.SUPPRESS,
+            help="the store: a file or a postgresql:// URL",
+        )
         p.set_defaults(func=func)
         return p
 
@@ -988,6 +1033,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CASE:N:HASH",
         help="also check a chain head printed earlier (at the end of a report or export)",
     )
+    from hypotrack.cli_team import add_team_commands
+
+    add_team_commands(sub, add)
     return parser
 
 
@@ -996,6 +1044,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not hasattr(args, "store"):
         args.store = None
+    global PURPOSE
+    PURPOSE = args.func.__name__.removeprefix("cmd_").replace("_", "-")
     try:
         return int(args.func(args) or 0)
     except HypotrackError as exc:

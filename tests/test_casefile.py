@@ -127,7 +127,12 @@ BAD: dict[str, tuple[str, str, str]] = {
     "unknown term": (
         mutate(lambda d: d["evidence"][0]["likelihood"].update(medical="probable")),
         "evidence[0].likelihood.medical",
-        "unknown likelihood term",
+        "not a likelihood",
+    ),
+    "misspelt term": (
+        mutate(lambda d: d["evidence"][0]["likelihood"].update(medical="highly likley")),
+        "evidence[0].likelihood.medical",
+        "did you mean 'highly likely'",
     ),
     "duplicate id": (
         mutate(lambda d: d["evidence"][1].update(id="e1")),

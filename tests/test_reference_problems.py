@@ -31,7 +31,9 @@ def test_mammography() -> None:
 def bookbag(worker_after: dict[str, float]) -> CaseBuilder:
     # Edwards' bookbag: bags of 70/30 and 30/70 red chips; 8 red and 4 blue drawn.
     case = CaseBuilder().hypothesis("red-bag").hypothesis("blue-bag")
-    case.judge({"red-bag": 50, "blue-bag": 50})
+    # Even odds, naming the bag under test: a tie with none named would be no favourite (an
+    # open mind is not an anchor, DESIGN §4), and conservatism reads an anchor period.
+    case.judge({"red-bag": 50, "blue-bag": 50}, favoured="red-bag")
     for colour in ["red"] * 8 + ["blue"] * 4:
         if colour == "red":
             case.item({"red-bag": 0.7, "blue-bag": 0.3})

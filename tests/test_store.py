@@ -1,4 +1,8 @@
-"""The embedded event store: round trips, privacy, conflicts, crashes and tampering."""
+"""The event store: round trips, privacy, conflicts, crashes and tampering.
+
+The contract tests (``backend``/``store``) run against both backends: the embedded SQLite file and
+the team store on a real PostgreSQL server (see tests/pgserver.py).
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from hypotrack.store.base import (
     UnknownCase,
     VerifyProblem,
 )
+from hypotrack.store.postgres import PostgresEventStore
 from hypotrack.store.sqlite import SqliteEventStore, default_store_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,15 +49,45 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "data" / "hypotrack.db"
 
 
+class Backend:
+    """Where one store lives: ``open()`` gives a new connection to it, ``ref`` names it."""
+
+    def __init__(self, name: str, ref: str) -> None:
+        self.name = name
+        self.ref = ref
+
+    def open(self) -> Any:
+        from hypotrack.store.open import open_store
+
+        return open_store(self.ref)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, db: Path) -> Backend:
+    """The store contract's location, once per backend."""
+    if request.param == "sqlite":
+        return Backend("sqlite", str(db))
+    team_db = request.getfixturevalue("team_db")
+    return Backend("postgresql", team_db.url("alice"))
+
+
 @pytest.fixture
-def store(db: Path) -> Iterator[SqliteEventStore]:
+def store(backend: Backend) -> Iterator[Any]:
     """An open store, closed after the test."""
+    opened = backend.open()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_store(db: Path) -> Iterator[SqliteEventStore]:
+    """An open embedded store, closed after the test."""
     opened = SqliteEventStore(db)
     yield opened
     opened.close()
 
 
-def fill(store: SqliteEventStore, case_id: str, count: int) -> None:
+def fill(store: Any, case_id: str, count: int) -> None:
     """Append ``count`` notes to a new case."""
     for seq in range(1, count + 1):
         store.append(case_id, "note", {"n": seq}, at=AT, expected_seq=seq)
@@ -61,7 +96,7 @@ def fill(store: SqliteEventStore, case_id: str, count: int) -> None:
 # -- round trip ------------------------------------------------------------------------------
 
 
-def test_append_and_read_back(store: SqliteEventStore) -> None:
+def test_append_and_read_back(store: Any) -> None:
     opened = {"case": {"title": "Family Ø — referral"}, "hypotheses": ["h1", "h2"]}
     first = store.append("c1", "case-opened", opened, at=AT, who="sw-1", expected_seq=1)
     second = store.append("c1", "note", {"text": "visit"}, at="2024-03-02T10:00", expected_seq=2)
@@ -69,12 +104,14 @@ def test_append_and_read_back(store: SqliteEventStore) -> None:
     assert isinstance(store, EventStore)
     assert store.events("c1") == [first, second]
     assert (first.seq, first.kind, first.who, first.payload) == (1, "case-opened", "sw-1", opened)
-    assert (second.seq, second.who, second.at) == (2, None, "2024-03-02T10:00")
+    # A team store records the signed-in person on an existing case, whatever the client says.
+    second_who = store.user if isinstance(store, PostgresEventStore) else None
+    assert (second.seq, second.who, second.at) == (2, second_who, "2024-03-02T10:00")
     assert first.prev_hash == GENESIS_HASH and second.prev_hash == first.hash
     assert store.has_case("c1") and not store.has_case("c2")
 
 
-def test_hash_is_sha256_of_the_documented_material(store: SqliteEventStore) -> None:
+def test_hash_is_sha256_of_the_documented_material(store: Any) -> None:
     """Computed here independently, so the format cannot drift without this test noticing."""
     event = store.append("c1", "note", {"b": 1, "a": "é"}, at=AT, who="w", expected_seq=1)
     payload_json = '{"a":"é","b":1}'
@@ -86,12 +123,12 @@ def test_hash_is_sha256_of_the_documented_material(store: SqliteEventStore) -> N
     assert event.hash == hashlib.sha256(material.encode()).hexdigest()
 
 
-def test_reopen_sees_the_events_and_cases_summarise(db: Path) -> None:
-    with SqliteEventStore(db) as first:
+def test_reopen_sees_the_events_and_cases_summarise(backend: Backend) -> None:
+    with backend.open() as first:
         first.append("b", "case-opened", {"case": {"title": "Beta"}}, at=AT, expected_seq=1)
         first.append("b", "note", {}, at=AT, expected_seq=2)
         first.append("a", "note", {"case": {"title": "not an opening"}}, at=AT, expected_seq=1)
-    with SqliteEventStore(db) as again:
+    with backend.open() as again:
         summaries = again.cases()
         last_b = again.events("b")[-1]
     assert [(c.case_id, c.title, c.events, c.last_seq) for c in summaries] == [
@@ -101,8 +138,8 @@ def test_reopen_sees_the_events_and_cases_summarise(db: Path) -> None:
     assert summaries[1].last_written == last_b.written
 
 
-def test_digests_are_kept_per_case_and_show_when_stale(db: Path) -> None:
-    with SqliteEventStore(db) as store:
+def test_digests_are_kept_per_case_and_show_when_stale(backend: Backend) -> None:
+    with backend.open() as store:
         fill(store, "c1", 2)
         fill(store, "c2", 1)
         assert [(c.digest, c.digest_seq) for c in store.cases()] == [(None, 0), (None, 0)]
@@ -110,14 +147,14 @@ def test_digests_are_kept_per_case_and_show_when_stale(db: Path) -> None:
         store.put_digest("c1", {"open": {"red": 0}}, through_seq=1)  # older: ignored
         store.append("c2", "note", {}, at=AT, expected_seq=2)
         store.put_digest("c2", {"n": 1}, through_seq=1)
-    with SqliteEventStore(db) as again:
+    with backend.open() as again:
         c1, c2 = again.cases()
     assert (c1.digest, c1.digest_seq, c1.current_digest) == ({"open": {"red": 1}}, 2, c1.digest)
     # c2 moved on after its digest was kept: the digest is there but not current.
     assert (c2.digest, c2.digest_seq, c2.last_seq, c2.current_digest) == ({"n": 1}, 1, 2, None)
 
 
-def test_bad_digests_write_nothing(store: SqliteEventStore) -> None:
+def test_bad_digests_write_nothing(store: Any) -> None:
     fill(store, "c1", 2)
     with pytest.raises(UnknownCase):
         store.put_digest("nope", {}, through_seq=1)
@@ -144,7 +181,7 @@ def test_a_store_made_before_digests_gets_the_table(db: Path) -> None:
         assert store.verify() == []
 
 
-def test_unknown_case_and_closed_store(store: SqliteEventStore) -> None:
+def test_unknown_case_and_closed_store(store: Any) -> None:
     with pytest.raises(UnknownCase, match="'nope'"):
         store.events("nope")
     with pytest.raises(UnknownCase):
@@ -158,7 +195,7 @@ def test_unknown_case_and_closed_store(store: SqliteEventStore) -> None:
         store.cases()
 
 
-def test_bad_arguments_write_nothing(store: SqliteEventStore) -> None:
+def test_bad_arguments_write_nothing(store: Any) -> None:
     with pytest.raises(ValueError, match="ISO 8601"):
         store.append("c1", "note", {}, at="last tuesday", expected_seq=1)
     with pytest.raises(ValueError, match="not storable"):
@@ -186,10 +223,11 @@ json_values = st.recursive(
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(payload=st.dictionaries(st.text(), json_values, max_size=5), who=st.none() | st.text())
-def test_any_json_payload_round_trips(
-    store: SqliteEventStore, payload: dict[str, Any], who: str | None
-) -> None:
+@given(
+    payload=st.dictionaries(st.text(), json_values, max_size=5),
+    who=st.none() | st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\0")),
+)
+def test_any_json_payload_round_trips(store: Any, payload: dict[str, Any], who: str | None) -> None:
     case_id = f"case-{len(store.cases())}"
     written = store.append(case_id, "note", payload, at=AT, who=who, expected_seq=1)
     assert written.payload == payload
@@ -273,8 +311,8 @@ def test_a_newer_store_is_refused(db: Path) -> None:
 # -- conflicts -------------------------------------------------------------------------------
 
 
-def test_stale_writer_gets_a_conflict_and_writes_nothing(db: Path) -> None:
-    with SqliteEventStore(db) as alice, SqliteEventStore(db) as bob:
+def test_stale_writer_gets_a_conflict_and_writes_nothing(backend: Backend) -> None:
+    with backend.open() as alice, backend.open() as bob:
         alice.append("c1", "case-opened", {}, at=AT, expected_seq=1)
         seen_by_bob = len(bob.events("c1"))
         alice.append("c1", "note", {"by": "alice"}, at=AT, expected_seq=2)
@@ -290,7 +328,7 @@ def test_stale_writer_gets_a_conflict_and_writes_nothing(db: Path) -> None:
         assert alice.verify() == []
 
 
-def test_batch_is_all_or_nothing(store: SqliteEventStore, db: Path) -> None:
+def test_batch_is_all_or_nothing(store: Any) -> None:
     fill(store, "c1", 2)
     batch = [("note", {"i": i}, AT, "importer") for i in range(5)]
     with pytest.raises(StoreConflict):
@@ -300,7 +338,16 @@ def test_batch_is_all_or_nothing(store: SqliteEventStore, db: Path) -> None:
     with pytest.raises(ValueError):
         store.append_batch("c1", [*batch, ("note", {"bad": {1, 2}}, AT, None)], expected_seq=3)
     assert len(store.events("c1")) == 2
+    stored = store.append_batch("c1", batch, expected_seq=3)
+    assert [e.seq for e in stored] == [3, 4, 5, 6, 7]
+    assert store.events("c1")[2:] == stored
+    assert store.verify() == []
 
+
+def test_batch_failing_mid_transaction_rolls_back(sqlite_store: SqliteEventStore, db: Path) -> None:
+    store = sqlite_store
+    fill(store, "c1", 2)
+    batch = [("note", {"i": i}, AT, "importer") for i in range(5)]
     # A failure in the middle of the inserts, inside the transaction, must roll back the rest.
     with sqlite3.connect(db) as raw:
         raw.execute(
@@ -320,8 +367,10 @@ def test_batch_is_all_or_nothing(store: SqliteEventStore, db: Path) -> None:
 
 def _writer(path: str, case_id: str, writer: int, count: int, start: Any, results: Any) -> None:
     """Append ``count`` events, re-reading and retrying whenever someone got there first."""
+    from hypotrack.store.open import open_store
+
     conflicts = 0
-    with SqliteEventStore(path) as mine:
+    with open_store(path) as mine:
         start.wait(10)
         seen = len(mine.events(case_id))
         done = 0
@@ -341,15 +390,15 @@ def _writer(path: str, case_id: str, writer: int, count: int, start: Any, result
     results.put((writer, conflicts))
 
 
-def test_two_writer_processes_leave_a_gapless_chain(db: Path) -> None:
+def test_two_writer_processes_leave_a_gapless_chain(backend: Backend) -> None:
     per_writer = 40
-    with SqliteEventStore(db) as setup:
+    with backend.open() as setup:
         setup.append("shared", "case-opened", {}, at=AT, expected_seq=1)
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     start, results = ctx.Event(), ctx.Queue()
     writers = [
-        ctx.Process(target=_writer, args=(str(db), "shared", w, per_writer, start, results))
+        ctx.Process(target=_writer, args=(backend.ref, "shared", w, per_writer, start, results))
         for w in (1, 2)
     ]
     for process in writers:
@@ -362,7 +411,7 @@ def test_two_writer_processes_leave_a_gapless_chain(db: Path) -> None:
     assert set(outcomes) == {1, 2}
     assert sum(outcomes.values()) > 0  # the writers did collide (typically ~40 times), and retried
 
-    with SqliteEventStore(db) as check:
+    with backend.open() as check:
         events = check.events("shared")
         assert check.verify() == []
     assert [e.seq for e in events] == list(range(1, 2 * per_writer + 2))
@@ -377,9 +426,9 @@ def test_two_writer_processes_leave_a_gapless_chain(db: Path) -> None:
 CHILD = r"""
 import sys
 import time
-from hypotrack.store.sqlite import SqliteEventStore
+from hypotrack.store.open import open_store
 
-store = SqliteEventStore(sys.argv[1])
+store = open_store(sys.argv[1])
 run, case, at, filler = sys.argv[2], "crash", "2024-03-01T09:30:00", "x" * 4000
 seen = len(store.events(case)) if store.has_case(case) else 0
 print("ready", flush=True)
@@ -399,14 +448,14 @@ while True:
 
 
 @posix_only
-def test_kill_9_never_loses_a_committed_event(db: Path) -> None:
+def test_kill_9_never_loses_a_committed_event(backend: Backend) -> None:
     rng = random.Random(20240301)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     committed: set[int] = set()
-    SqliteEventStore(db).close()
+    backend.open().close()
     for run in range(10):
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(db), str(run)],
+            [sys.executable, "-c", CHILD, backend.ref, str(run)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -426,7 +475,7 @@ def test_kill_9_never_loses_a_committed_event(db: Path) -> None:
         # A line without its newline was cut off mid-print; only whole lines were reported.
         committed.update(int(line) for line in out.splitlines(keepends=True) if line.endswith("\n"))
 
-        with SqliteEventStore(db) as after:
+        with backend.open() as after:
             assert after.verify() == [], f"run {run}"
             events = after.events("crash") if after.has_case("crash") else []
         seqs = [e.seq for e in events]
@@ -443,7 +492,8 @@ def test_kill_9_never_loses_a_committed_event(db: Path) -> None:
 # -- tampering -------------------------------------------------------------------------------
 
 
-def test_a_tampered_payload_is_caught(store: SqliteEventStore, db: Path) -> None:
+def test_a_tampered_payload_is_caught(sqlite_store: SqliteEventStore, db: Path) -> None:
+    store = sqlite_store
     fill(store, "c1", 5)
     fill(store, "c2", 3)
     with sqlite3.connect(db) as raw:
@@ -459,7 +509,8 @@ def test_a_tampered_payload_is_caught(store: SqliteEventStore, db: Path) -> None
     assert store.verify("c2") == []
 
 
-def test_rewritten_links_and_gaps_are_caught(store: SqliteEventStore, db: Path) -> None:
+def test_rewritten_links_and_gaps_are_caught(sqlite_store: SqliteEventStore, db: Path) -> None:
+    store = sqlite_store
     fill(store, "c1", 4)
     fill(store, "c2", 4)
     with sqlite3.connect(db) as raw:

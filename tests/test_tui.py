@@ -199,6 +199,10 @@ async def test_add_explanation_source_item_and_judgement(fixed: Path) -> None:
         fill(app.screen, label="The family's account: the sibling grabs her")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        # The earlier items are offered to weigh against it (DESIGN §2); skipped here.
+        assert isinstance(app.screen, forms.WeighItemsForm)
+        await pilot.press("escape")
+        await settle(pilot)
         assert app.screen is ws
         added = ws.session.events[-1]
         assert isinstance(added, m.HypothesisAdded)
@@ -706,3 +710,41 @@ async def test_the_same_fact_entered_twice_is_pointed_out(fixed: Path) -> None:
         assert isinstance(ws.session.events[-1], m.EvidenceRecorded)
         warnings = [n for n in app._notifications if n.title == "Possibly the same fact twice"]
         assert warnings and first.id in warnings[0].message
+
+
+async def test_a_new_explanation_offers_the_earlier_items_to_weigh(fixed: Path) -> None:
+    app = HypotrackApp()
+    async with app.run_test(size=SIZE) as pilot:
+        ws = await open_fixed(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        fill(app.screen, label="Rickets")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, forms.WeighItemsForm)
+        ids = [item.id for item in form.items]
+        assert len(ids) >= 3
+        # A bad term is refused at its field; nothing is stored.
+        form.query_one(f"#item-{ids[0]}", Input).value = "probable"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "not a likelihood" in hint(form, f"item-{ids[0]}").lower()
+        form.query_one(f"#item-{ids[0]}", Input).value = "likely"
+        form.query_one(f"#item-{ids[1]}", Input).value = "Neutral"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is ws
+        event = ws.session.events[-1]
+        assert isinstance(event, m.EvidenceBackRated)
+        assert event.hypothesis == "rickets"
+        assert event.likelihood == {ids[0]: 0.65} and event.entered == {ids[0]: "likely"}
+        assert event.neutral == [ids[1]]
+        left = len(ids) - 2
+        status = str(ws.query_one("#status", Static).content)
+        assert f"not yet weighed against {left} earlier item" in status
+        # b offers what is left.
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, forms.WeighItemsForm)
+        assert [item.id for item in app.screen.items] == ids[2:]

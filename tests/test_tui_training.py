@@ -130,15 +130,16 @@ async def burst(pilot: Any, keys: list[str]) -> None:
 
 async def play_follower(pilot: Any, lines: list[dict[str, float]]) -> None:
     """Give the follower's name in the picker, then type the network's posterior each time
-    (in whole percent, leaving a field that already says it, as a person would): each item's
-    keys in one fast burst."""
+    (to 0.1 %, the finest a rating is read at, leaving a field that already says it, as a
+    person would): each item's keys in one fast burst. In whole percents a rival at 0.4 %
+    typed as 0 reads as a quarter of the network's odds (DESIGN §4 floors at 0.1 %)."""
     await pilot.press(*"Fay", "enter")
     await pilot.pause()
     screen = pilot.app.screen
     assert isinstance(screen, TrainingScreen)
     for k, posterior in enumerate(lines, start=1):
         assert screen.stored.run.items_shown == k
-        typed = {f.hypothesis: str(round(posterior[f.hypothesis] * 100)) for f in fields(screen)}
+        typed = {f.hypothesis: str(round(posterior[f.hypothesis] * 100, 1)) for f in fields(screen)}
         keys: list[str] = []
         for field in fields(screen):
             if field.value != typed[field.hypothesis]:

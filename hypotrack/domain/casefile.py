@@ -14,13 +14,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from hypotrack.domain import model as m
+from hypotrack.domain import times
 from hypotrack.domain.rules import FLAG_IDS
+from hypotrack.domain.state import top_rated
+from hypotrack.domain.strict_yaml import (
+    CaseFileError,
+    Lines,
+    Problem,
+    format_path,
+    parse_yaml,
+    short,
+    showable_key,
+)
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
 
 FORMAT_VERSION = 1
@@ -29,12 +40,32 @@ MAX_BYTES = 4 * 1024 * 1024
 Entered = str | float | int
 
 
+def _sane_year(value: date) -> date:
+    times.check_year(value)
+    return value
+
+
+def _not_a_number(value: Any) -> Any:
+    # pydantic reads 1 or "1700000000" as seconds since 1970: in a case file that is a slip.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("write a time as a date and time, such as 2026-03-01T09:00")
+    if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+        raise ValueError("write a time as a date and time, such as 2026-03-01T09:00")
+    return value
+
+
+# A time as written: naive (in the case's zone) or with an offset; placed on the timeline by
+# `_CrossCheck.when`, which refuses a local time that does not exist or happens twice.
+FileTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_sane_year)]
+FileDate = Annotated[datetime | date, BeforeValidator(_not_a_number), AfterValidator(_sane_year)]
+
+
 class FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class AtReason(FileModel):
-    at: datetime
+    at: FileTime
     reason: str | None = None
 
 
@@ -42,8 +73,8 @@ class FileCase(FileModel):
     id: m.Slug
     title: m.Label
     kind: m.CaseKind = "live"
-    timezone: str = "UTC"
-    opened: datetime
+    timezone: m.ZoneName = "UTC"
+    opened: FileTime
     based_on: m.Slug | None = None  # training runs: the teaching case played
     trainee: str | None = None  # training runs: who played it
 
@@ -52,14 +83,14 @@ class FileHypothesis(FileModel):
     id: m.Slug
     label: m.Label
     description: str | None = None
-    prior: Annotated[float, Field(gt=0.0)] = 1.0
+    prior: m.PriorWeight = 1.0
     catch_all: bool = False
-    added: datetime | None = None
+    added: FileTime | None = None
     retired: AtReason | None = None
 
 
 class FileReliabilityChange(FileModel):
-    at: datetime
+    at: FileTime
     reliability: m.Probability
     reason: str | None = None
 
@@ -69,11 +100,11 @@ class FileSource(FileModel):
     label: m.Label
     reliability: m.Probability = 1.0
     reliability_changes: list[FileReliabilityChange] = []
-    added: datetime | None = None  # a source first heard from later; default: when opened
+    added: FileTime | None = None  # a source first heard from later; default: when opened
 
 
 class FileAmendment(FileModel):
-    at: datetime
+    at: FileTime
     likelihood: dict[m.Slug, Entered]
     reason: str | None = None
 
@@ -82,8 +113,8 @@ class FileEvidence(FileModel):
     id: m.Slug
     text: m.Text
     source: m.Slug
-    observed: datetime | date | None = None
-    recorded: datetime
+    observed: FileDate | None = None
+    recorded: FileTime
     likelihood: dict[m.Slug, Entered] | None = None
     answers: m.Answer | None = None
     amended: list[FileAmendment] = []
@@ -93,28 +124,28 @@ class FileEvidence(FileModel):
 class FileEnquiry(FileModel):
     id: m.Slug
     text: m.Text
-    raised: datetime
+    raised: FileTime
     likelihood: dict[m.Slug, Entered]
 
 
 class FileJudgement(FileModel):
     id: m.Slug | None = None
-    at: datetime
+    at: FileTime
     by: str | None = None
-    ratings: dict[m.Slug, Annotated[float, Field(ge=0.0)]]
+    ratings: dict[m.Slug, m.Rating]
     favoured: m.Slug | None = None
     note: str | None = None
 
 
 class FileNote(FileModel):
     id: m.Slug | None = None
-    at: datetime
+    at: FileTime
     by: str | None = None
     kind: m.NoteKind
     text: m.Text
     flag: str | None = None
     closes: bool | None = None
-    pinned_at: datetime | None = None  # a note about an earlier point of the timeline
+    pinned_at: FileTime | None = None  # a note about an earlier point of the timeline
 
 
 class CaseFile(FileModel):
@@ -133,176 +164,18 @@ class CaseFile(FileModel):
 
 # --- errors -------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a case file: where, and what."""
-
-    file: str
-    line: int | None
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file + (f":{self.line}" if self.line else "")
-        place = f" {self.path}:" if self.path else ""
-        return f"{where}:{place} {self.message}"
-
-
-class CaseFileError(Exception):
-    """A case file that cannot be loaded; `problems` lists every located error found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-# --- YAML ---------------------------------------------------------------------------------
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1's yes/no/on/off booleans and without aliases."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _AliasRefused(event.start_mark.line + 1)
-        return super().compose_node(parent, index)
-
-
-class _AliasRefused(Exception):
-    def __init__(self, line: int) -> None:
-        self.line = line
-
-
-_StrictLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
-}
-_StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-
-
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _walk(value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines)
-
-
-def _bad_scalars(
-    node: yaml.Node, loader: _StrictLoader, path: str, out: list[tuple[int, str]]
-) -> None:
-    """Timestamps such as 2026-02-30 match YAML's pattern but are not dates: find them."""
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                loader.construct_yaml_timestamp(node)
-            except ValueError:
-                out.append((node.start_mark.line + 1, path))
-    elif isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            _bad_scalars(
-                value_node, loader, f"{path}.{key_node.value}" if path else str(key_node.value), out
-            )
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _bad_scalars(item, loader, f"{path}[{i}]", out)
-
-
-def parse_yaml(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """YAML text -> (data, path -> line). Raises CaseFileError for anything unreadable."""
-    try:
-        loader = _StrictLoader(text)
-    except yaml.YAMLError:
-        raise CaseFileError(
-            [Problem(file, None, "", "not valid YAML: it holds control characters")]
-        ) from None
-    try:
-        try:
-            node = loader.get_single_node()
-        except _AliasRefused as refused:
-            raise CaseFileError(
-                [
-                    Problem(
-                        file,
-                        refused.line,
-                        "",
-                        "anchors and aliases (& and *) are not allowed in case files",
-                    )
-                ]
-            ) from None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            what = exc.problem or "not valid YAML"
-            raise CaseFileError([Problem(file, line, "", f"not valid YAML: {what}")]) from None
-        except yaml.YAMLError:
-            raise CaseFileError(
-                [
-                    Problem(
-                        file, None, "", "not valid YAML: it holds a character YAML does not allow"
-                    )
-                ]
-            ) from None
-        if node is None:
-            raise CaseFileError(
-                [Problem(file, None, "", "the file is empty: a case file starts with 'format: 1'")]
-            )
-        bad: list[tuple[int, str]] = []
-        _bad_scalars(node, loader, "", bad)
-        if bad:
-            raise CaseFileError(
-                [
-                    Problem(file, line, path, "not a real date or time (check the day and month)")
-                    for line, path in bad
-                ]
-            )
-        lines: dict[tuple[Any, ...], int] = {}
-        _walk(node, (), lines)
-        try:
-            data = loader.construct_document(node)
-        except (yaml.YAMLError, ValueError, TypeError) as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            raise CaseFileError(
-                [
-                    Problem(
-                        file, line + 1 if line is not None else None, "", "a value YAML cannot read"
-                    )
-                ]
-            ) from None
-    finally:
-        loader.dispose()
-    return data, lines
+# Problem and CaseFileError live with the strict YAML reader (it reports them first); they
+# are imported from here everywhere else.
 
 
 # --- loading ------------------------------------------------------------------------------
 
 
-def _format_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
+_format_path = format_path
 
 
-def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return None
+def _line_for(loc: tuple[Any, ...], lines: Lines) -> int | None:
+    return lines.nearest(loc)
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
@@ -331,9 +204,7 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def _pydantic_problems(
-    exc: ValidationError, file: str, lines: dict[tuple[Any, ...], int]
-) -> list[Problem]:
+def _pydantic_problems(exc: ValidationError, file: str, lines: Lines) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False, include_input=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -341,20 +212,28 @@ def _pydantic_problems(
         loc = tuple(
             p
             for p in loc
-            if p not in {"str", "float", "int", "datetime", "date", "bool", "is-instance"}
+            if p not in {"str", "float", "int", "datetime", "date", "bool", "is-instance", "[key]"}
         )
         kind = err["type"]
         if kind == "extra_forbidden":
-            key = str(loc[-1]) if loc else ""
+            key = loc[-1] if loc else ""
             allowed = _allowed_keys(loc)
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = (
-                f"; did you mean '{close[0]}'?"
-                if close
-                else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
-            )
-            shown = key if len(key) <= 40 else key[:37] + "..."
-            message = f"unknown key '{shown}'{hint}"
+            if showable_key(key):
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = (
+                    f"; did you mean '{close[0]}'?"
+                    if close
+                    else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
+                )
+                message = f"unknown key '{key}'{hint}"
+            else:
+                # Free text where a key belongs: most often a continuation line that lost its
+                # indent. It is case text, so it is not repeated here.
+                message = (
+                    "a line of text where a key belongs: indent a continuation line under "
+                    "its key, or quote the whole text"
+                )
+                loc = loc[:-1]
         elif kind == "missing":
             message = "required, but missing"
         elif kind == "literal_error" and loc == ("format",):
@@ -438,10 +317,55 @@ def load_case_text(text: str, file: str = "<text>") -> LoadedCase:
     except ValidationError as exc:
         raise CaseFileError(_pydantic_problems(exc, file, lines)) from None
     checker = _CrossCheck(parsed, file, lines)
-    events = checker.run()
+    try:
+        events = checker.run()
+    except ValidationError as exc:
+        # An event the file model let through but the case model refuses: the file's problems
+        # explain it when there are any; otherwise say where, as for the file model.
+        raise CaseFileError(checker.problems or _pydantic_problems(exc, file, lines)) from None
     if checker.problems:
         raise CaseFileError(checker.problems)
+    _folds(events, parsed, file, lines)
     return LoadedCase(file=parsed, events=events)
+
+
+_SECTION_OF_KIND = {
+    "hypothesis-added": "hypotheses",
+    "hypothesis-retired": "hypotheses",
+    "source-added": "sources",
+    "reliability-changed": "sources",
+    "evidence-recorded": "evidence",
+    "evidence-amended": "evidence",
+    "evidence-retracted": "evidence",
+    "enquiry-raised": "enquiries",
+    "judgement": "judgements",
+    "note": "notes",
+}
+
+
+def _folds(events: list[Any], parsed: CaseFile, file: str, lines: Lines) -> None:
+    """The last check: the timeline folds (what import, beliefs and the app will do with it).
+
+    The cross-checks above are meant to catch everything the fold refuses, with a better
+    place; this makes sure `check` never accepts a file that a later command refuses.
+    """
+    from hypotrack.domain.state import CaseState, EventRejected
+
+    state = CaseState()
+    for event in events:
+        try:
+            state.apply(event)
+        except EventRejected as exc:
+            section = _SECTION_OF_KIND.get(event.kind, "")
+            subject = m.event_subject(event)
+            loc: tuple[Any, ...] = (section,) if section else ()
+            for i, entry in enumerate(getattr(parsed, section, []) if section else []):
+                if getattr(entry, "id", None) == subject:
+                    loc = (section, i)
+                    break
+            raise CaseFileError(
+                [Problem(file, _line_for(loc, lines), _format_path(loc), short(str(exc), 120))]
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -456,10 +380,19 @@ class LoadedCase:
         return self.events[0].case
 
 
+def _accepted(entered: dict[str, Any], probs: dict[str, float]) -> dict[str, Any]:
+    """What the worker typed for the likelihoods that were accepted (numbers as floats)."""
+    out: dict[str, Any] = {}
+    for h, value in entered.items():
+        if h in probs:
+            out[h] = value if isinstance(value, str) else probs[h]
+    return out
+
+
 class _CrossCheck:
     """The checks pydantic cannot do alone: ids, references, times; then the events."""
 
-    def __init__(self, parsed: CaseFile, file: str, lines: dict[tuple[Any, ...], int]) -> None:
+    def __init__(self, parsed: CaseFile, file: str, lines: Lines) -> None:
         self.f = parsed
         self.file = file
         self.lines = lines
@@ -471,12 +404,26 @@ class _CrossCheck:
             Problem(self.file, _line_for(loc, self.lines), _format_path(loc), message)
         )
 
-    def when(self, value: datetime | date) -> datetime:
-        if not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=self.tz)
-        return value
+    def when(self, value: datetime | date, loc: tuple[Any, ...] | None) -> datetime:
+        """A file's time as a timeline instant (see domain/times.py); a time that cannot be
+        placed is a problem at `loc` (None: already reported), read as UTC to go on checking.
+        """
+        try:
+            return times.instant(value, self.tz)
+        except times.TimeError as exc:
+            if loc is not None:
+                self.problem(loc, str(exc))
+            if not isinstance(value, datetime):
+                value = datetime(value.year, value.month, value.day)
+            return value.replace(tzinfo=value.tzinfo or times.UTC)
+
+    def observed(
+        self, value: datetime | date | None, loc: tuple[Any, ...]
+    ) -> date | datetime | None:
+        """When an item happened: a date stays a date; a time becomes an instant."""
+        if value is None or not isinstance(value, datetime):
+            return value
+        return self.when(value, loc)
 
     def likelihoods(
         self,
@@ -504,6 +451,55 @@ class _CrossCheck:
             out[hyp] = p
         return out
 
+    def collect_back(
+        self,
+        back: dict[str, list[tuple[int, FileEvidence, float | None, Any]]],
+        i: int,
+        e: FileEvidence,
+        loc: tuple[Any, ...],
+        ratings: dict[str, Any],
+        hyps: dict[str, Any],
+    ) -> None:
+        """Set aside an item's back-ratings (or `neutral` marks) under later explanations."""
+        plain = {h: v for h, v in ratings.items() if not (isinstance(v, str) and _is_neutral(v))}
+        probs = self.likelihoods(loc + ("likelihood",), plain, hyps)
+        for h, v in ratings.items():
+            if h in plain and h not in probs:
+                continue  # a bad value, already reported
+            back.setdefault(h, []).append((i, e, probs.get(h), v if h in plain else None))
+
+    def back_ratings(
+        self,
+        back: dict[str, list[tuple[int, FileEvidence, float | None, Any]]],
+        added_at: dict[str, datetime],
+        retired_at: dict[str, datetime],
+    ) -> list[m.EvidenceBackRated]:
+        """One event per explanation added mid-case: the earlier items rated under it."""
+        out = []
+        for h, rows in back.items():
+            at = added_at[h]
+            likelihood: dict[str, float] = {}
+            entered: dict[str, Any] = {}
+            neutral: list[str] = []
+            for i, e, p, typed in rows:
+                loc = ("evidence", i, "likelihood", h)
+                if e.retracted is not None and self.when(e.retracted.at, None) <= at:
+                    self.problem(loc, "the item was retracted before this explanation was added")
+                elif h in retired_at and retired_at[h] <= at:
+                    self.problem(loc, "this explanation was retired when it was added")
+                elif p is None:
+                    neutral.append(e.id)
+                else:
+                    likelihood[e.id] = p
+                    entered[e.id] = typed
+            if likelihood or neutral:
+                out.append(
+                    m.EvidenceBackRated(
+                        at=at, hypothesis=h, likelihood=likelihood, entered=entered, neutral=neutral
+                    )
+                )
+        return out
+
     def unknown(self, loc: tuple[Any, ...], what: str, value: str, known: list[str]) -> None:
         close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
         hint = (
@@ -511,8 +507,11 @@ class _CrossCheck:
             if close
             else (f" (known: {', '.join(known[:12])})" if known else f" (no {what}s are listed)")
         )
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        self.problem(loc, f"unknown {what} '{shown}'{hint}")
+        if not showable_key(value):
+            loc = loc[:-1] if loc and loc[-1] == value else loc
+            self.problem(loc, f"not a {what} id: text where an id belongs")
+            return
+        self.problem(loc, f"unknown {what} '{short(value)}'{hint}")
 
     def duplicates(self, section: str, ids: list[str | None]) -> None:
         seen: set[str] = set()
@@ -526,13 +525,10 @@ class _CrossCheck:
     def run(self) -> list[Any]:
         f = self.f
         try:
-            self.tz = ZoneInfo(f.case.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.problem(
-                ("case", "timezone"),
-                "unknown time zone: use an IANA name such as Europe/London or UTC",
-            )
-        opened = self.when(f.case.opened)
+            self.tz = times.zone(f.case.timezone)
+        except times.TimeError as exc:  # pragma: no cover - the file model checks it first
+            self.problem(("case", "timezone"), str(exc))
+        opened = self.when(f.case.opened, ("case", "opened"))
         events: list[Any] = []
         events.append(
             m.CaseOpened(
@@ -562,7 +558,7 @@ class _CrossCheck:
         added_at: dict[str, datetime] = {}
         retired_at: dict[str, datetime] = {}
         for i, h in enumerate(f.hypotheses):
-            at = self.when(h.added) if h.added else opened
+            at = self.when(h.added, ("hypotheses", i, "added")) if h.added else opened
             if at < opened:
                 self.problem(("hypotheses", i, "added"), "before the case was opened")
             added_at[h.id] = at
@@ -579,7 +575,7 @@ class _CrossCheck:
                 )
             )
             if h.retired:
-                r_at = self.when(h.retired.at)
+                r_at = self.when(h.retired.at, ("hypotheses", i, "retired", "at"))
                 if r_at < at:
                     self.problem(("hypotheses", i, "retired", "at"), "retired before it was added")
                 retired_at[h.id] = r_at
@@ -595,7 +591,7 @@ class _CrossCheck:
         sources = {s.id: s for s in f.sources}
         source_at: dict[str, datetime] = {}
         for i, s in enumerate(f.sources):
-            s_at = self.when(s.added) if s.added else opened
+            s_at = self.when(s.added, ("sources", i, "added")) if s.added else opened
             if s_at < opened:
                 self.problem(("sources", i, "added"), "before the case was opened")
             source_at[s.id] = s_at
@@ -606,7 +602,7 @@ class _CrossCheck:
                 )
             )
             for k, change in enumerate(s.reliability_changes):
-                c_at = self.when(change.at)
+                c_at = self.when(change.at, ("sources", i, "reliability_changes", k, "at"))
                 if c_at < s_at:
                     self.problem(
                         ("sources", i, "reliability_changes", k, "at"),
@@ -622,7 +618,7 @@ class _CrossCheck:
         enquiry_p: dict[str, dict[str, float]] = {}
         enquiry_at: dict[str, datetime] = {}
         for i, q in enumerate(f.enquiries):
-            at = self.when(q.raised)
+            at = self.when(q.raised, ("enquiries", i, "raised"))
             enquiry_at[q.id] = at
             if at < opened:
                 self.problem(("enquiries", i, "raised"), "before the case was opened")
@@ -634,23 +630,35 @@ class _CrossCheck:
                     ("enquiries", i, "likelihood"),
                     "give P(positive answer) for at least one explanation",
                 )
+            for h in list(probs):
+                if added_at.get(h, opened) > at:
+                    self.problem(
+                        ("enquiries", i, "likelihood", h),
+                        "this explanation was added after the enquiry was raised",
+                    )
+                    del probs[h]
             enquiry_p[q.id] = probs
             events.append(
                 m.EnquiryRaised(
                     at=at,
                     enquiry=m.EnquirySpec(
-                        id=q.id, text=q.text, likelihood=probs, entered=dict(q.likelihood)
+                        id=q.id,
+                        text=q.text,
+                        likelihood=probs,
+                        entered=_accepted(q.likelihood, probs),
                     ),
                 )
             )
 
         answered: dict[str, int] = {}
+        back: dict[str, list[tuple[int, FileEvidence, float | None, Any]]] = {}
         for i, e in enumerate(f.evidence):
             loc = ("evidence", i)
-            at = self.when(e.recorded)
+            at = self.when(e.recorded, loc + ("recorded",))
             if at < opened:
                 self.problem(loc + ("recorded",), "before the case was opened")
-            if e.observed is not None and self.when(e.observed) > at + timedelta(days=1):
+            observed = self.observed(e.observed, loc + ("observed",))
+            if observed is not None and self.when(e.observed, None) > at + timedelta(days=1):
                 self.problem(
                     loc + ("observed",),
                     "after it was recorded: an item is observed before the worker learns of it",
@@ -660,8 +668,12 @@ class _CrossCheck:
             elif source_at[e.source] > at:
                 self.problem(loc + ("source",), "recorded before this source was added")
             entered: dict[str, Any]
+            later = [h for h in e.likelihood or {} if h in hyps and added_at[h] > at]
             if e.answers is not None:
-                if e.likelihood is not None:
+                if e.likelihood is not None and len(later) == len(e.likelihood):
+                    # Only back-ratings: explanations added after the item (DESIGN §2).
+                    self.collect_back(back, i, e, loc, dict(e.likelihood), hyps)
+                elif e.likelihood is not None:
                     self.problem(
                         loc + ("likelihood",),
                         "an item that answers an enquiry takes its likelihoods from the enquiry: remove 'likelihood'",
@@ -690,14 +702,25 @@ class _CrossCheck:
                         "give a likelihood for at least one explanation (how expected this is under it)",
                     )
                     continue
-                probs = self.likelihoods(loc + ("likelihood",), e.likelihood, hyps)
-                for h in probs:
-                    if not live_at(h, at) and added_at.get(h, opened) > at:
+                # A likelihood for an explanation added after the item was recorded is a
+                # back-rating: it takes effect when the explanation is added (DESIGN §2).
+                self.collect_back(back, i, e, loc, {h: e.likelihood[h] for h in later}, hyps)
+                now = {h: v for h, v in e.likelihood.items() if h not in later}
+                for h, v in now.items():
+                    if isinstance(v, str) and _is_neutral(v):
                         self.problem(
                             loc + ("likelihood", h),
-                            "this explanation was added after the item was recorded",
+                            "'neutral' marks an earlier item weighed against an explanation "
+                            "added after it; for any other, leave the explanation out",
                         )
-                entered = dict(e.likelihood)
+                probs = self.likelihoods(loc + ("likelihood",), now, hyps)
+                entered = _accepted(now, probs)
+                if not now:
+                    self.problem(
+                        loc + ("likelihood",),
+                        "give a likelihood for at least one explanation live when it was recorded",
+                    )
+                    continue
             if not probs:
                 continue
             events.append(
@@ -707,7 +730,7 @@ class _CrossCheck:
                         id=e.id,
                         text=e.text,
                         source=e.source,
-                        observed=e.observed,
+                        observed=observed,
                         likelihood=probs,
                         entered=entered,
                         answers=e.answers,
@@ -715,7 +738,7 @@ class _CrossCheck:
                 )
             )
             for k, amendment in enumerate(e.amended):
-                a_at = self.when(amendment.at)
+                a_at = self.when(amendment.at, loc + ("amended", k, "at"))
                 if a_at < at:
                     self.problem(loc + ("amended", k, "at"), "amended before it was recorded")
                 a_probs = self.likelihoods(
@@ -729,19 +752,21 @@ class _CrossCheck:
                         at=a_at,
                         id=e.id,
                         likelihood=a_probs,
-                        entered=dict(amendment.likelihood),
+                        entered=_accepted(amendment.likelihood, a_probs),
                         reason=amendment.reason,
                     )
                 )
             if e.retracted:
-                r_at = self.when(e.retracted.at)
+                r_at = self.when(e.retracted.at, loc + ("retracted", "at"))
                 if r_at < at:
                     self.problem(loc + ("retracted", "at"), "retracted before it was recorded")
                 events.append(m.EvidenceRetracted(at=r_at, id=e.id, reason=e.retracted.reason))
 
+        events.extend(self.back_ratings(back, added_at, retired_at))
+
         for i, j in enumerate(f.judgements):
             loc = ("judgements", i)
-            at = self.when(j.at)
+            at = self.when(j.at, loc + ("at",))
             if at < opened:
                 self.problem(loc + ("at",), "before the case was opened")
             ratings: dict[str, float] = {}
@@ -767,7 +792,8 @@ class _CrossCheck:
                 continue
             if not ratings:
                 continue
-            favoured = j.favoured or max(ratings, key=lambda h: ratings[h])
+            # A tie at the top with none named: no favourite (an open mind, DESIGN §2).
+            favoured = j.favoured or top_rated(ratings)
             if j.favoured and j.favoured not in ratings:
                 self.problem(
                     loc + ("favoured",), "the favoured explanation must be one of those rated"
@@ -782,13 +808,14 @@ class _CrossCheck:
                         ratings={h: v / total for h, v in ratings.items()},
                         favoured=favoured,
                         note=j.note,
+                        entered=ratings,
                     ),
                 )
             )
 
         for i, n in enumerate(f.notes):
             loc = ("notes", i)
-            at = self.when(n.at)
+            at = self.when(n.at, loc + ("at",))
             if at < opened:
                 self.problem(loc + ("at",), "before the case was opened")
             if n.flag is not None and n.kind != "acknowledgement":
@@ -800,7 +827,8 @@ class _CrossCheck:
                 )
             if n.flag is not None and n.flag not in FLAG_IDS:
                 self.unknown(loc + ("flag",), "flag", n.flag, list(FLAG_IDS))
-            if n.pinned_at is not None and not (opened <= self.when(n.pinned_at) <= at):
+            pinned = self.when(n.pinned_at, loc + ("pinned_at",)) if n.pinned_at else None
+            if pinned is not None and not (opened <= pinned <= at):
                 self.problem(
                     loc + ("pinned_at",),
                     "a note pins to a moment between the case opening and the note",
@@ -817,7 +845,7 @@ class _CrossCheck:
                         text=n.text,
                         flag=n.flag,
                         closes=n.closes,
-                        pinned_at=self.when(n.pinned_at) if n.pinned_at else None,
+                        pinned_at=pinned,
                     ),
                 )
             )
@@ -840,13 +868,30 @@ class _CrossCheck:
 # --- export -------------------------------------------------------------------------------
 
 
+def _is_neutral(value: str) -> bool:
+    return " ".join(value.strip().lower().split()) == "neutral"
+
+
 def _local(at: datetime, tz: ZoneInfo) -> datetime:
-    """A time in the case's zone, written without the zone (the file's convention)."""
-    return at.astimezone(tz).replace(tzinfo=None)
+    """A time in the case's zone, written without the zone (the file's convention), or with
+    its offset when that local time happens twice (the hour the clocks go back)."""
+    local = at.astimezone(tz)
+    if times.is_ambiguous(local):
+        return times.fixed(local)
+    return local.replace(tzinfo=None)
 
 
-def _entered_or(probs: dict[str, float], entered: dict[str, Any]) -> dict[str, Any]:
-    return dict(entered) if entered else dict(probs)
+def _entered_or(
+    probs: dict[str, float], entered: dict[str, Any], order: dict[str, Any]
+) -> dict[str, Any]:
+    """What the worker entered (else the probabilities), in the order of the explanations.
+
+    The store keeps payloads with sorted keys; ordering by the explanations makes the export
+    the same whether the events come from a file or from the store.
+    """
+    values = entered or probs
+    rank = {h: i for i, h in enumerate(order)}
+    return {h: values[h] for h in sorted(values, key=lambda h: (rank.get(h, len(rank)), h))}
 
 
 def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
@@ -877,7 +922,7 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         if isinstance(e, m.HypothesisAdded):
             h = e.hypothesis
             entry: dict[str, Any] = {"id": h.id, "label": h.label}
-            if h.description:
+            if h.description is not None:
                 entry["description"] = h.description
             if h.prior != 1.0:
                 entry["prior"] = h.prior
@@ -916,16 +961,22 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             if ev.answers is not None:
                 item["answers"] = {"enquiry": ev.answers.enquiry, "result": ev.answers.result}
             else:
-                item["likelihood"] = _entered_or(ev.likelihood, ev.entered)
+                item["likelihood"] = _entered_or(ev.likelihood, ev.entered, hyps)
             evidence[ev.id] = item
         elif isinstance(e, m.EvidenceAmended):
             amendment: dict[str, Any] = {
                 "at": _local(e.at, tz),
-                "likelihood": _entered_or(e.likelihood, e.entered),
+                "likelihood": _entered_or(e.likelihood, e.entered, hyps),
             }
             if e.reason:
                 amendment["reason"] = e.reason
             evidence[e.id].setdefault("amended", []).append(amendment)
+        elif isinstance(e, m.EvidenceBackRated):
+            # Written into the item's likelihoods: it takes effect when the explanation is added.
+            for ident, p in e.likelihood.items():
+                evidence[ident].setdefault("likelihood", {})[e.hypothesis] = e.entered.get(ident, p)
+            for ident in e.neutral:
+                evidence[ident].setdefault("likelihood", {})[e.hypothesis] = "neutral"
         elif isinstance(e, m.EvidenceRetracted):
             evidence[e.id]["retracted"] = {"at": _local(e.at, tz), "reason": e.reason or ""}
         elif isinstance(e, m.EnquiryRaised):
@@ -934,16 +985,17 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 "id": q.id,
                 "text": q.text,
                 "raised": _local(e.at, tz),
-                "likelihood": _entered_or(q.likelihood, q.entered),
+                "likelihood": _entered_or(q.likelihood, q.entered, hyps),
             }
         elif isinstance(e, m.JudgementRecorded):
             j = e.judgement
             entry = {"id": j.id, "at": _local(e.at, tz)}
             if e.who:
                 entry["by"] = e.who
-            entry["ratings"] = {h: round(v, 12) for h, v in j.ratings.items()}
-            entry["favoured"] = j.favoured
-            if j.note:
+            entry["ratings"] = _entered_or(j.ratings, j.entered, hyps)
+            if j.favoured is not None:
+                entry["favoured"] = j.favoured
+            if j.note is not None:
                 entry["note"] = j.note
             judgements.append(entry)
         elif isinstance(e, m.NoteAdded):

@@ -7,11 +7,14 @@ fold of the events up to then (see `state.py`).
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+
+from hypotrack.domain import times
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -35,7 +38,101 @@ def _id_as_text(value: Any) -> Any:
 Slug = Annotated[str, BeforeValidator(_id_as_text), AfterValidator(_check_slug)]
 Label = Annotated[str, Field(min_length=1, max_length=500)]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+# --- numbers: every bound sits here, with the sentence a person reads -------------------
+
+#: A prior weight is relative (default 1); outside this range it is a slip, and a ratio of
+#: 10^8 between two explanations is already beyond anything a practitioner can mean.
+PRIOR_MIN = 0.0001
+PRIOR_MAX = 10_000.0
+#: Judgement ratings are normalised over the explanations rated: any scale works (0-1,
+#: percentages, 0-10), but not one whose sum overflows.
+RATING_MAX = 1_000_000.0
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("a number is needed here (not infinity or NaN)")
+    return value
+
+
+def _prior(value: float) -> float:
+    if not (PRIOR_MIN <= _finite(value) <= PRIOR_MAX):
+        raise ValueError(
+            f"a prior weight is relative (default 1): give a number from {PRIOR_MIN:g} to "
+            f"{PRIOR_MAX:g}"
+        )
+    return value
+
+
+def _probability(value: float) -> float:
+    if not (0.0 <= _finite(value) <= 1.0):
+        raise ValueError("a reliability is a number from 0 to 1")
+    return value
+
+
+def _likelihood(value: float) -> float:
+    if not (0.0 < _finite(value) <= 1.0):
+        raise ValueError("a likelihood is a number in (0, 1]: above 0, at most 1")
+    return value
+
+
+def _open_probability(value: float) -> float:
+    if not (0.0 < _finite(value) < 1.0):
+        raise ValueError("a probability of a positive answer is strictly between 0 and 1")
+    return value
+
+
+def _rating(value: float) -> float:
+    if not (0.0 <= _finite(value) <= RATING_MAX):
+        raise ValueError(f"a rating is a number from 0 to {RATING_MAX:,.0f} (they are normalised)")
+    return value
+
+
+def _instant(value: datetime) -> datetime:
+    # Every time on a timeline is an instant with a fixed offset (see domain/times.py).
+    times.check_year(value)
+    return times.fixed(value)
+
+
+def _sane_date(value: date | datetime) -> date | datetime:
+    times.check_year(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return times.fixed(value)
+    return value
+
+
+def _zone_name(value: str) -> str:
+    times.zone(value)
+    return value
+
+
+# The bounds are checked by the validators (for the sentences); the schema states them too,
+# so an editor validating a case file shows them.
+Probability = Annotated[
+    float, AfterValidator(_probability), Field(json_schema_extra={"minimum": 0, "maximum": 1})
+]
+PriorWeight = Annotated[
+    float,
+    AfterValidator(_prior),
+    Field(json_schema_extra={"minimum": PRIOR_MIN, "maximum": PRIOR_MAX}),
+]
+Likelihood = Annotated[
+    float,
+    AfterValidator(_likelihood),
+    Field(json_schema_extra={"exclusiveMinimum": 0, "maximum": 1}),
+]
+OpenProbability = Annotated[
+    float,
+    AfterValidator(_open_probability),
+    Field(json_schema_extra={"exclusiveMinimum": 0, "exclusiveMaximum": 1}),
+]
+Rating = Annotated[
+    float, AfterValidator(_rating), Field(json_schema_extra={"minimum": 0, "maximum": RATING_MAX})
+]
+Instant = Annotated[datetime, AfterValidator(_instant)]
+SaneDate = Annotated[date | datetime, AfterValidator(_sane_date)]
+ZoneName = Annotated[str, AfterValidator(_zone_name)]
 
 CaseKind = Literal["live", "teaching", "training"]
 NoteKind = Literal["supervision", "decision", "sign-off", "acknowledgement"]
@@ -51,8 +148,8 @@ class CaseInfo(Frozen):
     id: Slug
     title: Label
     kind: CaseKind = "live"
-    timezone: str = "UTC"
-    opened: datetime
+    timezone: ZoneName = "UTC"
+    opened: Instant
     # A training run: the teaching case it plays, and the trainee.
     based_on: Slug | None = None
     trainee: str | None = None
@@ -74,7 +171,7 @@ class HypothesisSpec(Frozen):
     id: Slug
     label: Label
     description: str | None = None
-    prior: Annotated[float, Field(gt=0.0)] = 1.0
+    prior: PriorWeight = 1.0
     catch_all: bool = False
 
 
@@ -93,9 +190,9 @@ class EvidenceSpec(Frozen):
     id: Slug
     text: Text
     source: Slug
-    observed: date | datetime | None = None
+    observed: SaneDate | None = None
     # The likelihoods as probabilities, per hypothesis rated; unrated ones are neutral.
-    likelihood: dict[str, float]
+    likelihood: dict[str, Likelihood]
     # What the worker typed per hypothesis (a yardstick term or a number), kept for export.
     entered: dict[str, str | float] = {}
     answers: Answer | None = None
@@ -105,15 +202,18 @@ class EnquirySpec(Frozen):
     id: Slug
     text: Text
     # P(positive answer | hypothesis), each in (0, 1).
-    likelihood: dict[str, float]
+    likelihood: dict[str, OpenProbability]
     entered: dict[str, str | float] = {}
 
 
 class JudgementSpec(Frozen):
     id: Slug
-    ratings: dict[str, float]
-    favoured: Slug
+    ratings: dict[str, Rating]
+    # None: a tie at the top with none named, an open mind (DESIGN §2).
+    favoured: Slug | None = None
     note: str | None = None
+    # The ratings as the worker gave them (before normalising), kept for export.
+    entered: dict[str, Rating] = {}
 
 
 class NoteSpec(Frozen):
@@ -123,14 +223,14 @@ class NoteSpec(Frozen):
     flag: str | None = None
     closes: bool | None = None
     # A supervision note or sign-off written later about an earlier point of the timeline.
-    pinned_at: datetime | None = None
+    pinned_at: Instant | None = None
 
 
 # --- events -------------------------------------------------------------------------------
 
 
 class EventBase(Frozen):
-    at: datetime
+    at: Instant
     who: str | None = None
 
 
@@ -178,9 +278,23 @@ class EvidenceRecorded(EventBase):
 class EvidenceAmended(EventBase):
     kind: Literal["evidence-amended"] = "evidence-amended"
     id: Slug
-    likelihood: dict[str, float]
+    likelihood: dict[str, Likelihood]
     entered: dict[str, str | float] = {}
     reason: str | None = None
+
+
+class EvidenceBackRated(EventBase):
+    """Earlier items weighed against an explanation added after them (DESIGN §2).
+
+    Each rating takes effect now; the item's ā (the mean of its likelihoods as entered) stays
+    as it was. Items in `neutral` were marked neutral on purpose: they count as weighed.
+    """
+
+    kind: Literal["items-back-rated"] = "items-back-rated"
+    hypothesis: Slug
+    likelihood: dict[str, Likelihood] = {}
+    entered: dict[str, str | float] = {}
+    neutral: list[Slug] = []
 
 
 class EvidenceRetracted(EventBase):
@@ -213,6 +327,7 @@ Event = Annotated[
     | ReliabilityChanged
     | EvidenceRecorded
     | EvidenceAmended
+    | EvidenceBackRated
     | EvidenceRetracted
     | EnquiryRaised
     | JudgementRecorded
@@ -227,6 +342,8 @@ EVENT_RANK: dict[str, int] = {
     "hypothesis-added": 0,
     "hypothesis-retired": 0,
     "hypothesis-relabelled": 0,
+    # Right after the explanation it weighs (file order keeps it after the addition).
+    "items-back-rated": 0,
     "source-added": 1,
     "reliability-changed": 1,
     "evidence-recorded": 2,

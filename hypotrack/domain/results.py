@@ -17,6 +17,8 @@ class HypothesisBelief(Result):
     label: str
     probability: float
     catch_all: bool = False
+    # Earlier items not yet weighed against it (an explanation added mid-case, DESIGN §2).
+    unweighed: int = 0
 
 
 class SourceBelief(Result):
@@ -51,7 +53,8 @@ class Beliefs(Result):
 class Flag(Result):
     id: str
     severity: Literal["amber", "red"]
-    favoured: str
+    # None where no explanation is favoured (stale-review or narrow-hypotheses at a tie).
+    favoured: str | None
     rival: str | None
     figure: float
     figure_name: str
@@ -59,8 +62,16 @@ class Flag(Result):
     evidence: list[str]
     message: str
     question: str
+    # How far the evidence behind the flag has gone (a factor ≥ 1 for most rules): an
+    # acknowledgement covers the flag until this grows 3× (DESIGN §4).
+    strength: float = 1.0
+    # Covered by an acknowledgement, with its reason.
     acknowledged: bool = False
     acknowledgement: str | None = None
+    # An acknowledgement that lapsed (the flag turned red, changed rival or grew 3×): the flag
+    # shows as new, with the earlier reason and why it lapsed beside it.
+    earlier_acknowledgement: str | None = None
+    lapsed: str | None = None
 
 
 class Outcome(Result):

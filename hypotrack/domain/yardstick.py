@@ -8,6 +8,7 @@ observation is under each explanation.
 from __future__ import annotations
 
 import difflib
+import math
 
 # term -> (low, high) of the yardstick range, in probability.
 RANGES: dict[str, tuple[float, float]] = {
@@ -47,7 +48,12 @@ def parse_likelihood(value: object) -> float:
     if isinstance(value, bool):
         raise LikelihoodError("a likelihood is a number in (0, 1] or a yardstick term, not yes/no")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            raise LikelihoodError(
+                "a likelihood is a number in (0, 1]: this one is far too big"
+            ) from None
     elif isinstance(value, str):
         text = " ".join(value.strip().lower().split())
         if text in TERMS:
@@ -58,19 +64,24 @@ def parse_likelihood(value: object) -> float:
             raise LikelihoodError(_unknown_term(text)) from None
     else:
         raise LikelihoodError("a likelihood is a number in (0, 1] or a yardstick term")
-    if not (0.0 < number <= 1.0) or number != number:
+    if not math.isfinite(number):
+        raise LikelihoodError("a likelihood is a number in (0, 1], not infinity or NaN")
+    if not (0.0 < number <= 1.0):
+        shown = f"{number:g}" if 1e-6 < abs(number) < 1e6 else "the number given"
         raise LikelihoodError(
-            f"{number:g} is outside (0, 1]: a likelihood is how expected the item is, "
+            f"{shown} is outside (0, 1]: a likelihood is how expected the item is, "
             "between 0 (excluded) and 1"
         )
     return number
 
 
 def _unknown_term(text: str) -> str:
-    shown = text if len(text) <= 30 else text[:27] + "..."
-    close = difflib.get_close_matches(text, list(TERMS), n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown likelihood term '{shown}'{hint} (terms: {', '.join(TERMS)}; or a number in (0, 1])"
+    # Quote the text only when it is a near miss of a term (a slip, not case text: free text
+    # typed into a likelihood slot is never repeated in a message).
+    close = difflib.get_close_matches(text, list(TERMS), n=1, cutoff=0.75)
+    if close and len(text) <= 40:
+        return f"unknown likelihood term '{text}'; did you mean '{close[0]}'?"
+    return f"not a likelihood: give a number in (0, 1] or a term ({', '.join(TERMS)})"
 
 
 def term_for(probability: float) -> str:

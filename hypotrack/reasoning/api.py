@@ -34,6 +34,7 @@ def beliefs(engine: Engine) -> Beliefs:
             label=state.label(h),
             probability=snap.p(h),
             catch_all=state.hypotheses[h].spec.catch_all,
+            unweighed=len(state.hypotheses[h].unweighed),
         )
         for h in state.live_hypotheses
     ]

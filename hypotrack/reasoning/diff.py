@@ -386,7 +386,7 @@ def diff(events: list[Any], t1: datetime, t2: datetime) -> CaseDiff:
                         log_odds=share,
                     )
                 )
-                if step.kind.startswith("evidence-") and subject is not None:
+                if step.kind.startswith("evidence-") and subject in state.items:
                     movers[subject] = movers.get(subject, 0.0) + share
         # An item recorded and retracted in between nets to nothing: it did not move it.
         ranked = sorted(

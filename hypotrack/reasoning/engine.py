@@ -50,6 +50,7 @@ NETWORK_EVENTS = frozenset(
         "evidence-recorded",
         "evidence-amended",
         "evidence-retracted",
+        "items-back-rated",
     }
 )
 
@@ -159,6 +160,12 @@ class _ReliabilityAt(Mapping[str, float]):
         return bisect_right([a for a, _ in self._engine._source_order], self._step)
 
 
+def _log_norm(score: dict[str, float], log_post: dict[str, float]) -> float:
+    for h, v in score.items():
+        return v - log_post[h]
+    return 0.0
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The network's reading after one event of the timeline."""
@@ -169,6 +176,13 @@ class Snapshot:
     log_post: dict[str, float]
     log_tempered: dict[str, float]
     reliability: Mapping[str, float]
+    # The normalisers of the two log posteriors, whose unnormalised scores are
+    # log(prior / prior_total) + Σ_s g_s(h): a hypothesis neutral on every item so far scores
+    # log(prior / prior_total), which lets the flags ask how an explanation added later would
+    # have stood at this moment (DESIGN §4: it is neutral on the items before it).
+    log_norm: float = 0.0
+    log_norm_tempered: float = 0.0
+    prior_total: float = 1.0
 
     def p(self, hypothesis: str) -> float:
         v = self.log_post.get(hypothesis)
@@ -220,11 +234,24 @@ class Engine:
         touched: str | None = None
         if kind == "evidence-recorded":
             item = self.state.items[event.evidence.id]
-            touched = self._add_item(item.id, item.spec.source, item.likelihood)
+            touched = self._add_item(item.id, item.spec.source, item.likelihood, item.mean)
         elif kind == "evidence-amended":
             item = self.state.items[event.id]
             self._remove_item(item.id, item.spec.source)
-            touched = self._add_item(item.id, item.spec.source, item.likelihood)
+            touched = self._add_item(item.id, item.spec.source, item.likelihood, item.mean)
+        elif kind == "items-back-rated":
+            # Earlier items weighed against an explanation added later: ā stays as entered,
+            # only the new explanation's term changes (DESIGN §2).
+            sources: set[str] = set()
+            for ident, p in event.likelihood.items():
+                item = self.state.items[ident]
+                d = math.log(p) - math.log(item.mean)
+                self._item_delta[ident][event.hypothesis] = d
+                sums = self._source_sum.setdefault(item.spec.source, {})
+                sums[event.hypothesis] = sums.get(event.hypothesis, 0.0) + d
+                sources.add(item.spec.source)
+            for source in sorted(sources):
+                self._refresh_source(source)
         elif kind == "evidence-retracted":
             item = self.state.items[event.id]
             touched = self._remove_item(item.id, item.spec.source)
@@ -236,10 +263,11 @@ class Engine:
         if touched is not None:
             self._refresh_source(touched)
         if kind in NETWORK_EVENTS or not self.history:
-            log_post, log_tempered = self._posterior()
+            log_post, log_tempered, norms = self._posterior()
         else:
             last = self.history[-1]
             log_post, log_tempered = last.log_post, last.log_tempered
+            norms = (last.log_norm, last.log_norm_tempered, last.prior_total)
         step = len(self.history)
         snap = Snapshot(
             step=step,
@@ -248,12 +276,17 @@ class Engine:
             log_post=log_post,
             log_tempered=log_tempered,
             reliability=_ReliabilityAt(self, step, log_post),
+            log_norm=norms[0],
+            log_norm_tempered=norms[1],
+            prior_total=norms[2],
         )
         self.history.append(snap)
         return snap
 
-    def _add_item(self, item_id: str, source: str, likelihood: dict[str, float]) -> str:
-        log_mean = math.log(sum(likelihood.values()) / len(likelihood))
+    def _add_item(
+        self, item_id: str, source: str, likelihood: dict[str, float], mean: float
+    ) -> str:
+        log_mean = math.log(mean)  # ā, as entered (a back-rating leaves it as it was)
         delta = {h: math.log(p) - log_mean for h, p in likelihood.items()}
         self._item_delta[item_id] = delta
         sums = self._source_sum.setdefault(source, {})
@@ -296,7 +329,9 @@ class Engine:
 
     # --- the posterior --------------------------------------------------------------------
 
-    def _posterior(self) -> tuple[dict[str, float], dict[str, float]]:
+    def _posterior(
+        self,
+    ) -> tuple[dict[str, float], dict[str, float], tuple[float, float, float]]:
         live = [h for h in self.state.hypotheses.values() if h.live]
         total_prior = sum(h.spec.prior for h in live)
         score: dict[str, float] = {}
@@ -305,7 +340,13 @@ class Engine:
             base = math.log(h.spec.prior / total_prior)
             score[h.id] = base + self._total.get(h.id)
             tempered[h.id] = base + self._total_tempered.get(h.id)
-        return normalise_log(score), normalise_log(tempered)
+        log_post, log_tempered = normalise_log(score), normalise_log(tempered)
+        norms = (
+            _log_norm(score, log_post),
+            _log_norm(tempered, log_tempered),
+            total_prior if live else 1.0,
+        )
+        return log_post, log_tempered, norms
 
     # --- views ----------------------------------------------------------------------------
 

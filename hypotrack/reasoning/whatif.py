@@ -90,7 +90,10 @@ def ratio_to_even_odds(p: float) -> float | None:
     """The likelihood ratio (F : the rest) an item needs to bring F from p to 50 %."""
     if p <= 0.0 or p >= 1.0:
         return None
-    return 1.0 / (p / (1.0 - p))
+    ratio = (1.0 - p) / p
+    # Beyond about 1e308 (p below 1e-308 after hundreds of strong items) the ratio is not a
+    # number any item could supply: say nothing rather than print infinity.
+    return ratio if math.isfinite(ratio) else None
 
 
 def change_my_mind(engine: Engine) -> ChangeMyMind:

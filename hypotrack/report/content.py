@@ -98,6 +98,7 @@ class Explanation:
     network: float | None  # at the report's moment; None once retired
     worker: float | None  # in the latest judgement (normalised over those rated)
     favoured: bool
+    unweighed: int = 0  # earlier items not yet weighed against it (added mid-case)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class JudgementThen:
     id: str
     at: datetime
     who: str | None
-    favoured: str
+    favoured: str | None  # None: a tie at the top, no favourite
     note: str | None
     rows: list[tuple[str, float | None, float | None]]  # (explanation, worker, network)
     on_file: list[str]  # live item ids then
@@ -342,6 +343,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             network=now.p(h.id) if h.live else None,
             worker=worker_now.get(h.id),
             favoured=latest is not None and latest.favoured == h.id,
+            unweighed=len(h.unweighed) if h.live else 0,
         )
         for h in state.hypotheses.values()
     ]
@@ -554,7 +556,9 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             timeline.append(
                 entry(
                     e,
-                    f"Judgement {j.id}: favours {j.favoured}",
+                    f"Judgement {j.id}: favours {j.favoured}"
+                    if j.favoured
+                    else f"Judgement {j.id}: no favourite (a tie at the top)",
                     j.id,
                     text=j.note,
                     remarks=[

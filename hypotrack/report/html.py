@@ -438,6 +438,9 @@ def _summary(r: Report) -> str:
             status.append("catch-all")
         if x.added > r.start:
             status.append(f"added {e(r.when(x.added))}")
+        if x.unweighed:
+            n = x.unweighed
+            status.append(f"not yet weighed against {n} earlier item{'s' if n != 1 else ''}")
         if x.retired is not None:
             why = f": {e(x.retired_reason)}" if x.retired_reason else ""
             status.append(f"<strong>retired</strong> {e(r.when(x.retired))}{why}")
@@ -498,7 +501,8 @@ def _flags(r: Report) -> str:
         facts = [f"{e(f.figure_name)}: {f.figure:.3g}"]
         if f.since is not None:
             facts.append(f"since {e(r.when(f.since))}")
-        facts.append(f"favoured: <code>{e(f.favoured)}</code>")
+        if f.favoured:
+            facts.append(f"favoured: <code>{e(f.favoured)}</code>")
         if f.rival:
             facts.append(f"rival: <code>{e(f.rival)}</code>")
         out.append(f'<p class="remark">{" · ".join(facts)}</p>')
@@ -514,6 +518,11 @@ def _flags(r: Report) -> str:
             out.append(
                 f'<p class="ack"><strong>✓ Acknowledged by the worker.</strong> Reason: '
                 f"{e(f.acknowledgement or '')}</p>"
+            )
+        elif f.earlier_acknowledgement:
+            out.append(
+                f'<p class="ack"><strong>New since the acknowledgement</strong> '
+                f"({e(f.lapsed or '')}). Earlier reason: {e(f.earlier_acknowledgement)}</p>"
             )
         if shown.grounded_in:
             out.append(f'<p class="remark">Grounded in {e(shown.grounded_in)}.</p>')
@@ -587,8 +596,9 @@ def _judgements(r: Report) -> str:
         out.append('<section class="judgement">')
         who = f" · {e(j.who)}" if j.who else ""
         out.append(
-            f"<h3><code>{e(j.id)}</code> · {e(r.when(j.at))}{who} — favours "
-            f"<code>{e(j.favoured)}</code></h3>"
+            f"<h3><code>{e(j.id)}</code> · {e(r.when(j.at))}{who} — "
+            + (f"favours <code>{e(j.favoured)}</code>" if j.favoured else "no favourite (a tie)")
+            + "</h3>"
         )
         if j.note:
             out.append(f"<blockquote>{e(j.note)}</blockquote>")

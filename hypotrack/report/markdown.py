@@ -75,6 +75,9 @@ def _summary(r: Report) -> str:
             status.append("catch-all")
         if x.added > r.start:
             status.append(f"added {r.when(x.added)}")
+        if x.unweighed:
+            n = x.unweighed
+            status.append(f"not yet weighed against {n} earlier item{'s' if n != 1 else ''}")
         if x.retired is not None:
             why = f": {md(x.retired_reason)}" if x.retired_reason else ""
             status.append(f"**retired** {r.when(x.retired)}{why}")
@@ -151,7 +154,8 @@ def _flags(r: Report) -> str:
         facts = [f"{md(f.figure_name)}: {f.figure:.3g}"]
         if f.since is not None:
             facts.append(f"since {r.when(f.since)}")
-        facts.append(f"favoured: {code(f.favoured)}")
+        if f.favoured:
+            facts.append(f"favoured: {code(f.favoured)}")
         if f.rival:
             facts.append(f"rival: {code(f.rival)}")
         out.append(" · ".join(facts))
@@ -166,6 +170,11 @@ def _flags(r: Report) -> str:
         out.append(f"**Supervision question:** *{md(f.question)}*")
         if f.acknowledged:
             out.append(f"**✓ Acknowledged by the worker.** Reason: {md(f.acknowledgement or '')}")
+        elif f.earlier_acknowledgement:
+            out.append(
+                f"**New since the acknowledgement** ({md(f.lapsed or '')}). "
+                f"Earlier reason: {md(f.earlier_acknowledgement)}"
+            )
         if shown.grounded_in:
             out.append(f"Grounded in {md(shown.grounded_in)}.")
     return "\n\n".join(out)
@@ -244,7 +253,10 @@ def _judgements(r: Report) -> str:
     ]
     for j in r.judgements:
         who = f" · {md(j.who)}" if j.who else ""
-        out.append(f"### {code(j.id)} · {r.when(j.at)}{who} — favours {code(j.favoured)}")
+        out.append(
+            f"### {code(j.id)} · {r.when(j.at)}{who} — "
+            + (f"favours {code(j.favoured)}" if j.favoured else "no favourite (a tie at the top)")
+        )
         if j.note:
             out.append(f"> {md(j.note)}")
         out.append(

@@ -432,6 +432,23 @@ class SqliteEventStore:
                 if file.stat().st_mode & 0o777 != _PRIVATE:
                     file.chmod(_PRIVATE)
 
+    # -- the local user's name ------------------------------------------------------------------
+
+    @property
+    def user(self) -> str | None:
+        """The name this store records as ``who`` (asked once, kept in the store), if set."""
+        with self._lock, self._sqlite_errors("read the store's settings"):
+            row = self._connection().execute("SELECT value FROM meta WHERE key = 'user'").fetchone()
+        return row[0] if row else None
+
+    def set_user(self, name: str) -> None:
+        """Keep ``name`` as the local user's name for what they record from now on."""
+        name = name.strip()
+        if not name or len(name) > 200 or any(ord(ch) < 32 for ch in name):
+            raise ValueError("a name is one line of at most 200 characters")
+        with self._lock, self._sqlite_errors("keep your name"), self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('user', ?)", (name,))
+
     # -- plumbing ------------------------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:

@@ -44,6 +44,10 @@ class HypotrackApp(App[int]):
     COMMANDS = App.COMMANDS | {CaseCommands}
     BINDINGS = [b for b in bindings(APP_ACTIONS) if b.action != "command_palette"]
     APP_ACTIONS = APP_ACTIONS
+    # Each screen gets `-narrow` below 100 columns and `-short` below 32 rows (a laptop's 80×24),
+    # which its .tcss uses to give the lists the room (and to resize with the window).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     def __init__(
         self,
@@ -60,11 +64,10 @@ class HypotrackApp(App[int]):
         self.store_error: str | None = None
         if store is None:
             from hypotrack.store.base import StoreError
-            from hypotrack.store.sqlite import SqliteEventStore, default_store_path
+            from hypotrack.store.open import open_store
 
-            path = default_store_path(store_path)
             try:
-                self.store = SqliteEventStore(path)
+                self.store = open_store(None if store_path is None else str(store_path), "open")
             except StoreError as exc:
                 self.store_error = str(exc)
 

@@ -7,7 +7,6 @@ field a `FieldError` names.
 
 from __future__ import annotations
 
-import difflib
 import getpass
 import math
 import os
@@ -236,18 +235,6 @@ def normalised_preview(values: dict[str, str]) -> dict[str, float | None]:
     return {h: (v / total if v is not None and total > 0 else None) for h, v in numbers.items()}
 
 
-def similar_item(state: CaseState, text: str, threshold: float = 0.8) -> str | None:
-    """An earlier live item whose text closely matches (DESIGN §3: two reports of one fact)."""
-    wanted = " ".join(text.lower().split())
-    for item in state.items.values():
-        if not item.live:
-            continue
-        theirs = " ".join(item.spec.text.lower().split())
-        if difflib.SequenceMatcher(None, wanted, theirs).ratio() >= threshold:
-            return item.id
-    return None
-
-
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -291,6 +278,8 @@ def favoured_of(state: CaseState, posterior: dict[str, float] | None) -> tuple[s
     live = state.live_hypotheses
     if j is not None and j.favoured in live:
         return j.favoured, True
+    if j is not None and j.favoured is None and all(h in live for h in j.ratings):
+        return None, True  # the worker's open mind: a tie at the top, no favourite
     if posterior:
         return max(posterior, key=lambda h: posterior[h]), False
     return (live[0], False) if live else (None, False)

@@ -7,12 +7,11 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static
 
 from hypotrack.domain import model as m
-from hypotrack.domain.state import next_id
+from hypotrack.domain.state import next_id, top_rated
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood, term_for
-from hypotrack.store.case import CaseSession
 from hypotrack.tui import editing
 from hypotrack.tui.editing import FieldError
-from hypotrack.tui.screens.forms import SessionForm, Submit, choice
+from hypotrack.tui.screens.forms import SessionForm, choice
 from hypotrack.tui.widgets.render import clip
 
 TERMS_HINT = (
@@ -56,10 +55,6 @@ class EvidenceForm(_PreviewsLikelihoods):
         "Leave an explanation blank to keep it neutral on this item. The catch-all must be "
         "rated: unrated, it cannot take up a surprise."
     )
-
-    def __init__(self, session: CaseSession, submit: Submit, source: str | None = None) -> None:
-        super().__init__(session, submit, source)
-        self.similar: str | None = None
 
     def compose_fields(self) -> ComposeResult:
         state = self.state
@@ -125,7 +120,6 @@ class EvidenceForm(_PreviewsLikelihoods):
         if not likelihood:
             first = state.live_hypotheses[0] if state.live_hypotheses else "text"
             raise FieldError(f"like-{first}", "Rate at least one explanation.")
-        self.similar = editing.similar_item(state, text)
         spec = m.EvidenceSpec(
             id=next_id("e", state.items),
             text=text,
@@ -135,15 +129,6 @@ class EvidenceForm(_PreviewsLikelihoods):
             entered=entered,
         )
         return m.EvidenceRecorded(evidence=spec, **self.stamp())
-
-    def after_save(self) -> None:
-        if self.similar:
-            self.app.notify(
-                f"This reads much like item {self.similar}. If both report the same fact, it now "
-                "counts twice: consider retracting one.",
-                title="Possible duplicate",
-                severity="warning",
-            )
 
 
 class JudgementForm(SessionForm):
@@ -204,14 +189,8 @@ class JudgementForm(SessionForm):
                     "favoured", "You rated that explanation 0: rate it, or favour another."
                 )
         else:
-            top = max(ratings.values())
-            best = [h for h, v in ratings.items() if v == top]
-            if len(best) > 1:
-                raise FieldError(
-                    "favoured",
-                    "Two explanations share the highest rating: choose the one you favour.",
-                )
-            favoured = best[0]
+            # A tie at the top with none chosen is an open mind: no favourite (DESIGN §2).
+            favoured = top_rated(ratings)
         note = self.value("note").strip() or None
         spec = m.JudgementSpec(
             id=next_id("j", [j.id for j in self.state.judgements]),

@@ -127,8 +127,10 @@ class FormScreen(Guarded, ModalScreen[bool]):
             hint.remove_class("-error")
 
     def unmark_all(self) -> None:
-        for name in self._hints:
-            self.unmark(name)
+        # Only the fields marked wrong: restyling every field of a long form costs ~30 ms.
+        for widget in self.query(".-error"):
+            if widget.id and widget.id in self._hints:
+                self.unmark(widget.id)
         self.query_one("#form-error", Static).update("")
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -265,6 +267,72 @@ class AddHypothesisForm(SessionForm):
             id=ident, label=label, description=description, prior=prior, catch_all=catch_all
         )
         return m.HypothesisAdded(hypothesis=spec, **self.stamp())
+
+
+class WeighItemsForm(SessionForm):
+    """Earlier items weighed against an explanation added after them (DESIGN §2).
+
+    Neutral is a placeholder, not a judgement: until each earlier item is rated or marked
+    neutral on purpose, the explanation shows "not yet weighed against N earlier items". One
+    field per item; an empty field skips the item for now.
+    """
+
+    form_title = "Weigh the earlier items against the new explanation"
+
+    def __init__(self, session: CaseSession, submit: Submit, hypothesis: str) -> None:
+        super().__init__(session, submit, hypothesis)
+        self.hypothesis = hypothesis
+        h = self.state.hypotheses[hypothesis]
+        self.items = sorted((self.state.items[i] for i in h.unweighed), key=lambda item: item.step)
+        self.intro = (
+            f"How expected would each earlier item be if '{clip(h.label, 60)}' were true? A "
+            "yardstick term (unlikely, likely…) or a number in (0, 1]; only its ratio to the "
+            "item's other ratings matters. Leave a field empty to skip the item for now, or type "
+            "neutral to leave it neutral on purpose. Until then the explanation can look better "
+            "than it is only because nothing was weighed against it."
+        )
+
+    def compose_fields(self) -> ComposeResult:
+        for item in self.items:
+            source = self.state.sources.get(item.spec.source)
+            who = source.spec.label if source else item.spec.source
+            others = " · ".join(
+                f"{clip(self.state.label(h), 20)} {item.spec.entered.get(h, f'{p:g}')}"
+                for h, p in item.likelihood.items()
+            )
+            yield from self.field(
+                f"item-{item.id}",
+                clip(f"{item.id} ({who}): {item.spec.text}", 100),
+                Input(placeholder="skip"),
+                clip(f"Rated: {others}", 120),
+            )
+
+    def build(self) -> m.EvidenceBackRated:
+        likelihood: dict[str, float] = {}
+        entered: dict[str, str | float] = {}
+        neutral: list[str] = []
+        for item in self.items:
+            name = f"item-{item.id}"
+            typed = self.value(name).strip()
+            if not typed:
+                continue
+            if " ".join(typed.lower().split()) == "neutral":
+                neutral.append(item.id)
+                continue
+            likelihood[item.id] = editing.parse_likelihood_field(name, typed)
+            entered[item.id] = editing.entered_value(typed)
+        if not likelihood and not neutral:
+            first = f"item-{self.items[0].id}" if self.items else "form-error"
+            raise FieldError(
+                first, "Rate at least one item (or type neutral), or press Esc to skip them all."
+            )
+        return m.EvidenceBackRated(
+            hypothesis=self.hypothesis,
+            likelihood=likelihood,
+            entered=entered,
+            neutral=neutral,
+            **self.stamp(),
+        )
 
 
 class RenameHypothesisForm(SessionForm):

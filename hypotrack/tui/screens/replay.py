@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Header, Input, Static, TextArea
 from textual.worker import get_current_worker
 
 from hypotrack.domain import model as m
@@ -40,6 +40,7 @@ from hypotrack.tui.screens import replay_model as rm
 from hypotrack.tui.screens import replay_panels as panels
 from hypotrack.tui.screens.forms import SessionForm, Submit
 from hypotrack.tui.widgets.chart import BeliefChart
+from hypotrack.tui.widgets.footer import AppFooter
 
 ACTIONS: tuple[UserAction, ...] = (
     UserAction("step(-1)", "left", "Back", "replay: step back",
@@ -51,7 +52,8 @@ ACTIONS: tuple[UserAction, ...] = (
     UserAction("last", "end", "Last", "replay: go to the last event",
                "Go to the last event (the case as it stands now)", show=False, key_display="End"),
     UserAction("go_to_date", "d", "Date", "replay: go to a date",
-               "Go to a date (2026-02-04: how it stood at the end of that day) or a date and time"),
+               "Go to a date (2026-02-04: how it stood at the end of that day) or a date and time",
+               show=False),
     UserAction("next_flag", "n", "Flags", "replay: next change in the flags",
                "Next (n) or previous (N) change in the flags: a flag raised, turned red or closed",
                key_display="n N"),
@@ -69,7 +71,8 @@ ACTIONS: tuple[UserAction, ...] = (
     UserAction("pin_note('supervision')", "s", "Note", "replay: pin a supervision note here",
                "Write a supervision note pinned to this step", ident="replay-pin-note"),
     UserAction("pin_note('sign-off')", "o", "Sign-off", "replay: pin a sign-off here",
-               "Sign off at this step (a sign-off note pinned to it)", ident="replay-sign-off"),
+               "Sign off at this step (a sign-off note pinned to it)", ident="replay-sign-off",
+               show=False),
     UserAction("scroll('#replay-left', 1)", "down", "Scroll", "replay: scroll the beliefs and flags",
                "Scroll the left pane (beliefs, pinned notes, flags) down (↑: up)", show=False,
                key_display="↓", ident="replay-scroll-down"),
@@ -82,7 +85,7 @@ ACTIONS: tuple[UserAction, ...] = (
                "Page up what was on file at this step", show=False, key_display="PgUp",
                ident="replay-page-up"),
     UserAction("close", "escape", "Close", "replay: close",
-               "Close the replay and go back"),
+               "Close the replay and go back", show=False),
 )  # fmt: skip
 
 HELP_ABOUT = (
@@ -211,7 +214,7 @@ class ReplayScreen(Guarded, Screen[bool]):
                 disabled=True,
             )
             yield Static("", id="replay-date-hint")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         info = self.events[0].case
@@ -251,6 +254,10 @@ class ReplayScreen(Guarded, Screen[bool]):
     def watch_step(self) -> None:
         self.show_step()
 
+    def on_resize(self) -> None:
+        """The panes' widths follow the window (the beliefs' bars fit the left pane)."""
+        self.call_after_refresh(self.show_step)
+
     def show_step(self) -> None:
         view = rm.step_view(self.events, self.step, self.track.pinned, self.track.flags)
         self.view = view
@@ -258,7 +265,9 @@ class ReplayScreen(Guarded, Screen[bool]):
         self.query_one("#replay-event", Static).update(
             panels.event_panel(view, self.zone, self.point_a, a_at)
         )
-        self.query_one("#replay-beliefs", Static).update(panels.beliefs_panel(view))
+        pane = self.query_one("#replay-beliefs", Static)
+        width = pane.size.width or 52
+        pane.update(panels.beliefs_panel(view, width=min(52, width)))
         self.query_one("#replay-flags", Static).update(panels.flags_panel(view))
         pins = self.query_one("#replay-pins", Static)
         pins.update(panels.pinned_panel(view))
@@ -450,12 +459,21 @@ class ReplayScreen(Guarded, Screen[bool]):
             return "Not saved: the store refused the note (see the notice)."
         self.changed = True
         self.timeline_changed()
+        self.keep_digest(list(self.session.events))
         note = event.note
         what = "Sign-off" if note.kind == "sign-off" else "Supervision note"
         self.notify(
             f"{what} {note.id} stored, pinned to step {self.step + 1}.", title="Note pinned"
         )
         return None
+
+    @work(thread=True, exclusive=True, group="digest", exit_on_error=False)
+    def keep_digest(self, events: list[Any]) -> None:
+        """The case's digest for the list of cases, after a note (it may acknowledge a flag)."""
+        from hypotrack.report.digest import keep_digest
+
+        assert self.session is not None
+        keep_digest(self.session.store, self.session.case_id, events)
 
     # --- leaving --------------------------------------------------------------------------
 

@@ -161,11 +161,17 @@ def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
     if isinstance(event, m.JudgementRecorded):
         j = event.judgement
         by = f" by {event.who}" if event.who else ""
-        share = normalised(j.ratings).get(j.favoured, 0.0)
         note = f". Note: {j.note}" if j.note else ""
+        if j.favoured is None:
+            return f"Judgement {j.id}{by}: no favourite (a tie at the top){note}"
+        share = normalised(j.ratings).get(j.favoured, 0.0)
         return (
             f"Judgement {j.id}{by}: favours {before.label(j.favoured)} ({share * 100:.0f} %){note}"
         )
+    if isinstance(event, m.EvidenceBackRated):
+        rated = [f"{i} {event.entered.get(i, p)}" for i, p in event.likelihood.items()]
+        rated += [f"{i} neutral" for i in event.neutral]
+        return f"Earlier items weighed against {before.label(event.hypothesis)}: {', '.join(rated)}"
     if isinstance(event, m.NoteAdded):
         n = event.note
         by = f" by {event.who}" if event.who else ""

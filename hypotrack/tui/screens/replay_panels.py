@@ -79,6 +79,7 @@ def beliefs_panel(view: StepView, width: int = 52) -> RenderableType:
     j = view.judgement
     worker = view.worker
     favoured = j.favoured if j is not None else None
+    bar = max(4, min(BAR, (width - 27) // 2))  # both bars on one line, in a narrow pane too
     text = Text()
     text.append("Explanations as they stood", style="bold")
     if j is not None:
@@ -93,10 +94,10 @@ def beliefs_panel(view: StepView, width: int = 52) -> RenderableType:
         text.append(suffix, style="italic dim")
         text.append("\n    ")
         text.append("net ", style=f"bold {NETWORK}")
-        text.append_text(bar_with_pct(view.posterior.get(h.id), BAR, NETWORK))
+        text.append_text(bar_with_pct(view.posterior.get(h.id), bar, NETWORK))
         text.append("   ")
         text.append("you ", style=f"bold {WORKER}")
-        text.append_text(bar_with_pct(worker.get(h.id) if worker else None, BAR, WORKER))
+        text.append_text(bar_with_pct(worker.get(h.id) if worker else None, bar, WORKER))
         text.append("\n")
     for h in state.hypotheses.values():
         if h.live:
@@ -135,6 +136,14 @@ def flags_panel(view: StepView) -> RenderableType:
         parts.append(Text(f.message, style=""))
         if f.acknowledged and f.acknowledgement:
             parts.append(Text(f"✓ Acknowledged by the worker: {f.acknowledgement}", style="italic"))
+        elif f.earlier_acknowledgement:
+            parts.append(
+                Text(
+                    f"New since the acknowledgement ({f.lapsed}). "
+                    f"Earlier reason: {f.earlier_acknowledgement}",
+                    style="italic",
+                )
+            )
         parts.append(Text(f"Supervision question: {f.question}", style="dim"))
     return Group(*parts)
 
@@ -206,7 +215,11 @@ def on_file_panel(view: StepView) -> RenderableType:
         t = table()
         for j in reversed(state.judgements):
             ratings = {h: v / sum(j.ratings.values()) for h, v in j.ratings.items()}
-            what = Text(f"favours {state.label(j.favoured)} ({ratings[j.favoured] * 100:.0f} %)")
+            what = Text(
+                f"favours {state.label(j.favoured)} ({ratings[j.favoured] * 100:.0f} %)"
+                if j.favoured
+                else "no favourite (a tie at the top)"
+            )
             if j.who:
                 what.append(f" — {j.who}", style="dim")
             t.add_row(j.id, local(j.at, view), what)

@@ -1,24 +1,28 @@
-"""The start screen: the cases in the store with their open flags; open, new, import, demo.
+"""The start screen: the cases in the store with their flags; open, new, import, demo.
 
-It paints at once: the case list (which runs the reasoning over every case to count its flags)
-comes from a thread worker, and the workspace module (which brings the reasoning core) is
-imported only when a case is opened.
+It paints at once: the case list comes from a thread worker reading each case's digest, which
+the store keeps with every change (`report.digest`; a case is reasoned over only when its digest
+is missing or stale), and the workspace module (which brings the reasoning core) is imported
+only when a case is opened. Training runs are a trainee's practice, not casework: they are
+listed apart (`r` switches between the cases and the training runs).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.messages import CasesListed
+from hypotrack.tui.widgets.footer import AppFooter
 from hypotrack.tui.widgets.render import clip, severity
 from hypotrack.tui.widgets.tables import KeyedTable
 
@@ -33,6 +37,8 @@ ACTIONS: tuple[UserAction, ...] = (
                "Open the worked example (a composite case, no real family)"),
     UserAction("replay_case", "p", "Replay", "view: replay",
                "Replay the highlighted case step by step as it was known at each point"),
+    UserAction("toggle_runs", "r", "Runs", "view: training runs / cases",
+               "Switch the list between the cases and the training runs", show=False),
     UserAction("training", "t", "Training", "training: play a teaching case",
                "Training mode: play a teaching case item by item, then see the debrief",
                show=False),
@@ -50,33 +56,43 @@ WELCOME = (
 
 
 def flags_cell(row: dict[str, Any]) -> Text:
-    open_flags, red = row.get("open_flags", 0), row.get("red_flags", 0)
-    # An acknowledged red flag is counted apart, never as nothing (DESIGN §4).
-    acked_red = row.get("acknowledged_red_flags", 0)
-    if not open_flags and not acked_red:
-        return Text("none", style="dim")
+    """Open flags by severity, then the acknowledged ones apart (see `_flags_cell`)."""
+    opened, acked = row.get("open", {}), row.get("acknowledged", {})
+    return _flags_cell(
+        tuple(opened.get(s, 0) for s in ("red", "amber")),
+        tuple(acked.get(s, 0) for s in ("red", "amber")),
+    ).copy()
+
+
+@lru_cache(maxsize=256)
+def _flags_cell(opened: tuple[int, int], acked: tuple[int, int]) -> Text:
+    """Open flags by severity, then the acknowledged ones apart: '! amber 2  ‼ red 1 ✓ ack'.
+
+    An acknowledged flag keeps its own severity: a case holding an acknowledged red flag never
+    reads as a case with only amber ones.
+    """
     text = Text()
-    if red:
-        text.append_text(severity("red"))
-        text.append(f" {red}  ")
-    if open_flags - red:
-        text.append_text(severity("amber"))
-        text.append(f" {open_flags - red}  ")
-    if acked_red:
-        text.append_text(severity("red", acknowledged=True))
-        text.append(f" {acked_red}")
+    for sev, n in zip(("red", "amber"), opened, strict=True):
+        if n:
+            text.append_text(severity(sev))
+            text.append(f" {n}  ")
+    for sev, n in zip(("red", "amber"), acked, strict=True):
+        if n:
+            ack = severity(sev)
+            ack.stylize("dim")
+            text.append_text(ack)
+            text.append(f" {n} ✓ ack  ", style="dim")
     text.rstrip()
-    return text
+    return text if text.plain else Text("none", style="dim")
 
 
-def when_cell(written: str) -> str:
+def when_cell(at_text: str, *, wide: bool = True) -> str:
+    """The case's last event, as the case shows its times: '12 Feb 2026 10:15' (or the date)."""
     try:
-        at = datetime.fromisoformat(written)
+        at = datetime.fromisoformat(at_text)
     except (TypeError, ValueError):
-        return written or ""
-    if at.tzinfo is not None:
-        at = at.astimezone()  # the store writes UTC; show the person's local time
-    return f"{at.day} {at:%b %Y %H:%M}"
+        return at_text or ""
+    return f"{at.day} {at:%b %Y %H:%M}" if wide else f"{at.day} {at:%b %Y}"
 
 
 class StartScreen(Guarded, Screen[None]):
@@ -90,23 +106,20 @@ class StartScreen(Guarded, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, Any]] | None = None
+        self.showing_runs = False  # False: the cases (live, teaching); True: the training runs
+        self.columns: list[tuple[str, str, int]] = []  # as the table has them now
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(WELCOME, id="welcome")
         yield KeyedTable(id="cases")
         yield Static("Reading the cases…", id="empty")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.title = "hypotrack"
         self.sub_title = "cases"
         table = self.query_one("#cases", KeyedTable)
-        table.add_column("Case", key="id", width=26)
-        table.add_column("Title", key="title", width=36)
-        table.add_column("Kind", key="kind", width=8)
-        table.add_column("Last change", key="changed", width=18)
-        table.add_column("Open flags", key="flags", width=18)
         table.display = False
         table.focus()
         store_error = getattr(self.app, "store_error", None)
@@ -121,39 +134,95 @@ class StartScreen(Guarded, Screen[None]):
 
     @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
     def list_cases(self) -> None:
-        """Every case with its open flags (runs the reasoning over each: a thread worker)."""
-        from hypotrack.store.case import case_rows
+        """Every case with its flags, from the digests the store keeps (a thread worker)."""
+        from hypotrack.report.digest import case_rows
 
         self.post_message(CasesListed(case_rows(self.app.store)))  # type: ignore[attr-defined]
 
     def on_cases_listed(self, message: CasesListed) -> None:
         self.rows = message.rows
+        self.show_rows()
+
+    def on_resize(self) -> None:
+        if self.rows is not None:
+            self.show_rows()
+
+    def shown_rows(self) -> list[dict[str, Any]]:
+        rows = self.rows or []
+        return [r for r in rows if (r["kind"] == "training") == self.showing_runs]
+
+    def show_rows(self) -> None:
+        """Fill the table with the cases (or the training runs), fitted to the screen's width."""
+        rows = self.shown_rows()
         table = self.query_one("#cases", KeyedTable)
         keep = table.selected_key()
-        table.clear()
-        for row in message.rows:
-            table.add_row(
-                clip(row["id"], 26),
-                clip(row["title"], 36),
-                row["kind"],
-                when_cell(row["last_change"]),
-                flags_cell(row),
-                key=row["id"],
-            )
+        # Ids are never cut (a person types them on the command line); the title gives way.
+        # The terminal's width: the screen's own size is not set yet when the first rows come in.
+        width = self.app.size.width - 6  # the table's margins and scrollbar
+        wide = width >= 110
+        # A long id (a training run's) wraps onto a second line rather than losing its end.
+        id_w = min(max([len(r["id"]) for r in rows] + [4]), max(24, width // 3))
+        when_w = 17 if wide else 11
+        flags = [flags_cell(r) for r in rows]
+        flags_w = max([f.cell_len for f in flags] + [10])
+        kind_w = 8 if wide else 0
+        title_w = max(12, width - id_w - when_w - flags_w - kind_w - 2 * (5 if wide else 4))
+        columns = [
+            ("Run" if self.showing_runs else "Case", "id", id_w),
+            ("Title", "title", title_w),
+        ]
+        if wide:
+            columns.append(("Kind", "kind", kind_w))
+        columns += [("Last change", "changed", when_w), ("Flags", "flags", flags_w)]
+        if columns != self.columns:
+            table.clear(columns=True)
+            for label, key, column_width in columns:
+                table.add_column(label, key=key, width=column_width)
+            self.columns = columns
+        else:
+            table.clear()
+        for row, flag_text in zip(rows, flags, strict=True):
+            ident = row["id"]
+            lines = [ident[i : i + id_w] for i in range(0, len(ident), id_w)] or [""]
+            cells: list[Any] = ["\n".join(lines), clip(row["title"], title_w)]
+            if wide:
+                cells.append(row["kind"])
+            cells += [when_cell(row["last_change"], wide=wide), flag_text]
+            table.add_row(*cells, key=ident, height=len(lines) if len(lines) > 1 else 1)
         table.select_key(keep)
-        table.display = bool(message.rows)
-        if message.rows and self.app.screen is self:
+        table.display = bool(rows)
+        # Height is auto, and a table given new columns measures itself only on its next idle:
+        # lay the screen out again after that, or the table can stay 0 rows high.
+        self.call_after_refresh(table.refresh, layout=True)
+        if rows and self.app.screen is self:
             table.focus()
+        runs = sum(1 for r in self.rows or [] if r["kind"] == "training")
+        self.sub_title = "training runs" if self.showing_runs else "cases"
         empty = self.query_one("#empty", Static)
-        if message.rows:
+        if rows:
+            other = (
+                "r back to the cases"
+                if self.showing_runs
+                else (f"r training runs ({runs})" if runs else "")
+            )
+            hint = "Enter opens the highlighted " + ("run" if self.showing_runs else "case")
+            hint += " · n new · i import · d worked example" + (f" · {other}" if other else "")
+            empty.update(Text(hint, style="dim"))
+        elif self.showing_runs:
             empty.update(
-                Text(
-                    "Enter opens the highlighted case · n new · i import · d worked example",
-                    style="dim",
-                )
+                Text("No training runs yet: t plays a teaching case · r back to the cases.")
+            )
+        elif runs:
+            empty.update(
+                Text(f"No cases yet, only training runs: r shows them ({runs}) · d n i to begin.")
             )
         else:
             empty.update(self._first_run())
+
+    def action_toggle_runs(self) -> None:
+        self.showing_runs = not self.showing_runs
+        if self.rows is not None:
+            self.show_rows()
 
     def _first_run(self) -> Text:
         text = Text("Your store is empty.\n\n", style="bold")
@@ -237,12 +306,12 @@ class StartScreen(Guarded, Screen[None]):
     def _create(self, events: list[Any]) -> str | None:
         """Store a whole case (all of it or nothing) and open it."""
         from hypotrack.domain.state import EventRejected
+        from hypotrack.report.digest import import_case
         from hypotrack.store.base import CaseExists, StoreError
-        from hypotrack.store.case import import_events
 
         case_id = events[0].case.id
         try:
-            import_events(self.app.store, events)  # type: ignore[attr-defined]
+            import_case(self.app.store, events)  # type: ignore[attr-defined]
         except CaseExists:
             return f"Not saved: there is already a case '{case_id}' in the store."
         except EventRejected as exc:

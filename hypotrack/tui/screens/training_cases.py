@@ -18,9 +18,10 @@ from typing import Any
 from hypotrack.domain import model as m
 from hypotrack.domain.casefile import CaseFileError, load_case_file
 from hypotrack.reasoning.training import TrainingRun, slug
+from hypotrack.report.digest import import_case, keep_digest
 from hypotrack.resources import teaching_cases
 from hypotrack.store.base import CaseExists, EventStore, UnknownCase
-from hypotrack.store.case import CaseSession, import_events, load_case_events
+from hypotrack.store.case import CaseSession, load_case_events
 
 # The first line of a shipped teaching case reads "# Teaching case 3 — Neglect or poverty?".
 _THEME = re.compile(r"^#\s*Teaching case\s*\d*\s*[—–:-]+\s*(.+?)\.?\s*$")
@@ -236,7 +237,7 @@ class StoredRun:
             run = TrainingRun(teaching_events, trainee, run_id, now)
             run.reveal_next()
             try:
-                import_events(store, run.events)
+                import_case(store, run.events)
             except CaseExists:  # another trainee took the id between the check and the write
                 continue
             return cls(store, run, CaseSession(store, run_id))
@@ -271,6 +272,7 @@ class StoredRun:
         except Exception:
             self.run.events.pop()
             raise
+        self.keep_digest()
         return event
 
     def reveal(self) -> list[Any]:
@@ -282,7 +284,12 @@ class StoredRun:
         except Exception:
             self.resync()
             raise
+        self.keep_digest()
         return shown
+
+    def keep_digest(self) -> None:
+        """The run's digest for the list of cases (a small case: a few milliseconds)."""
+        keep_digest(self.store, self.run_id, list(self.session.events))
 
     def resync(self) -> None:
         """Make the run match what the store holds (after a failed write)."""

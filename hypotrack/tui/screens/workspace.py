@@ -9,6 +9,7 @@ version of the case than the one on screen is dropped.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rich.text import Text
@@ -18,7 +19,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     OptionList,
     Static,
@@ -39,6 +39,7 @@ from hypotrack.tui.messages import BeliefsUpdated, EnquiriesRanked, FlagsRaised
 from hypotrack.tui.screens import entry, forms
 from hypotrack.tui.widgets import panels
 from hypotrack.tui.widgets.beliefs import ExplanationsTable
+from hypotrack.tui.widgets.footer import AppFooter
 from hypotrack.tui.widgets.matrix import LEGEND, EvidenceMatrix
 from hypotrack.tui.widgets.render import clip, pct, severity, short_date, short_datetime
 from hypotrack.tui.widgets.tables import KeyedTable
@@ -51,10 +52,21 @@ VIEWS = (
     ("enquiries", "5", "What would change my mind"),
     ("why", "6", "Why did this move?"),
 )
+# The tabs' own labels: short, so that all six fit an 80-column terminal.
+TABS = {
+    "evidence": "1 Evidence",
+    "sources": "2 Sources",
+    "judgement": "3 Judgement",
+    "flags": "4 Flags",
+    "enquiries": "5 Change my mind",
+    "why": "6 Why?",
+}
 
 ACTIONS: tuple[UserAction, ...] = (
     UserAction("add_hypothesis", "h", "Explanation", "case: add an explanation",
                "Add an explanation (hypothesis) to keep open"),
+    UserAction("weigh_items", "b", "Weigh", "case: weigh earlier items against an explanation",
+               "Rate the earlier items under an explanation added after them", show=False),
     UserAction("rename_hypothesis", "r", "Rename", "case: rename an explanation",
                "Reword the highlighted explanation", show=False),
     UserAction("retire_hypothesis", "t", "Retire", "case: retire an explanation",
@@ -64,13 +76,14 @@ ACTIONS: tuple[UserAction, ...] = (
     UserAction("add_item", "e", "Item", "evidence: add an item",
                "Record an evidence item with its likelihood under each explanation"),
     UserAction("retract_item", "x", "Retract", "evidence: retract an item",
-               "Retract the highlighted item, with a reason (it stays visible, struck through)"),
+               "Retract the highlighted item, with a reason (it stays visible, struck through)",
+               show=False),
     UserAction("why", "w", "Why?", "evidence: why did this move?",
                "Show how the highlighted item moved each belief", show=False),
     UserAction("judgement", "j", "Judgement", "case: record my judgement",
                "Record your own ratings, favoured explanation and a note"),
     UserAction("acknowledge", "k", "Acknowledge", "flags: acknowledge a flag",
-               "Acknowledge the highlighted flag with your reason"),
+               "Acknowledge the highlighted flag with your reason", show=False),
     UserAction("raise_enquiry", "n", "Enquiry", "enquiry: raise an enquiry",
                "Raise an enquiry: a check not yet made", show=False),
     UserAction("answer_enquiry", "a", "Answer", "enquiry: answer an enquiry",
@@ -83,7 +96,8 @@ ACTIONS: tuple[UserAction, ...] = (
     UserAction("replay", "p", "Replay", "view: replay",
                "Replay the case step by step as it was known at each point (supervision)"),
     UserAction("close", "escape", "Cases", "case: close (back to the cases)",
-               "Close the case and go back to the list of cases (everything is saved)"),
+               "Close the case and go back to the list of cases (everything is saved)",
+               show=False),
 )  # fmt: skip
 
 
@@ -108,6 +122,8 @@ class WorkspaceScreen(Guarded, Screen[None]):
         self.flags: list[Any] | None = None
         self.change: Any = None
         self.selected_item: str | None = None
+        # What each table was last drawn from: a table is redrawn only when that changes.
+        self._drawn: dict[str, Any] = {}
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -117,11 +133,11 @@ class WorkspaceScreen(Guarded, Screen[None]):
             yield ExplanationsTable(id="explanations")
             yield Static(id="status")
         with TabbedContent(id="views", initial="evidence"):
-            with TabPane("1 Evidence", id="evidence"):
+            with TabPane(TABS["evidence"], id="evidence"):
                 yield EvidenceMatrix(id="matrix")
                 yield Static(LEGEND, id="legend")
                 yield Static(id="item-detail")
-            with TabPane("2 Sources", id="sources"):
+            with TabPane(TABS["sources"], id="sources"):
                 yield KeyedTable(id="sources-table")
                 yield Static(
                     "Reliability is your prior that a source's reports are reliable (1 = taken "
@@ -129,27 +145,28 @@ class WorkspaceScreen(Guarded, Screen[None]):
                     "with everyone else's: then all its reports count for less.",
                     classes="explain",
                 )
-            with TabPane("3 My judgement", id="judgement"):
+            with TabPane(TABS["judgement"], id="judgement"):
                 yield Static(id="judgement-summary")
                 yield KeyedTable(id="judgements-table")
                 yield Static("Notes", classes="section")
                 yield KeyedTable(id="notes-table")
-            with TabPane("4 Flags", id="flags"):
+            with TabPane(TABS["flags"], id="flags"):
                 yield KeyedTable(id="flags-table")
                 with VerticalScroll(id="flag-pane"):
                     yield Static(id="flag-detail")
                     yield OptionList(id="flag-items")
-            with TabPane("5 What would change my mind", id="enquiries"):
+            with TabPane(TABS["enquiries"], id="enquiries"):
                 yield Static(id="even-odds")
                 yield KeyedTable(id="enquiries-table")
                 with VerticalScroll(id="enquiry-pane"):
                     yield Static(id="enquiry-detail")
-            with TabPane("6 Why did this move?", id="why"):
+            with TabPane(TABS["why"], id="why"):
                 with VerticalScroll(id="why-pane"):
                     yield Static(id="why-detail")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
+        self.opened_version = len(self.session.events)
         info = self.session.state.info
         self.title = info.title if info else self.session.case_id
         self.sub_title = f"{self.session.case_id} · {info.kind if info else ''}"
@@ -180,7 +197,9 @@ class WorkspaceScreen(Guarded, Screen[None]):
         self.show_state()
         self.reason(list(self.session.events), self.version)
 
-    @work(thread=True, exclusive=True, group="reasoning", exit_on_error=False)
+    # A fixed description: Textual's default is the repr of the arguments, here every event of
+    # the case (~0.2 s for 1,000 items, on the app's thread, at each save).
+    @work(thread=True, exclusive=True, group="reasoning", exit_on_error=False, description="reason")
     def reason(self, events: list[Any], version: int) -> None:
         """The network, the flags and the enquiries for this version of the case."""
         from hypotrack.reasoning.api import analyse, beliefs, enquiries, flags
@@ -194,6 +213,12 @@ class WorkspaceScreen(Guarded, Screen[None]):
         if worker.is_cancelled:
             return
         self.post_message(FlagsRaised(version, raised))
+        if version != self.opened_version:
+            # The case changed here: keep its digest for the list of cases, from the flags just
+            # computed (so the list never has to reason over the case again).
+            from hypotrack.report.digest import keep_digest
+
+            keep_digest(self.session.store, self.session.case_id, events, raised)
         ranked = enquiries(engine)
         if not worker.is_cancelled:
             self.post_message(EnquiriesRanked(version, ranked))
@@ -263,13 +288,27 @@ class WorkspaceScreen(Guarded, Screen[None]):
             panels.item_detail(self.state, self.selected_item, self.reliability())
         )
 
+    def _changed(self, table: str, drawn_from: Any) -> bool:
+        """Whether `table` must be redrawn (each redraw of a long table costs milliseconds)."""
+        if self._drawn.get(table) == drawn_from:
+            return False
+        self._drawn[table] = drawn_from
+        return True
+
     def show_sources(self) -> None:
+        reliability = self.reliability() or {}
+        counts = Counter(i.spec.source for i in self.state.items.values() if i.live)
+        shown = [
+            (s.id, s.spec.label, s.reliability, reliability.get(s.id), counts[s.id])
+            for s in self.state.sources.values()
+        ]
+        if not self._changed("sources", shown):
+            return
         table = self.query_one("#sources-table", KeyedTable)
         keep = table.selected_key()
         table.clear()
-        reliability = self.reliability() or {}
         for s in self.state.sources.values():
-            items = sum(1 for i in self.state.items.values() if i.live and i.spec.source == s.id)
+            items = counts[s.id]
             net = reliability.get(s.id)
             table.add_row(
                 s.id,
@@ -282,6 +321,14 @@ class WorkspaceScreen(Guarded, Screen[None]):
         table.select_key(keep)
 
     def show_judgements(self) -> None:
+        j = self.state.latest_judgement
+        drawn_from = (
+            len(self.state.judgements),
+            len(self.state.notes),
+            j and self.state.label(j.favoured),
+        )
+        if not self._changed("judgements", drawn_from):
+            return
         self.query_one("#judgement-summary", Static).update(panels.judgement_summary(self.state))
         table = self.query_one("#judgements-table", KeyedTable)
         table.clear()
@@ -290,7 +337,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
                 j.id,
                 short_datetime(j.at),
                 clip(j.who or "", 12),
-                clip(j.favoured, 16),
+                clip(j.favoured or "(a tie)", 16),
                 panels.ratings_text(j.ratings),
                 clip(j.spec.note or "", 40),
                 key=j.id,
@@ -454,7 +501,27 @@ class WorkspaceScreen(Guarded, Screen[None]):
         return key if key in self.state.live_hypotheses else None
 
     def action_add_hypothesis(self) -> None:
-        self.open_form(forms.AddHypothesisForm(self.session, self.commit))
+        known = set(self.state.hypotheses)
+
+        def added(saved: bool | None) -> None:
+            # Offer the earlier items to weigh against the new explanation (DESIGN §2).
+            new = [h for h in self.state.hypotheses if h not in known]
+            if saved and new and self.state.hypotheses[new[-1]].unweighed:
+                self.open_form(forms.WeighItemsForm(self.session, self.commit, new[-1]))
+
+        self.app.push_screen(forms.AddHypothesisForm(self.session, self.commit), added)
+
+    def action_weigh_items(self) -> None:
+        h = self.highlighted_hypothesis()
+        pending = [x for x in self.state.live_hypotheses if self.state.hypotheses[x].unweighed]
+        if h not in pending:
+            h = pending[0] if pending else None
+        if h is None:
+            self.notify(
+                "Every explanation is weighed against every earlier item.", title="Nothing to weigh"
+            )
+            return
+        self.open_form(forms.WeighItemsForm(self.session, self.commit, h))
 
     def action_rename_hypothesis(self) -> None:
         if not self.state.live_hypotheses:

@@ -39,11 +39,13 @@ def status_line(
 ) -> Text:
     """One line under the explanations: the favoured one, the network's top one, the flags."""
     text = Text()
-    if favoured is None:
+    j = state.latest_judgement
+    if favoured is None and not worker_owned:
         text.append("No explanations yet: press h to add one.", style="bold")
         return text
-    j = state.latest_judgement
-    if worker_owned and j is not None:
+    if j is not None and j.favoured is None and worker_owned:
+        text.append(f"No favourite (yours, {j.id} {short_date(j.at)}: a tie at the top)")
+    elif worker_owned and j is not None:
         text.append("★ ", style="bold")
         text.append(clip(state.label(favoured), 26), style="bold")
         text.append(f" (yours, {j.id} {short_date(j.at)})")
@@ -72,6 +74,15 @@ def status_line(
         acked = len(flags) - len(open_flags)
         if acked:
             text.append(f"✓ {acked} ack", style="dim")
+    for h in state.live_hypotheses:
+        n = len(state.hypotheses[h].unweighed)
+        if n:
+            # Neutral is a placeholder, not a judgement (DESIGN §2).
+            text.append("\n⚖ ", style="bold")
+            text.append(clip(state.label(h), 30), style="bold")
+            text.append(
+                f": not yet weighed against {n} earlier item{'s' if n != 1 else ''} (b to weigh)"
+            )
     return text
 
 
@@ -244,6 +255,14 @@ def flag_detail(state: CaseState, flag: Any | None) -> RenderableType:
     if flag.acknowledged:
         parts.append(Text(f"Acknowledged: {flag.acknowledgement or ''}", style="dim"))
     else:
+        if flag.earlier_acknowledgement:
+            parts.append(
+                Text(
+                    f"New since your acknowledgement ({flag.lapsed}). "
+                    f"Earlier reason: {flag.earlier_acknowledgement}",
+                    style="italic",
+                )
+            )
         parts.append(Text("Press k to acknowledge it with your reason.", style="dim"))
     if flag.evidence:
         parts.append(Text("The items that drive it (Enter jumps to the item):", style="bold"))
@@ -337,7 +356,10 @@ def judgement_summary(state: CaseState) -> Text:
     text = Text(f"Latest: {j.id}, {short_datetime(j.at)}", style="bold")
     if j.who:
         text.append(f" by {j.who}")
-    text.append(f" · favoured ★ {clip(state.label(j.favoured), 50)}")
+    if j.favoured:
+        text.append(f" · favoured ★ {clip(state.label(j.favoured), 50)}")
+    else:
+        text.append(" · no favourite (a tie at the top)")
     if j.spec.note:
         text.append(f"\nNote: {j.spec.note}", style="italic")
     text.append("\nPress j to record a new judgement.", style="dim")
