@@ -41,12 +41,30 @@ def open_store(path: str | None) -> Any:
     return open_any(path, purpose=PURPOSE)
 
 
+def is_file_ref(ref: str) -> bool:
+    """Whether FILE|CASE names a case file (else a case id in the store)."""
+    return Path(ref).exists() or ref.endswith((".yaml", ".yml")) or os.sep in ref
+
+
+def history_head(ref: str, store_path: str | None, events: list[Any]) -> Any:
+    """The chain head of a case's history: the store's, or what importing the file would give."""
+    from hypotrack.store.case import chain_head
+
+    if is_file_ref(ref):
+        return chain_head(events)
+    store = open_store(store_path)
+    try:
+        return store.head(ref)
+    finally:
+        store.close()
+
+
 def load_events(ref: str, store_path: str | None) -> list[Any]:
     """The timeline of a case file, or of a case in the store."""
     from hypotrack.domain.casefile import CaseFileError, load_case_file
 
     path = Path(ref)
-    if path.exists() or ref.endswith((".yaml", ".yml")) or os.sep in ref:
+    if is_file_ref(ref):
         try:
             return load_case_file(path).events
         except CaseFileError as exc:
@@ -94,10 +112,39 @@ def iso(at: datetime, tz: ZoneInfo) -> str:
     return at.astimezone(tz).isoformat()
 
 
+# JSON escapes C0 controls itself; DEL, the C1 controls (0x9b is CSI on some terminals) and bidi
+# controls it leaves raw, so they are escaped too: the document means the same, and is safe to print.
+_JSON_ESCAPES = {
+    code: f"\\u{code:04x}"
+    for code in [0x7F, *range(0x80, 0xA0), *(ord(c) for c in "\u061c\u200e\u200f")]
+    + [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029]
+}
+
+
 def emit_json(doc: Any) -> None:
     # Serialised whole first: NaN or infinity is a bug to report, never half a document.
     text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(text.translate(_JSON_ESCAPES) + "\n")
+
+
+class SafeStream:
+    """A text stream that shows control characters visibly and neutralises bidi controls.
+
+    Everything the command line prints goes through one (stdout and stderr), so no string from a
+    case can move the cursor, set the clipboard or the window title, or reorder a line.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from hypotrack.domain.text import terminal_safe
+
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def pct(p: float) -> str:
@@ -105,6 +152,10 @@ def pct(p: float) -> str:
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
+    """Rows as aligned columns; every cell folded to one line (a paragraph cannot break a table)."""
+    from hypotrack.domain.text import one_line
+
+    rows = [[one_line(c) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(widths[i]) for i, c in enumerate(header)).rstrip()]
     lines.append("  ".join("-" * wd for wd in widths))
@@ -118,6 +169,7 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
+    from hypotrack.domain.numbers import items_on_file
 
     bad = 0
     for name in args.files:
@@ -128,9 +180,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(str(exc), file=sys.stderr)
             continue
         f = loaded.file
+        retracted = sum(1 for e in f.evidence if e.retracted)
+        items = items_on_file(len(f.evidence) - retracted, retracted)
         print(
             f"{name}: ok — {len(f.hypotheses)} explanations, {len(f.sources)} sources, "
-            f"{len(f.evidence)} items, {len(f.enquiries)} enquiries, {len(f.judgements)} judgements"
+            f"{items}, {len(f.enquiries)} enquiries, {len(f.judgements)} judgements"
         )
     return 2 if bad else 0
 
@@ -354,6 +408,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
     if not rows:
         print("The store holds no cases yet. Import one with 'hypotrack import FILE'.")
         return 0
+    from hypotrack.domain.text import one_line
+
     header = ["case", "title", "kind", "last change", "open flags", "acknowledged"]
     # Training runs are a trainee's practice, not casework: listed apart, after the cases.
     for heading, chosen in (
@@ -367,15 +423,21 @@ def cmd_cases(args: argparse.Namespace) -> int:
         body = [
             [
                 r["id"],
-                r["title"][:40],
+                one_line(r["title"], 40),
                 r["kind"],
                 r["last_change"][:16].replace("T", " "),
-                flag_counts(r["open"]),
+                "DAMAGED" if r.get("damaged") else flag_counts(r["open"]),
                 flag_counts(r["acknowledged"]),
             ]
             for r in chosen
         ]
         print(table(body, header))
+    for r in rows:
+        if r.get("damaged"):
+            print(
+                f"\n{r['id']} is damaged: {r['damaged']['reason']}; {r['damaged']['advice']}.",
+                file=sys.stderr,
+            )
     return 0
 
 
@@ -432,13 +494,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     from hypotrack.report.export import ExportError, export
 
     events = load_events(args.case, args.store)
+    head = history_head(args.case, args.store, events)
     tz = case_tz(events)
     as_of = parse_moment(args.as_of, tz)
     run = None
     if events[0].case.kind == "training":  # a run: its debrief, the answer only once finished
         events, run = training_export(events, args, as_of)
     try:
-        text = export(events, args.format, as_of)
+        text = export(events, args.format, as_of, head)
     except ExportError as exc:
         raise BadInput(f"{args.case}: {exc}") from None
     if run is not None and args.format in ("html", "md"):
@@ -452,6 +515,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"Wrote {out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    # On stderr, so it is seen whatever the format (BIF has no place for it) and never mixes
+    # with the exported data.
+    print(f"Chain head of the history: {head}", file=sys.stderr)
     return 0
 
 
@@ -593,6 +659,8 @@ EVENT_WORDS = {
     "hypothesis-added": "explanation {} added",
     "hypothesis-retired": "explanation {} retired",
     "reliability-changed": "reliability of {} changed",
+    "source-relabelled": "source {} renamed",
+    "hypothesis-relabelled": "explanation {} reworded",
     "enquiry-raised": "enquiry {} raised",
 }
 
@@ -748,7 +816,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             problems = store.verify(case, printed=printed)
         except UnknownCase:
             raise BadInput(f"no case '{case}' in the store (see 'hypotrack cases')") from None
-        count = len(store.cases()) if not case else 1
+        count = (1 if case else len(store.cases())) if not problems else 0
         head = store.head(case) if case and not problems else None
     finally:
         store.close()
@@ -1046,6 +1114,42 @@ def main(argv: list[str] | None = None) -> int:
         args.store = None
     global PURPOSE
     PURPOSE = args.func.__name__.removeprefix("cmd_").replace("_", "-")
+    real = sys.stdout, sys.stderr
+    # An export piped to a file or a program is data and goes out byte for byte; on a terminal,
+    # and for every other command, case text is made safe first.
+    if args.func is not cmd_export or sys.stdout.isatty():
+        sys.stdout = SafeStream(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = SafeStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = real
+
+
+def _debug_report(exc: BaseException) -> None:
+    """Where an unexpected error came from, without any exception's message.
+
+    Messages can carry stored payloads (a validation error quotes the value it refused), so
+    HYPOTRACK_DEBUG prints the frames and the type of each exception in the chain, never the text.
+    """
+    import traceback
+
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for link in reversed(chain):
+        print("Traceback (most recent call last):", file=sys.stderr)
+        print("".join(traceback.format_tb(link.__traceback__)), end="", file=sys.stderr)
+        print(
+            f"{type(link).__module__}.{type(link).__qualname__} (message withheld: it may quote "
+            "case text)",
+            file=sys.stderr,
+        )
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except HypotrackError as exc:
@@ -1058,7 +1162,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a last resort: a readable line, the traceback only on request
         if os.environ.get("HYPOTRACK_DEBUG"):
-            raise
+            _debug_report(exc)
         print(
             f"hypotrack: unexpected error ({type(exc).__name__}); set HYPOTRACK_DEBUG=1 for details",
             file=sys.stderr,

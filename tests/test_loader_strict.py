@@ -349,3 +349,31 @@ def test_no_message_quotes_more_than_forty_characters(tmp_path: Path) -> None:
     text = BASE.replace("label: School", "label: !" + "t" * 200 + " School")
     err = refused(text, tmp_path)
     assert "t" * 41 not in err
+
+
+def test_a_device_or_a_pipe_is_not_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        code, _, err = cli("check", str(path), allowed=(2,))
+        assert "not a regular file" in err
+
+
+def test_the_app_refuses_the_same_times_as_the_file() -> None:
+    from zoneinfo import ZoneInfo
+
+    from hypotrack.tui.editing import FieldError, parse_observed
+
+    london = ZoneInfo("Europe/London")
+    for typed, words in (
+        ("2026-03-29 01:30", "does not exist"),
+        ("2025-10-26 01:30", "happens twice"),
+        ("1899-12-31", "between the years"),
+    ):
+        with pytest.raises(FieldError) as caught:
+            parse_observed("observed", typed, london)
+        assert words in str(caught.value)
+    at = parse_observed("observed", "2025-10-26 01:30+00:00", london)
+    assert at.utcoffset().total_seconds() == 0

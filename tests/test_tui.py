@@ -322,8 +322,14 @@ async def test_bad_input_is_refused_at_the_field_and_nothing_is_stored(fixed: Pa
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "future" in hint(form, "observed")
+        # Esc on a half-typed item asks first; a second Esc discards it.
         await pilot.press("escape")
         await pilot.pause()
+        assert app.screen is form
+        assert "Esc again" in str(form.query_one("#form-error", Static).content)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not form
 
         await pilot.press("s")
         await pilot.pause()
@@ -331,7 +337,7 @@ async def test_bad_input_is_refused_at_the_field_and_nothing_is_stored(fixed: Pa
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "outside 0–1" in hint(app.screen, "reliability")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await pilot.pause()
 
         await pilot.press("j")
@@ -340,7 +346,7 @@ async def test_bad_input_is_refused_at_the_field_and_nothing_is_stored(fixed: Pa
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen.query_one("#rating-inflicted").has_class("-error")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await pilot.pause()
 
         assert app.screen is ws

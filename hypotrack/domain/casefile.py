@@ -10,6 +10,7 @@ never free text from the case. A file with any error yields no case at all.
 from __future__ import annotations
 
 import difflib
+import stat
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -79,6 +80,15 @@ class FileCase(FileModel):
     trainee: str | None = None  # training runs: who played it
 
 
+class FileRelabel(FileModel):
+    """A later wording of an explanation or a source: `label` is the first one."""
+
+    at: FileTime
+    by: str | None = None
+    label: m.Label
+    description: str | None = None  # explanations only
+
+
 class FileHypothesis(FileModel):
     id: m.Slug
     label: m.Label
@@ -86,11 +96,13 @@ class FileHypothesis(FileModel):
     prior: m.PriorWeight = 1.0
     catch_all: bool = False
     added: FileTime | None = None
+    relabelled: list[FileRelabel] = []
     retired: AtReason | None = None
 
 
 class FileReliabilityChange(FileModel):
     at: FileTime
+    by: str | None = None
     reliability: m.Probability
     reason: str | None = None
 
@@ -100,11 +112,13 @@ class FileSource(FileModel):
     label: m.Label
     reliability: m.Probability = 1.0
     reliability_changes: list[FileReliabilityChange] = []
+    relabelled: list[FileRelabel] = []
     added: FileTime | None = None  # a source first heard from later; default: when opened
 
 
 class FileAmendment(FileModel):
     at: FileTime
+    by: str | None = None
     likelihood: dict[m.Slug, Entered]
     reason: str | None = None
 
@@ -257,13 +271,17 @@ def read_case_text(path: Path) -> str:
     """The text of a case file, refusing what is not a reasonably sized text file."""
     name = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise CaseFileError([Problem(name, None, "", "no such file")]) from None
     except OSError as exc:
         raise CaseFileError([Problem(name, None, "", f"cannot be read ({exc.strerror})")]) from None
-    if path.is_dir():
+    size = info.st_size
+    if stat.S_ISDIR(info.st_mode):
         raise CaseFileError([Problem(name, None, "", "is a folder, not a case file")])
+    if not stat.S_ISREG(info.st_mode):
+        # A pipe or a device (/dev/zero) would block or never end.
+        raise CaseFileError([Problem(name, None, "", "not a regular file: give a case file")])
     if size > MAX_BYTES:
         raise CaseFileError(
             [
@@ -276,9 +294,21 @@ def read_case_text(path: Path) -> str:
             ]
         )
     try:
-        raw = path.read_bytes()[: MAX_BYTES + 1]
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CaseFileError([Problem(name, None, "", f"cannot be read ({exc.strerror})")]) from None
+    if len(raw) > MAX_BYTES:  # it grew since stat
+        raise CaseFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    "",
+                    f"too big: a case file is at most {MAX_BYTES // 1024 // 1024} MiB",
+                )
+            ]
+        )
     if b"\x00" in raw:
         raise CaseFileError([Problem(name, None, "", "not a text file (it holds binary data)")])
     try:
@@ -574,6 +604,19 @@ class _CrossCheck:
                     ),
                 )
             )
+            for k, relabel in enumerate(h.relabelled):
+                l_at = self.when(relabel.at, ("hypotheses", i, "relabelled", k, "at"))
+                if l_at < at:
+                    self.problem(("hypotheses", i, "relabelled", k, "at"), "before it was added")
+                events.append(
+                    m.HypothesisRelabelled(
+                        at=l_at,
+                        who=relabel.by,
+                        id=h.id,
+                        label=relabel.label,
+                        description=relabel.description,
+                    )
+                )
             if h.retired:
                 r_at = self.when(h.retired.at, ("hypotheses", i, "retired", "at"))
                 if r_at < at:
@@ -610,8 +653,27 @@ class _CrossCheck:
                     )
                 events.append(
                     m.ReliabilityChanged(
-                        at=c_at, source=s.id, reliability=change.reliability, reason=change.reason
+                        at=c_at,
+                        who=change.by,
+                        source=s.id,
+                        reliability=change.reliability,
+                        reason=change.reason,
                     )
+                )
+            for k, relabel in enumerate(s.relabelled):
+                l_at = self.when(relabel.at, ("sources", i, "relabelled", k, "at"))
+                if l_at < s_at:
+                    self.problem(
+                        ("sources", i, "relabelled", k, "at"),
+                        "before the source was added (or the case opened)",
+                    )
+                if relabel.description is not None:
+                    self.problem(
+                        ("sources", i, "relabelled", k, "description"),
+                        "a source has no description: give only its new label",
+                    )
+                events.append(
+                    m.SourceRelabelled(at=l_at, who=relabel.by, source=s.id, label=relabel.label)
                 )
 
         enquiries = {q.id: q for q in f.enquiries}
@@ -750,6 +812,7 @@ class _CrossCheck:
                 events.append(
                     m.EvidenceAmended(
                         at=a_at,
+                        who=amendment.by,
                         id=e.id,
                         likelihood=a_probs,
                         entered=_accepted(amendment.likelihood, a_probs),
@@ -897,7 +960,8 @@ def _entered_or(
 def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
     """The case-file form (a dict ready for YAML) of a timeline of events.
 
-    Relabelled hypotheses keep their latest label; everything else round-trips.
+    Everything round-trips: a renamed explanation or source keeps its first label, with each
+    later wording under `relabelled:` (when, by whom).
     """
     opened = next(e for e in events if isinstance(e, m.CaseOpened))
     tz = ZoneInfo(opened.case.timezone)
@@ -934,9 +998,19 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         elif isinstance(e, m.HypothesisRetired):
             hyps[e.id]["retired"] = {"at": _local(e.at, tz), "reason": e.reason}
         elif isinstance(e, m.HypothesisRelabelled):
-            hyps[e.id]["label"] = e.label
+            relabel: dict[str, Any] = {"at": _local(e.at, tz)}
+            if e.who:
+                relabel["by"] = e.who
+            relabel["label"] = e.label
             if e.description:
-                hyps[e.id]["description"] = e.description
+                relabel["description"] = e.description
+            hyps[e.id].setdefault("relabelled", []).append(relabel)
+        elif isinstance(e, m.SourceRelabelled):
+            relabel = {"at": _local(e.at, tz)}
+            if e.who:
+                relabel["by"] = e.who
+            relabel["label"] = e.label
+            sources[e.source].setdefault("relabelled", []).append(relabel)
         elif isinstance(e, m.SourceAdded):
             s = e.source
             sources[s.id] = {"id": s.id, "label": s.label}
@@ -945,7 +1019,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             if e.at != opened.at:
                 sources[s.id]["added"] = _local(e.at, tz)
         elif isinstance(e, m.ReliabilityChanged):
-            change = {"at": _local(e.at, tz), "reliability": e.reliability}
+            change: dict[str, Any] = {"at": _local(e.at, tz)}
+            if e.who:
+                change["by"] = e.who
+            change["reliability"] = e.reliability
             if e.reason:
                 change["reason"] = e.reason
             sources[e.source].setdefault("reliability_changes", []).append(change)
@@ -964,10 +1041,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 item["likelihood"] = _entered_or(ev.likelihood, ev.entered, hyps)
             evidence[ev.id] = item
         elif isinstance(e, m.EvidenceAmended):
-            amendment: dict[str, Any] = {
-                "at": _local(e.at, tz),
-                "likelihood": _entered_or(e.likelihood, e.entered, hyps),
-            }
+            amendment: dict[str, Any] = {"at": _local(e.at, tz)}
+            if e.who:
+                amendment["by"] = e.who
+            amendment["likelihood"] = _entered_or(e.likelihood, e.entered, hyps)
             if e.reason:
                 amendment["reason"] = e.reason
             evidence[e.id].setdefault("amended", []).append(amendment)

@@ -263,6 +263,14 @@ class SourceAdded(EventBase):
     source: SourceSpec
 
 
+class SourceRelabelled(EventBase):
+    """A source renamed (a template's placeholder replaced, a typo put right); its id stays."""
+
+    kind: Literal["source-relabelled"] = "source-relabelled"
+    source: Slug
+    label: Label
+
+
 class ReliabilityChanged(EventBase):
     kind: Literal["reliability-changed"] = "reliability-changed"
     source: Slug
@@ -324,6 +332,7 @@ Event = Annotated[
     | HypothesisRetired
     | HypothesisRelabelled
     | SourceAdded
+    | SourceRelabelled
     | ReliabilityChanged
     | EvidenceRecorded
     | EvidenceAmended
@@ -345,6 +354,7 @@ EVENT_RANK: dict[str, int] = {
     # Right after the explanation it weighs (file order keeps it after the addition).
     "items-back-rated": 0,
     "source-added": 1,
+    "source-relabelled": 1,
     "reliability-changed": 1,
     "evidence-recorded": 2,
     "evidence-amended": 3,

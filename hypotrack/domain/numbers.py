@@ -26,3 +26,33 @@ def odds_text(log_odds: float) -> str:
 def _number(x: float) -> str:
     """Two significant figures below 100, whole numbers above: ratios are rough."""
     return f"{x:.2g}" if x < 100 else f"{x:,.0f}"
+
+
+def items_on_file(live: int, retracted: int) -> str:
+    """The one way the app, the reports and `check` count items: '11 items on file (1
+    retracted)' — the live items, and beside them those retracted (still on the record)."""
+    text = f"{live} item{'' if live == 1 else 's'} on file"
+    return f"{text} ({retracted} retracted)" if retracted else text
+
+
+def percent(p: float) -> str:
+    """A probability in words: '22 %', 'under 1 %', 'over 99 %' (never '0 %' or '100 %')."""
+    if p < 0.005:
+        return "under 1 %"
+    if p > 0.995:
+        return "over 99 %"
+    return f"{p * 100:.0f} %"
+
+
+def figure_words(name: str, x: float) -> str:
+    """A flag's figure in words for a report: a probability or a rating as a percentage
+    ('under 1 %', never 'probability 0.00099'), a ratio as a factor."""
+    if not math.isfinite(x):
+        return name
+    if "probability" in name or "rating" in name and "rise" not in name:
+        return f"{name} {percent(x)}"
+    if name == "rise in rating":
+        return f"{name} {x * 100:.0f} points"
+    if name in ("Bayes factor", "odds change"):
+        return f"{name} {ratio_text(x)}"
+    return f"{name} {x:.2g}"

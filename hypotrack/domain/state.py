@@ -47,13 +47,20 @@ class HypothesisState:
 
 @dataclass
 class SourceState:
+    """A source as it stands: `spec` carries its current label (renames are in `relabels`)."""
+
     spec: m.SourceSpec
     reliability: float
     changes: list[m.ReliabilityChanged] = field(default_factory=list)
+    relabels: list[m.SourceRelabelled] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return self.spec.id
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
 
 
 @dataclass
@@ -308,6 +315,13 @@ class CaseState:
             raise EventRejected(f"there is already a source with id '{e.source.id}'")
         self.sources[e.source.id] = SourceState(spec=e.source, reliability=e.source.reliability)
 
+    def _on_source_relabelled(self, e: m.SourceRelabelled) -> None:
+        s = self.sources.get(e.source)
+        if s is None:
+            raise EventRejected(f"no source with id '{e.source}'")
+        s.spec = s.spec.model_copy(update={"label": e.label})
+        s.relabels.append(e)
+
     def _on_reliability_changed(self, e: m.ReliabilityChanged) -> None:
         s = self.sources.get(e.source)
         if s is None:
@@ -413,6 +427,11 @@ class CaseState:
             raise EventRejected("the ratings are all zero")
         if j.favoured is not None and j.favoured not in j.ratings:
             raise EventRejected("the favoured explanation must be one of those rated")
+        # Ratings in the order of the explanations (the store keeps JSON with sorted keys, so
+        # they would come back alphabetical after reopening).
+        ordered = {h: j.ratings[h] for h in self.hypotheses if h in j.ratings}
+        if list(ordered) != list(j.ratings):
+            j = j.model_copy(update={"ratings": ordered})
         self.judgements.append(JudgementState(spec=j, at=e.at, step=self.steps, who=e.who))
 
     def _on_note(self, e: m.NoteAdded) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from hypotrack.domain.numbers import percent
 from hypotrack.domain.results import ChangeMyMind, EnquiryValue, Outcome
 from hypotrack.domain.state import CaseState, EnquiryState
 from hypotrack.reasoning.engine import Engine
@@ -62,7 +63,7 @@ def enquiry_value(
 
 
 def _pct(p: float) -> str:
-    return f"{p * 100:.0f} %" if p >= 0.01 else "under 1 %"
+    return percent(p)
 
 
 def _sentence(
@@ -80,9 +81,19 @@ def _sentence(
     label = state.label(favoured)
     now = _pct(posterior[favoured])
     pos, neg = outcomes
+
+    def moves(after: float) -> str:
+        # Never "goes from under 1 % to under 1 %": a figure that reads the same stays.
+        shown = _pct(after)
+        return (
+            f"stays {'at ' if shown[0].isdigit() else ''}{shown}"
+            if shown == now
+            else f"goes to {shown}"
+        )
+
     return (
-        f"If the answer is positive ({_pct(pos.probability)} likely), '{label}' goes from {now} "
-        f"to {_pct(pos.favoured_after)}; if negative, to {_pct(neg.favoured_after)}."
+        f"If the answer is positive ({_pct(pos.probability)} likely), '{label}' "
+        f"{moves(pos.favoured_after)} (now {now}); if negative, it {moves(neg.favoured_after)}."
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain.numbers import items_on_file
 from hypotrack.domain.results import EnquiryValue, Flag
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.yardstick import TERMS, parse_likelihood, term_for
@@ -299,6 +300,8 @@ def _after_words(event: Any) -> str:
         "hypothesis-added": f"explanation {subject} added",
         "hypothesis-retired": f"explanation {subject} retired",
         "reliability-changed": f"reliability of {subject} changed",
+        "source-relabelled": f"source {subject} renamed",
+        "hypothesis-relabelled": f"explanation {subject} reworded",
         "enquiry-raised": f"enquiry {subject} raised",
     }
     return words.get(event.kind, event.kind)
@@ -467,6 +470,8 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                     remarks=[f"relied on at {percent(e.source.reliability)}"],
                 )
             )
+        elif isinstance(e, m.SourceRelabelled):
+            timeline.append(entry(e, f"Source {e.source} renamed", e.source, text=e.label))
         elif isinstance(e, m.ReliabilityChanged):
             timeline.append(
                 entry(
@@ -753,9 +758,7 @@ def counts_line(r: Report) -> str:
     """The case in one line: items, sources, judgements, enquiries, flags by severity."""
     c = r.counts
     severities = [f"{c[sev]} {SEVERITY_GLYPH[sev]} {sev}" for sev in ("red", "amber") if c[sev]]
-    items = plural(c["items"], "item") + " on file"
-    if c["retracted"]:
-        items += f" ({c['retracted']} retracted)"
+    items = items_on_file(c["items"], c["retracted"])
     return " · ".join(
         [
             items,

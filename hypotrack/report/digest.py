@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.store.base import CaseSummary, EventStore, StoreError
-from hypotrack.store.case import import_events, load_case_events
+from hypotrack.store.case import DamagedCase, import_events, load_case_events, replayable
 
 __all__ = ["SEVERITIES", "case_rows", "digest_of", "import_case", "keep_digest"]
 
@@ -80,7 +80,10 @@ def keep_digest(
 def import_case(store: EventStore, events: list[Any]) -> None:
     """A whole case into the store in one transaction, then its digest (raises as import_events)."""
     import_events(store, events)
-    keep_digest(store, events[0].case.id, events)
+    try:
+        keep_digest(store, events[0].case.id, events)
+    except Exception:  # noqa: BLE001 - the case is stored; without a digest the list of cases
+        pass  # reasons over it afresh, and lists it as damaged if that fails
 
 
 def _row(summary: CaseSummary, digest: dict[str, Any]) -> dict[str, Any]:
@@ -97,6 +100,7 @@ def _row(summary: CaseSummary, digest: dict[str, Any]) -> dict[str, Any]:
         # Kept for scripts that read `cases --json`: open (unacknowledged) flags, and the red ones.
         "open_flags": sum(opened.values()),
         "red_flags": opened["red"],
+        "damaged": None,
     }
 
 
@@ -110,7 +114,37 @@ def case_rows(store: EventStore) -> list[dict[str, Any]]:
     for summary in store.cases():
         digest = summary.current_digest
         if digest is None:
-            events = load_case_events(store, summary.case_id)
-            digest = keep_digest(store, summary.case_id, events)
+            # A case that cannot be read or replayed is listed as damaged, with the reason and
+            # what to do; it never hides the others.
+            try:
+                events = load_case_events(store, summary.case_id)
+                replayable(summary.case_id, events)
+                digest = keep_digest(store, summary.case_id, events)
+            except DamagedCase as exc:
+                rows.append(damaged_row(summary, exc.why, exc.seq))
+                continue
+            except Exception as exc:  # the reasoning failed on this case: the rest still list
+                rows.append(damaged_row(summary, f"cannot be reasoned over ({type(exc).__name__})"))
+                continue
         rows.append(_row(summary, digest))
     return rows
+
+
+def damaged_row(summary: CaseSummary, why: str, seq: int | None = None) -> dict[str, Any]:
+    """A row of the list of cases for a case that cannot be opened."""
+    none = dict.fromkeys(SEVERITIES, 0)
+    return {
+        "id": summary.case_id,
+        "title": summary.title or "",
+        "kind": "?",
+        "last_change": summary.last_written,
+        "events": summary.events,
+        "open": none,
+        "acknowledged": dict(none),
+        "open_flags": 0,
+        "red_flags": 0,
+        "damaged": {
+            "reason": f"event {seq} {why}" if seq is not None else f"the case {why}",
+            "advice": f"run 'hypotrack verify {summary.case_id}' to check its history",
+        },
+    }

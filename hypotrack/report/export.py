@@ -6,6 +6,12 @@
   lives in `reasoning/` (the only package that imports pgmpy), so pgmpy is loaded only here.
 
 Every format obeys `as_of` the same way: nothing recorded after it is looked at.
+
+Every report ends with the chain head of the history it came from (`CASE:N:HASH`,
+see `store.base.ChainHead`), so a printed report pins that history: `hypotrack verify --head`
+checks the store still holds it. `hypotrack export` also prints the head on stderr for every
+format (a case file and a BIF network have no place for it). Reports pass through `domain.text.terminal_safe` as a whole, so
+no control character or bidi override from case text reaches the file, whatever a renderer missed.
 """
 
 from __future__ import annotations
@@ -20,8 +26,13 @@ class ExportError(ValueError):
     """An export that cannot be made as asked; the message says why in the user's terms."""
 
 
-def export(events: list[Any], fmt: str, as_of: datetime | None = None) -> str:
+def export(
+    events: list[Any], fmt: str, as_of: datetime | None = None, head: Any | None = None
+) -> str:
     """The case as known at `as_of` (inclusive; default: all of it) in format `fmt`.
+
+    `head` is the chain head of the whole history (a `ChainHead`): the store's, or, for a case
+    file, what importing it would give; None computes the latter from `events`.
 
     Raises ExportError for an unknown format, a moment before the case was opened, or a
     network export of a case with no open explanation at that moment.
@@ -31,21 +42,43 @@ def export(events: list[Any], fmt: str, as_of: datetime | None = None) -> str:
     if not events or (as_of is not None and as_of < events[0].at):
         raise ExportError("nothing on file at that moment: it is before the case was opened")
     known = events if as_of is None else [e for e in events if e.at <= as_of]
+    if head is None:
+        from hypotrack.store.case import chain_head
+
+        head = chain_head(events)
+    check = f"hypotrack verify --head {head}"
     if fmt == "yaml":
         from hypotrack.domain.casefile import events_to_yaml
 
+        # The case file stays exactly the events (it must re-export byte for byte); the command
+        # line prints the head beside it, on stderr.
         return events_to_yaml(known)
     if fmt in ("html", "md"):
+        from html import escape
+
+        from hypotrack.domain.text import terminal_safe
         from hypotrack.report.content import gather
 
         report = gather(known, as_of)
         if fmt == "html":
             from hypotrack.report.html import render_html
 
-            return render_html(report)
+            text = render_html(report)
+            footer = (
+                f'<footer class="chain-head"><p>History: {head.count} events, chain head '
+                f"<code>{escape(str(head))}</code>. Check the store still holds it: "
+                f"<code>{escape(check)}</code></p></footer>\n"
+            )
+            at = text.rfind("</body>")
+            text = text[:at] + footer + text[at:] if at >= 0 else text + footer
+            return terminal_safe(text)
         from hypotrack.report.markdown import render_markdown
 
-        return render_markdown(report)
+        text = render_markdown(report) + (
+            f"\nHistory: {head.count} events, chain head `{head}`. "
+            f"Check the store still holds it: `{check}`\n"
+        )
+        return terminal_safe(text)
     from hypotrack.domain.state import fold
 
     if not fold(known).live_hypotheses:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape
 
+from hypotrack.domain.numbers import figure_words
+from hypotrack.domain.text import terminal_safe
 from hypotrack.report.content import (
     NOT_A_VERDICT,
     RATIOS_NOTE,
@@ -85,8 +87,9 @@ footer { margin-top: 18pt; font-size: 8.5pt; color: var(--muted);
 
 
 def e(text: object) -> str:
-    """Case text, escaped for HTML (quotes too: some of it goes into attributes)."""
-    return escape(str(text), quote=True)
+    """Case text, escaped for HTML (quotes too: some of it goes into attributes), with control
+    characters shown and bidi controls neutralised (`domain.text.terminal_safe`)."""
+    return escape(terminal_safe(text), quote=True)
 
 
 # --- the chart --------------------------------------------------------------------------------
@@ -498,7 +501,7 @@ def _flags(r: Report) -> str:
             + "</p>"
         )
         out.append(f"<p>{e(f.message)}</p>")
-        facts = [f"{e(f.figure_name)}: {f.figure:.3g}"]
+        facts = [e(figure_words(f.figure_name, f.figure))]
         if f.since is not None:
             facts.append(f"since {e(r.when(f.since))}")
         if f.favoured:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from hypotrack.domain.numbers import figure_words
 from hypotrack.report.content import (
     NOT_A_VERDICT,
     RATIOS_NOTE,
@@ -151,7 +152,7 @@ def _flags(r: Report) -> str:
             f"### {severity_words(f.severity).upper()} · {md(shown.title)} ({code(f.id)}){ack}"
         )
         out.append(md(f.message))
-        facts = [f"{md(f.figure_name)}: {f.figure:.3g}"]
+        facts = [md(figure_words(f.figure_name, f.figure))]
         if f.since is not None:
             facts.append(f"since {r.when(f.since)}")
         if f.favoured:

@@ -11,8 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from hypotrack.domain import model as m
-from hypotrack.domain.state import CaseState, fold
-from hypotrack.store.base import EventStore
+from hypotrack.domain.state import CaseState, EventRejected, fold
+from hypotrack.domain.text import one_line
+from hypotrack.store.base import (
+    GENESIS_HASH,
+    ChainHead,
+    DamagedStore,
+    EventStore,
+    canonical_json,
+    event_hash,
+)
 
 
 def event_row(event: Any) -> tuple[str, dict[str, Any], str, str | None]:
@@ -30,9 +38,60 @@ def event_from_row(row: Any) -> Any:
     return m.event_from_json(data)
 
 
+def chain_head(events: list[Any]) -> ChainHead:
+    """The chain head a timeline gets when imported into a store (hashes leave out write times)."""
+    prev = GENESIS_HASH
+    for seq, event in enumerate(events, start=1):
+        kind, payload, at, who = event_row(event)
+        prev = event_hash(events[0].case.id, seq, at, who, kind, canonical_json(payload), prev)
+    return ChainHead(events[0].case.id, len(events), prev)
+
+
+class DamagedCase(DamagedStore):
+    """A case whose stored events cannot be read back or do not replay.
+
+    The message names the case and the event, never the event's contents, and points to
+    ``hypotrack verify CASE``. Other cases in the store are not affected.
+    """
+
+    def __init__(self, case_id: str, seq: int, why: str) -> None:
+        self.case_id = case_id
+        self.seq = seq
+        self.why = why
+        super().__init__(
+            f"case {case_id!r} cannot be opened: event {seq} {why}. "
+            f"Run 'hypotrack verify {case_id}' to check its history"
+        )
+
+
 def load_case_events(store: EventStore, case_id: str) -> list[Any]:
-    """A case's timeline from the store (raises UnknownCase)."""
-    return [event_from_row(row) for row in store.events(case_id)]
+    """A case's timeline from the store (raises UnknownCase, or DamagedCase naming the event)."""
+    events = []
+    for row in store.events(case_id):
+        try:
+            events.append(event_from_row(row))
+        except Exception as exc:  # any way a payload can fail to be an event
+            # The validation error quotes the payload (case text): only its type is kept.
+            raise DamagedCase(
+                case_id,
+                row.seq,
+                f"cannot be read as a hypotrack event ({type(exc).__name__}: written by another "
+                "version, or altered)",
+            ) from None
+    return events
+
+
+def replayable(case_id: str, events: list[Any]) -> CaseState:
+    """Fold a stored case's events, raising DamagedCase (naming the event) if one is refused."""
+    state = CaseState()
+    for seq, event in enumerate(events, start=1):
+        try:
+            state.apply(event)
+        except EventRejected as exc:
+            raise DamagedCase(
+                case_id, seq, f"is refused when replayed ({one_line(exc, 80)})"
+            ) from None
+    return state
 
 
 def login_name() -> str:
@@ -80,7 +139,7 @@ class CaseSession:
         self.store = store
         self.case_id = case_id
         self.events: list[Any] = load_case_events(store, case_id)
-        self.state: CaseState = fold(self.events)
+        self.state: CaseState = replayable(case_id, self.events)  # DamagedCase names the event
 
     def reload(self) -> None:
         self.events = load_case_events(self.store, self.case_id)

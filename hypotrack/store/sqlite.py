@@ -31,6 +31,7 @@ from typing import Any
 
 import platformdirs
 
+from hypotrack.domain.text import one_line
 from hypotrack.store.base import (
     EMPTY_DIGEST,
     GENESIS_HASH,
@@ -272,7 +273,7 @@ class SqliteEventStore:
                 if tables and "case_digests" not in tables:
                     self._add_digests(conn)
         except sqlite3.OperationalError as exc:
-            raise _operational(exc, f"open the store at {path}") from None
+            raise _operational(exc, f"open the store at {path}", path) from None
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(
                 f"cannot open the store at {path}: it is damaged or is not a hypotrack store "
@@ -463,7 +464,7 @@ class SqliteEventStore:
         try:
             yield
         except sqlite3.OperationalError as exc:
-            raise _operational(exc, f"{doing} in the store at {self._path}") from None
+            raise _operational(exc, f"{doing} in the store at {self._path}", self._path) from None
         except sqlite3.DatabaseError as exc:
             raise DamagedStore(
                 f"could not {doing}: the store at {self._path} is damaged ({exc}); "
@@ -689,25 +690,36 @@ class SqliteEventStore:
             params = (case_id,)
             heads_query = "SELECT case_id, count, hash FROM heads WHERE case_id = ?"
             heads_params = (case_id,)
+        damage: list[str] = []  # what SQLite said when part of the file could not be read
+
+        def readable(sql: str, args: tuple[Any, ...]) -> Iterator[Any]:
+            # A damaged page ends the walk where it is; the case being read then reports its
+            # first unreadable event (its kept head says there were more).
+            try:
+                yield from conn.execute(sql, args)
+            except sqlite3.OperationalError:
+                if sql is not heads_query:
+                    raise
+            except sqlite3.DatabaseError as exc:
+                damage.append(str(exc))
+
         with self._lock, self._sqlite_errors("verify the store"):
             conn = self._connection()
             # One read transaction, so the rows and the heads are one snapshot even while others
             # append.
             conn.execute("BEGIN")
             try:
-                try:
-                    heads = {
-                        row[0]: ChainHead(row[0], row[1], row[2])
-                        for row in conn.execute(heads_query, heads_params)
-                    }
-                except sqlite3.OperationalError:
-                    heads = {}  # the heads table itself was dropped: every case will say so
-                digest_row = conn.execute(
-                    "SELECT value FROM meta WHERE key = 'heads_digest'"
-                ).fetchone()
+                # A dropped heads table reads as no heads: every case then says so.
+                heads = {
+                    row[0]: ChainHead(row[0], row[1], row[2])
+                    for row in readable(heads_query, heads_params)
+                }
+                digest_row = next(
+                    iter(readable("SELECT value FROM meta WHERE key = 'heads_digest'", ())), None
+                )
                 # Streamed rather than fetched whole: a store can hold many large payloads.
                 problems = verify_rows(
-                    conn.execute(query, params),
+                    readable(query, params),
                     heads,
                     case_id=case_id,
                     digest=digest_row[0] if digest_row else "(none)",
@@ -715,10 +727,50 @@ class SqliteEventStore:
                 )
                 seen = case_id is None or bool(heads) or self._has_rows(conn, case_id)
             finally:
-                conn.execute("COMMIT")
-        if case_id is not None and not seen:
+                # Ending a read of a damaged file can fail too; nothing was written either way.
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.DatabaseError as exc:
+                    damage.append(str(exc))
+                    with suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+        if damage:
+            # What could not be read is not evidence of rewriting: only the damage is reported
+            # for the store as a whole.
+            problems = [p for p in problems if p.case_id]
+            problems.append(
+                VerifyProblem(
+                    "",
+                    0,
+                    f"the file itself is damaged ({one_line(damage[0], 80)}): what follows the "
+                    "last event checked cannot be read. Restore the store from a backup",
+                )
+            )
+            return problems
+        if case_id is not None and not seen and printed is None:
             raise UnknownCase(case_id)
+        if case_id is None:
+            problems.extend(self._file_check())
         return problems
+
+    def _file_check(self) -> list[VerifyProblem]:
+        """SQLite's own check of the file's pages (damage the chain cannot see: an index, free
+        pages, the structure of the file)."""
+        try:
+            with self._lock:
+                found = [row[0] for row in self._connection().execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            found = [str(exc)]
+        if found == ["ok"]:
+            return []
+        return [
+            VerifyProblem(
+                "",
+                0,
+                f"the file itself is damaged ({one_line('; '.join(map(str, found)), 160)}); "
+                "restore it from a backup",
+            )
+        ]
 
     def close(self) -> None:
         """Close the connection; calling it again does nothing."""
@@ -794,10 +846,22 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def _operational(exc: sqlite3.OperationalError, doing: str) -> StoreError:
+def _disk_full(path: Path) -> bool:
+    """Whether the file system holding ``path`` has no space left for us."""
+    try:
+        stats = os.statvfs(path.parent)
+    except (OSError, AttributeError):
+        return False
+    return stats.f_bavail == 0
+
+
+def _operational(exc: sqlite3.OperationalError, doing: str, path: Path | None = None) -> StoreError:
     """The StoreError for an OperationalError while doing something."""
     text = str(exc)
     code = getattr(exc, "sqlite_errorcode", None)
+    if path is not None and "I/O error" in text and _disk_full(path):
+        # SQLite reports a full disk as an I/O error when it cannot grow its shared-memory file.
+        code = sqlite3.SQLITE_FULL
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text or "busy" in text:
         return StoreUnavailable(
             f"could not {doing}: the store is locked by another program (another hypotrack "

@@ -16,6 +16,7 @@ from textual.app import App
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.commands import CaseCommands
 from hypotrack.tui.errors import error_text
+from hypotrack.tui.filters import TerminalSafeFilter
 from hypotrack.tui.screens.start import StartScreen
 
 APP_ACTIONS: tuple[UserAction, ...] = (
@@ -70,6 +71,15 @@ class HypotrackApp(App[int]):
                 self.store = open_store(None if store_path is None else str(store_path), "open")
             except StoreError as exc:
                 self.store_error = str(exc)
+
+        # The last guard: whatever a screen shows, no control character or bidi control from a
+        # case reaches the terminal (screens show them visibly first, through `clip` and the
+        # tables; this strips any that got past, keeping every line its laid-out width).
+        self._filters.append(TerminalSafeFilter())
+
+    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:  # type: ignore[override]
+        """A notification; its message is text, not markup (it can quote case text)."""
+        super().notify(message, markup=markup, **kwargs)
 
     def on_mount(self) -> None:
         if self.training is not None:

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain import times
 from hypotrack.domain.state import CaseState, ItemState
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
 
@@ -156,8 +157,11 @@ def parse_likelihood_field(field: str, value: str) -> float:
 
 
 def parse_enquiry_probability(field: str, value: str) -> float:
-    """P(positive answer | h): a yardstick term or a number, strictly between 0 and 1."""
-    p = parse_likelihood_field(field, value)
+    """P(positive answer | h): a yardstick term or a number in (0, 1), strictly between 0 and 1."""
+    try:
+        p = parse_likelihood_field(field, value)
+    except FieldError as exc:  # the likelihood's own message speaks of (0, 1]
+        raise FieldError(field, exc.message.replace("(0, 1]", "(0, 1)")) from None
     if p >= 1.0:
         raise FieldError(
             field, "A check's answer is never certain: give a number below 1 (e.g. 0.95)."
@@ -176,9 +180,18 @@ def parse_observed(field: str, value: str, zone: ZoneInfo) -> date | datetime | 
             observed: date | datetime = date.fromisoformat(text)
         else:
             at = datetime.fromisoformat(text)
-            observed = at if at.tzinfo else at.replace(tzinfo=zone)
     except ValueError:
         raise FieldError(field, f"Not a date. {hint}") from None
+    try:
+        # The case file's rules: a sane year; a local time that the clocks skip or repeat
+        # needs its offset (domain/times.py).
+        if len(text) == 10:
+            times.check_year(observed)
+        else:
+            observed = times.instant(at, zone)
+    except times.TimeError as exc:
+        message = str(exc)
+        raise FieldError(field, message[:1].upper() + message[1:] + ".") from None
     today = now_in(zone)
     if isinstance(observed, datetime):
         if observed > today + timedelta(minutes=5):
@@ -272,7 +285,7 @@ def favoured_of(state: CaseState, posterior: dict[str, float] | None) -> tuple[s
     """The explanation the display measures against, and whether it is the worker's own.
 
     The worker's favoured explanation from their latest judgement if it is still live;
-    otherwise the network's most likely one (said as such on screen).
+    otherwise the network's most likely one (said as such on screen); none at a tie.
     """
     j = state.latest_judgement
     live = state.live_hypotheses
@@ -281,8 +294,11 @@ def favoured_of(state: CaseState, posterior: dict[str, float] | None) -> tuple[s
     if j is not None and j.favoured is None and all(h in live for h in j.ratings):
         return None, True  # the worker's open mind: a tie at the top, no favourite
     if posterior:
-        return max(posterior, key=lambda h: posterior[h]), False
-    return (live[0], False) if live else (None, False)
+        top = max(posterior.values())
+        best = [h for h, p in posterior.items() if math.isclose(p, top, rel_tol=1e-9)]
+        # At a tie (a template's explanations before any evidence) nothing is starred.
+        return (best[0] if len(best) == 1 else None), False
+    return None, False
 
 
 def bearing_on(

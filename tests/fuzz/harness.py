@@ -19,6 +19,18 @@ class Outcomes(Counter):
     """How many inputs were accepted, refused (exit 2), or broke something."""
 
 
+def _long_text_quoted(data: bytes, err: str) -> str:
+    """A stretch of over 40 characters of the input's values that the message repeats."""
+    text = data.decode("utf-8", errors="replace")
+    for line in text.splitlines():
+        value = line.split(": ", 1)[-1].strip().strip("'\"")
+        for start in range(0, max(len(value) - 40, 0), 20):
+            piece = value[start : start + 41]
+            if len(piece) == 41 and piece in err:
+                return piece
+    return ""
+
+
 def exercise(data: bytes, outcomes: Outcomes | None = None, *, full: bool = True) -> str:
     """Run one input; returns "accepted" or "refused"; raises InvariantBroken otherwise."""
     work = Path(tempfile.mkdtemp(prefix="hypotrack-fuzz-"))
@@ -38,6 +50,9 @@ def exercise(data: bytes, outcomes: Outcomes | None = None, *, full: bool = True
         if code == 2:
             if "Traceback" in err or "unexpected error" in err:
                 raise InvariantBroken(err)
+            quoted = _long_text_quoted(data, err.replace(str(path), "FILE"))
+            if quoted:
+                raise InvariantBroken(f"check quoted case text ({len(quoted)} characters):\n{err}")
             result = "refused"
         else:
             check_file(path, work / "store.db", full=full)

@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static
 
 from hypotrack.domain import model as m
-from hypotrack.domain.state import next_id, top_rated
+from hypotrack.domain.state import ItemState, next_id, top_rated
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood, term_for
 from hypotrack.tui import editing
 from hypotrack.tui.editing import FieldError
@@ -20,13 +20,17 @@ TERMS_HINT = (
 )
 
 
-def _likelihood_preview(text: str) -> str:
+def _likelihood_preview(text: str, below_one: bool = False) -> str:
+    """What a likelihood field reads as; an enquiry's probabilities are in (0, 1), not (0, 1]."""
     if not text.strip():
         return ""
+    interval = "(0, 1)" if below_one else "(0, 1]"
     try:
         p = parse_likelihood(text)
     except LikelihoodError:
-        return "not yet a term or a number in (0, 1]"
+        return f"not yet a term or a number in {interval}"
+    if below_one and p >= 1.0:
+        return "a check's answer is never certain: a number in (0, 1), e.g. 0.95"
     return f"= {p:.3g}  ({term_for(p)})"
 
 
@@ -34,12 +38,14 @@ class _PreviewsLikelihoods(SessionForm):
     """A form with one likelihood field per explanation, each showing what its entry reads as."""
 
     preview_prefix = "like-"
+    below_one = False  # an enquiry's P(positive) is in (0, 1)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         super().on_input_changed(event)
         name = event.input.id or ""
         if name.startswith(self.preview_prefix) and not event.input.has_class("-error"):
-            self.query_one(f"#hint-{name}", Static).update(_likelihood_preview(event.value))
+            preview = _likelihood_preview(event.value, self.below_one)
+            self.query_one(f"#hint-{name}", Static).update(preview)
 
 
 class EvidenceForm(_PreviewsLikelihoods):
@@ -75,11 +81,14 @@ class EvidenceForm(_PreviewsLikelihoods):
             "" if sources else "The case has no sources yet: press Esc, then s to add one.",
         )
         today = editing.now_in(editing.case_zone(state)).date().isoformat()
+        recorded = editing.event_time(state)
         yield from self.field(
             "observed",
             "When it happened",
             Input(value=today),
-            "A date (2026-03-08) or a date and time (2026-03-08 14:30); blank if not known.",
+            "A date (2026-03-08) or a date and time (2026-03-08 14:30); blank if not known. "
+            f"Recorded: {recorded.day} {recorded:%b %Y %H:%M}, when you save (that places it on "
+            "the timeline; lists and flags name it by when it happened).",
         )
         catch_all = state.catch_all
         for h in state.live_hypotheses:
@@ -129,6 +138,92 @@ class EvidenceForm(_PreviewsLikelihoods):
             entered=entered,
         )
         return m.EvidenceRecorded(evidence=spec, **self.stamp())
+
+
+def entered_now(item: ItemState) -> dict[str, str]:
+    """An item's likelihoods as the worker last typed them (after any amendment)."""
+    last = item.amendments[-1] if item.amendments else None
+    entered = last.entered if last is not None else item.spec.entered
+    out = {}
+    for h, p in item.likelihood.items():
+        typed = entered.get(h)
+        out[h] = typed if isinstance(typed, str) else f"{typed if typed is not None else p:g}"
+    return out
+
+
+class AmendItemForm(_PreviewsLikelihoods):
+    """New likelihoods for an item, with a reason: the old ones stay on the record."""
+
+    form_title = "Amend an item's likelihoods"
+    intro = (
+        "Rate the item again under each explanation (a yardstick term or a number in (0, 1]; "
+        "blank keeps an explanation neutral). The new ratings count from now on; the old ones "
+        "stay in the history, with your reason, for replay and reports."
+    )
+
+    def compose_fields(self) -> ComposeResult:
+        state = self.state
+        options = [(f"{i.id}  {clip(i.spec.text, 64)}", i.id) for i in state.live_items]
+        yield from self.field("item", "Item", choice(options, self.selected, "Choose an item"), "")
+        item = state.items.get(self.selected or "") or next(iter(state.live_items), None)
+        now = entered_now(item) if item is not None else {}
+        catch_all = state.catch_all
+        for h in state.live_hypotheses:
+            label = clip(state.label(h), 80)
+            if h == catch_all:
+                label += "  (catch-all — required)"
+            yield from self.field(f"like-{h}", f"If “{label}”", Input(value=now.get(h, "")), "")
+        yield from self.field(
+            "reason",
+            "Reason",
+            Input(placeholder="e.g. The written report gives the pattern of the bruises"),
+            "Why the ratings change (the same fact counted twice: rate this one neutral).",
+        )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "item" or not isinstance(event.value, str):
+            return
+        item = self.state.items.get(event.value)
+        if item is None:
+            return
+        now = entered_now(item)
+        for h in self.state.live_hypotheses:
+            self.query_one(f"#like-{h}", Input).value = now.get(h, "")
+
+    def build(self) -> m.EvidenceAmended:
+        state = self.state
+        ident = self.chosen("item", "the item to amend")
+        item = state.items[ident]
+        likelihood: dict[str, float] = {}
+        entered: dict[str, str | float] = {}
+        # Ratings under retired explanations stay as they were.
+        for h, p in item.likelihood.items():
+            if h not in state.live_hypotheses:
+                likelihood[h] = p
+                entered[h] = p
+        catch_all = state.catch_all
+        for h in state.live_hypotheses:
+            raw = self.value(f"like-{h}")
+            if not raw.strip():
+                if h == catch_all:
+                    raise FieldError(
+                        f"like-{h}",
+                        "Rate the catch-all too: unrated, it cannot take up a surprise.",
+                    )
+                continue
+            likelihood[h] = editing.parse_likelihood_field(f"like-{h}", raw)
+            entered[h] = editing.entered_value(raw)
+        if not any(h in likelihood for h in state.live_hypotheses):
+            raise FieldError(f"like-{state.live_hypotheses[0]}", "Rate at least one explanation.")
+        if likelihood == item.likelihood:
+            raise FieldError(
+                f"like-{state.live_hypotheses[0]}",
+                "These are the item's ratings as they stand: change one, or press Esc.",
+            )
+        reason = editing.required_text("reason", self.value("reason"), "a reason")
+        return m.EvidenceAmended(
+            id=ident, likelihood=likelihood, entered=entered, reason=reason, **self.stamp()
+        )
 
 
 class JudgementForm(SessionForm):
@@ -206,10 +301,11 @@ class EnquiryForm(_PreviewsLikelihoods):
 
     form_title = "Raise an enquiry"
     preview_prefix = "p-"
+    below_one = True
     intro = (
         "A check not yet made (ask the GP, a skeletal survey...). For each explanation: how "
-        "likely is a positive answer if it were true? A term or a number strictly between 0 "
-        "and 1; blank keeps an explanation neutral. The app ranks open enquiries by how much "
+        "likely is a positive answer if it were true? A term or a number in (0, 1), strictly "
+        "between 0 and 1; blank keeps an explanation neutral. The app ranks open enquiries by how much "
         "their answer would tell you."
     )
 

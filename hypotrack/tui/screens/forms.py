@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from hypotrack.domain import model as m
 from hypotrack.domain.state import next_id
@@ -45,6 +46,8 @@ class FormScreen(Guarded, ModalScreen[bool]):
     # Tab is a priority binding that moves the focus at once: Widget.focus waits a turn, and a
     # person typing ahead ("likely⇥unlikely") would have the next word land in the field left.
     BINDINGS = [
+        # A modal screen does not pass keys to the app's bindings: quit is bound here too.
+        Binding("ctrl+q", "app.quit", "Quit", show=False, priority=True, id="form-quit"),
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
         Binding("ctrl+s", "save", "Save", id="form-save"),
         Binding("tab", "step_focus(1)", "Next field", show=False, priority=True, id="form-next"),
@@ -65,6 +68,8 @@ class FormScreen(Guarded, ModalScreen[bool]):
         super().__init__()
         self.submit = submit
         self._hints: dict[str, str] = {}
+        self._typed_at_open: tuple[str, ...] = ()
+        self._discard_asked = False
 
     def action_step_focus(self, step: int) -> None:
         """Tab / Shift+Tab: the next or previous field or button, round the form."""
@@ -96,12 +101,14 @@ class FormScreen(Guarded, ModalScreen[bool]):
         widget.id = name
         self._hints[name] = hint
         with Vertical(classes="field", id=f"field-{name}"):
-            yield Label(label, classes="field-label")
+            # Labels and hints can quote case text: shown as text, never read as markup.
+            yield Label(Text(label), classes="field-label")
             yield widget
-            yield Static(hint, id=f"hint-{name}", classes="hint")
+            yield Static(Text(hint), id=f"hint-{name}", classes="hint")
 
     def on_mount(self) -> None:
         """Focus `first_focus`, else the first text field (choices start on a sensible value)."""
+        self._typed_at_open = self._typed()
         selector = self.first_focus or "Input"
         found = self.query(selector) or self.query("Select, Checkbox")
         if found:
@@ -114,7 +121,7 @@ class FormScreen(Guarded, ModalScreen[bool]):
         widget = self.query_one(f"#{name}")
         widget.add_class("-error")
         hint = self.query_one(f"#hint-{name}", Static)
-        hint.update(message)
+        hint.update(Text(message))
         hint.add_class("-error")
         widget.focus()
         widget.scroll_visible()
@@ -134,6 +141,9 @@ class FormScreen(Guarded, ModalScreen[bool]):
         self.query_one("#form-error", Static).update("")
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if self._discard_asked:
+            self._discard_asked = False
+            self.query_one("#form-error", Static).update("")
         if event.input.id and event.input.has_class("-error"):
             self.unmark(event.input.id)
 
@@ -172,7 +182,19 @@ class FormScreen(Guarded, ModalScreen[bool]):
     def after_save(self) -> None:
         """Anything to say once the entry is stored (a warning, not a refusal)."""
 
+    def _typed(self) -> tuple[str, ...]:
+        typed = [i.value for i in self.query(Input)]
+        return tuple(typed + [t.text for t in self.query(TextArea)])
+
     def action_cancel(self) -> None:
+        """Esc: close; if something was typed, ask first (a second Esc discards it)."""
+        if self._typed() != self._typed_at_open and not self._discard_asked:
+            self._discard_asked = True
+            self.query_one("#form-error", Static).update(
+                "Nothing is saved yet. Esc again closes the form and discards what you typed; "
+                "Ctrl+S saves it."
+            )
+            return
         self.dismiss(False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -199,7 +221,8 @@ def choice(options: Iterable[tuple[str, str]], selected: str | None, prompt: str
     options = list(options)
     values = [v for _, v in options]
     start = selected if selected in values else (values[0] if values else Select.NULL)
-    return Select(options, value=start, allow_blank=not options, prompt=prompt)
+    shown = [(Text(label), value) for label, value in options]  # case text, never markup
+    return Select(shown, value=start, allow_blank=not options, prompt=prompt)
 
 
 class SessionForm(FormScreen):
@@ -367,11 +390,18 @@ class RetireHypothesisForm(SessionForm):
         "your reason. Nothing is deleted."
     )
 
+    def __init__(self, session: CaseSession, submit: Submit, selected: str | None = None) -> None:
+        super().__init__(session, submit, selected)
+        self._catch_all_warned = False
+
     def compose_fields(self) -> ComposeResult:
+        # Only the explanation highlighted on screen is chosen for the person: none otherwise.
+        options = self.hypothesis_options()
+        start = self.selected if self.selected in [v for _, v in options] else Select.NULL
         yield from self.field(
             "hypothesis",
             "Explanation",
-            choice(self.hypothesis_options(), self.selected, "Choose an explanation"),
+            Select(options, value=start, prompt="Choose an explanation"),
         )
         yield from self.field(
             "reason",
@@ -379,6 +409,11 @@ class RetireHypothesisForm(SessionForm):
             Input(placeholder="e.g. Clotting screen normal; haematologist sees no disorder"),
             "Why it no longer needs to be kept open.",
         )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "hypothesis":
+            self._catch_all_warned = False
+            self.unmark("hypothesis")
 
     def build(self) -> m.HypothesisRetired:
         h = self.chosen("hypothesis", "the explanation to retire")
@@ -388,6 +423,14 @@ class RetireHypothesisForm(SessionForm):
                 "Keep at least two explanations open: add another before retiring this one.",
             )
         reason = editing.required_text("reason", self.value("reason"), "a reason")
+        if h == self.state.catch_all and not self._catch_all_warned:
+            self._catch_all_warned = True
+            raise FieldError(
+                "hypothesis",
+                "This is the catch-all: retiring it removes the net for surprises (an item that "
+                "fits none of the explanations will go unnoticed). Ctrl+S again to retire it "
+                "anyway, or choose another.",
+            )
         return m.HypothesisRetired(id=h, reason=reason, **self.stamp())
 
 
@@ -418,6 +461,100 @@ class AddSourceForm(SessionForm):
         return m.SourceAdded(source=spec, **self.stamp())
 
 
+class _SourceForm(SessionForm):
+    """A form about one existing source, chosen at the top (the highlighted one to start)."""
+
+    def source_field(self) -> ComposeResult:
+        options = [
+            (f"{clip(s.spec.label, 60)}  (reliability {s.reliability:g})", s.id)
+            for s in self.state.sources.values()
+        ]
+        yield from self.field(
+            "source", "Source", choice(options, self.selected, "Choose a source"), ""
+        )
+
+    def current(self) -> Any:
+        value = self.query_one("#source", Select).value
+        return self.state.sources.get(value) if isinstance(value, str) else None
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "source":
+            self.fill()
+
+    def fill(self) -> None:
+        """Put the chosen source's current value in the field below it."""
+
+
+class RenameSourceForm(_SourceForm):
+    form_title = "Rename a source"
+    intro = (
+        "The source keeps its place in the record and its items; only its name changes "
+        "(a template's placeholder replaced, a typo put right). The old name stays in the history."
+    )
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.source_field()
+        s = self.state.sources.get(self.selected or "")
+        yield from self.field(
+            "label", "New name", Input(value=s.spec.label if s else ""), "No names of people."
+        )
+
+    def fill(self) -> None:
+        s = self.current()
+        if s is not None:
+            self.query_one("#label", Input).value = s.spec.label
+
+    def build(self) -> m.SourceRelabelled:
+        source = self.chosen("source", "the source to rename")
+        label = editing.required_text("label", self.value("label"), "the new name")
+        if label == self.state.sources[source].spec.label:
+            raise FieldError("label", "That is the current name: change it, or press Esc.")
+        return m.SourceRelabelled(source=source, label=label, **self.stamp())
+
+
+class ReliabilityForm(_SourceForm):
+    form_title = "Change a source's reliability"
+    intro = (
+        "Your prior that this source's reports are reliable, from now on (1 = taken at face "
+        "value). The change and your reason stay on the record: replay and reports show who "
+        "changed it, when and why."
+    )
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.source_field()
+        s = self.state.sources.get(self.selected or "")
+        yield from self.field(
+            "reliability",
+            "New reliability (0–1)",
+            Input(value=f"{s.reliability:g}" if s else ""),
+            "1 = taken at face value, 0 = its reports tell nothing.",
+        )
+        yield from self.field(
+            "reason",
+            "Reason",
+            Input(placeholder="e.g. Two earlier calls about this family were unfounded"),
+            "Why you now weigh this source differently.",
+        )
+
+    def fill(self) -> None:
+        s = self.current()
+        if s is not None:
+            self.query_one("#reliability", Input).value = f"{s.reliability:g}"
+
+    def build(self) -> m.ReliabilityChanged:
+        source = self.chosen("source", "the source")
+        text = self.value("reliability")
+        if not text.strip():
+            raise FieldError("reliability", "Give the new reliability, a number from 0 to 1.")
+        reliability = editing.parse_reliability("reliability", text)
+        if reliability == self.state.sources[source].reliability:
+            raise FieldError("reliability", "That is the current reliability: change it, or Esc.")
+        reason = editing.required_text("reason", self.value("reason"), "a reason")
+        return m.ReliabilityChanged(
+            source=source, reliability=reliability, reason=reason, **self.stamp()
+        )
+
+
 # --- evidence -----------------------------------------------------------------------------
 
 
@@ -432,7 +569,9 @@ class RetractItemForm(SessionForm):
         options = [
             (f"{i.id}  {clip(i.spec.text, 64)}", i.id) for i in self.state.items.values() if i.live
         ]
-        yield from self.field("item", "Item", choice(options, self.selected, "Choose an item"), "")
+        start = self.selected if self.selected in [v for _, v in options] else Select.NULL
+        item = Select(options, value=start, prompt="Choose an item")
+        yield from self.field("item", "Item", item, "")
         yield from self.field(
             "reason",
             "Reason",

@@ -41,6 +41,7 @@ from hypotrack.tui.screens import replay_panels as panels
 from hypotrack.tui.screens.forms import SessionForm, Submit
 from hypotrack.tui.widgets.chart import BeliefChart
 from hypotrack.tui.widgets.footer import AppFooter
+from hypotrack.tui.widgets.render import clip
 
 ACTIONS: tuple[UserAction, ...] = (
     UserAction("step(-1)", "left", "Back", "replay: step back",
@@ -218,7 +219,7 @@ class ReplayScreen(Guarded, Screen[bool]):
 
     def on_mount(self) -> None:
         info = self.events[0].case
-        self.title = info.title
+        self.title = clip(info.title, 80)  # case text: one line, controls shown
         self.sub_title = f"replay · {info.id} · as known at each step"
         self.show_step()
         self.read_flags(list(self.events), self.version)

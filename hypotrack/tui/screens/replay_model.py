@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo
 from hypotrack.domain import model as m
 from hypotrack.domain.results import Flag, WorkerView
 from hypotrack.domain.state import CaseState
+from hypotrack.domain.text import terminal_safe
+from hypotrack.domain.yardstick import TERMS
 from hypotrack.reasoning.timeline import FlagTransition, walk
 from hypotrack.tui.editing import FieldError
 
@@ -121,7 +123,15 @@ def pinned_notes(events: list[Any]) -> list[PinnedNote]:
 
 
 def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
-    """The event in words, read against the case as it stood just before it."""
+    """The event in words, read against the case as it stood just before it, with its author
+    (case text with its control characters shown and bidi controls neutralised)."""
+    text = _describe(event, before, zone)
+    if event.who and not isinstance(event, m.JudgementRecorded | m.NoteAdded):
+        text = f"{text} — by {event.who}"
+    return terminal_safe(text)
+
+
+def _describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
     if isinstance(event, m.CaseOpened):
         return f"Case opened: {event.case.title}"
     if isinstance(event, m.HypothesisAdded):
@@ -136,6 +146,9 @@ def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
         s = event.source
         trust = "" if s.reliability >= 1 else f", reliability {s.reliability:.2g}"
         return f"Source added: {s.label}{trust}"
+    if isinstance(event, m.SourceRelabelled):
+        s = before.sources.get(event.source)
+        return f"Source renamed: {s.spec.label if s else event.source} → {event.label}"
     if isinstance(event, m.ReliabilityChanged):
         s = before.sources.get(event.source)
         label = s.spec.label if s else event.source
@@ -151,8 +164,8 @@ def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
             answer = f" — answers enquiry {ev.answers.enquiry} ({ev.answers.result})"
         return f"Item {ev.id} recorded: {ev.text} ({source}){answer}"
     if isinstance(event, m.EvidenceAmended):
-        reason = f": {event.reason}" if event.reason else ""
-        return f"Item {event.id} amended (new likelihoods){reason}"
+        reason = f" — {event.reason}" if event.reason else ""
+        return f"Item {event.id} amended: {_changed_likelihoods(event, before)}{reason}"
     if isinstance(event, m.EvidenceRetracted):
         reason = f": {event.reason}" if event.reason else ""
         return f"Item {event.id} retracted{reason}"
@@ -182,6 +195,27 @@ def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
             pinned = f" (pinned to {short_when(n.pinned_at, zone)})"
         return f"{what} {n.id}{by}{about}{pinned}: {n.text}"
     return f"{event.kind} {m.event_subject(event) or ''}".strip()
+
+
+def _changed_likelihoods(event: m.EvidenceAmended, before: CaseState) -> str:
+    """'inflicted likely → highly likely, medical neutral → unlikely' (the changed ones)."""
+    item = before.items.get(event.id)
+    old = item.likelihood if item is not None else {}
+    parts = []
+    for h in dict.fromkeys([*old, *event.likelihood]):
+        was, now = old.get(h), event.likelihood.get(h)
+        if was == now:
+            continue
+        was_text = _likelihood_words(was) if was is not None else "neutral"
+        now_text = _likelihood_words(now) if now is not None else "neutral"
+        parts.append(f"{h} {was_text} → {now_text}")
+    return ", ".join(parts) or "the same likelihoods"
+
+
+def _likelihood_words(p: float) -> str:
+    """The yardstick term where the value is its midpoint, else the number."""
+    term = next((t for t, mid in TERMS.items() if abs(mid - p) < 1e-12), None)
+    return term or f"{p:.2g}"
 
 
 def marks(flags: list[Flag] | tuple[Flag, ...]) -> frozenset[FlagMark]:

@@ -7,12 +7,14 @@ step — plus, for pinned notes, the notes pinned to it; nothing reads the case 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from hypotrack.domain.numbers import items_on_file
 from hypotrack.tui.screens.replay_model import NOTE_WORDS, PinnedNote, StepView, short_when
 from hypotrack.tui.widgets.chart import ChartData, ChartLine
 from hypotrack.tui.widgets.render import NETWORK, WORKER, bar_with_pct, clip, severity
@@ -34,6 +36,17 @@ def local_day(at: datetime, view: StepView) -> str:
     """'4 Feb' in the case's zone."""
     day = at.astimezone(zone_of_view(view))
     return f"{day.day} {day:%b}"
+
+
+def happened(item: Any, view: StepView) -> str:
+    """When an item happened (its `observed`), else when it was recorded: lists name items by
+    the day they happened, not the day they were typed."""
+    observed = item.spec.observed
+    if observed is None:
+        return local(item.recorded, view)
+    if isinstance(observed, datetime):
+        return local(observed, view)
+    return f"{observed.day} {observed:%b}"
 
 
 def event_panel(view: StepView, zone: ZoneInfo, point_a: int | None, a_at: datetime | None) -> Text:
@@ -176,8 +189,7 @@ def on_file_panel(view: StepView) -> RenderableType:
     retracted = sum(1 for i in items if not i.live)
     head = Text("On file at this step: ", style="bold")
     head.append(
-        f"{len(items)} item{'s' if len(items) != 1 else ''}"
-        + (f" ({retracted} retracted)" if retracted else "")
+        items_on_file(len(items) - retracted, retracted)
         + f", {len(state.enquiries)} enquir{'ies' if len(state.enquiries) != 1 else 'y'}"
         + f", {len(state.judgements)} judgement{'s' if len(state.judgements) != 1 else ''}"
         + f", {len(state.notes)} note{'s' if len(state.notes) != 1 else ''}"
@@ -203,7 +215,7 @@ def on_file_panel(view: StepView) -> RenderableType:
                 what = Text(
                     f"retracted {local(item.retracted, view)}: ", style="italic"
                 ).append_text(what)
-            t.add_row(item.id, local(item.recorded, view), what)
+            t.add_row(item.id, happened(item, view), what)
         parts += [Text("Evidence (newest first)", style="bold underline"), t]
     if state.enquiries:
         t = table()

@@ -23,7 +23,7 @@ from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.messages import CasesListed
 from hypotrack.tui.widgets.footer import AppFooter
-from hypotrack.tui.widgets.render import clip, severity
+from hypotrack.tui.widgets.render import RED, clip, severity
 from hypotrack.tui.widgets.tables import KeyedTable
 
 ACTIONS: tuple[UserAction, ...] = (
@@ -56,7 +56,10 @@ WELCOME = (
 
 
 def flags_cell(row: dict[str, Any]) -> Text:
-    """Open flags by severity, then the acknowledged ones apart (see `_flags_cell`)."""
+    """Open flags by severity, then the acknowledged ones apart (see `_flags_cell`); a damaged
+    case says so instead."""
+    if row.get("damaged"):
+        return Text("✗ damaged", style=f"bold {RED}")
     opened, acked = row.get("open", {}), row.get("acknowledged", {})
     return _flags_cell(
         tuple(opened.get(s, 0) for s in ("red", "amber")),
@@ -207,7 +210,14 @@ class StartScreen(Guarded, Screen[None]):
             )
             hint = "Enter opens the highlighted " + ("run" if self.showing_runs else "case")
             hint += " · n new · i import · d worked example" + (f" · {other}" if other else "")
-            empty.update(Text(hint, style="dim"))
+            note = Text()
+            for row in rows:
+                if row.get("damaged"):
+                    # Named, with the reason and what to do; every other case still opens.
+                    note.append(f"✗ {clip(row['id'], 30)} is damaged: ", style=f"bold {RED}")
+                    note.append(f"{row['damaged']['reason']}; {row['damaged']['advice']}.\n")
+            note.append(hint, style="dim")
+            empty.update(note)
         elif self.showing_runs:
             empty.update(
                 Text("No training runs yet: t plays a teaching case · r back to the cases.")
@@ -216,6 +226,7 @@ class StartScreen(Guarded, Screen[None]):
             empty.update(
                 Text(f"No cases yet, only training runs: r shows them ({runs}) · d n i to begin.")
             )
+            empty.update(hint)
         else:
             empty.update(self._first_run())
 

@@ -380,7 +380,7 @@ class DebriefScreen(Guarded, Screen[None]):
     def on_mount(self) -> None:
         info = self.events[0].case
         self.title = f"debrief — {teaching_title(info)}"
-        self.sub_title = info.trainee or info.id
+        self.sub_title = clip(info.trainee or info.id, 60)
         self.query_one("#debrief", VerticalScroll).focus()
         self.compute()
 

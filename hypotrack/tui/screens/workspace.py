@@ -73,10 +73,18 @@ ACTIONS: tuple[UserAction, ...] = (
                "Retire the highlighted explanation, with a reason (never deleted)", show=False),
     UserAction("add_source", "s", "Source", "case: add a source",
                "Add a source (who tells you things) and its reliability"),
+    UserAction("rename_source", "R", "Rename source", "case: rename a source",
+               "Rename the highlighted source (a template's placeholder, a typo); the old name "
+               "stays in the history", show=False),
+    UserAction("change_reliability", "l", "Reliability", "case: change a source's reliability",
+               "Change the highlighted source's reliability, with a reason", show=False),
     UserAction("add_item", "e", "Item", "evidence: add an item",
                "Record an evidence item with its likelihood under each explanation"),
     UserAction("retract_item", "x", "Retract", "evidence: retract an item",
                "Retract the highlighted item, with a reason (it stays visible, struck through)",
+               show=False),
+    UserAction("amend_item", "m", "Amend", "evidence: amend an item's likelihoods",
+               "Rate the highlighted item again, with a reason (the old ratings stay on record)",
                show=False),
     UserAction("why", "w", "Why?", "evidence: why did this move?",
                "Show how the highlighted item moved each belief", show=False),
@@ -142,7 +150,8 @@ class WorkspaceScreen(Guarded, Screen[None]):
                 yield Static(
                     "Reliability is your prior that a source's reports are reliable (1 = taken "
                     "at face value). The network's belief moves when a source's reports clash "
-                    "with everyone else's: then all its reports count for less.",
+                    "with everyone else's: then all its reports count for less. "
+                    "R renames the highlighted source; l changes its reliability, with a reason.",
                     classes="explain",
                 )
             with TabPane(TABS["judgement"], id="judgement"):
@@ -168,7 +177,9 @@ class WorkspaceScreen(Guarded, Screen[None]):
     def on_mount(self) -> None:
         self.opened_version = len(self.session.events)
         info = self.session.state.info
-        self.title = info.title if info else self.session.case_id
+        self.title = (
+            clip(info.title, 80) if info else self.session.case_id
+        )  # one line, controls shown
         self.sub_title = f"{self.session.case_id} · {info.kind if info else ''}"
         self._columns()
         self.case_changed()
@@ -195,7 +206,9 @@ class WorkspaceScreen(Guarded, Screen[None]):
         """Redraw what the case alone decides, and start the reasoning over."""
         self.version = len(self.session.events)
         self.show_state()
-        self.reason(list(self.session.events), self.version)
+        # After the next paint: the worker shares the interpreter with the screen, and the
+        # person's next key should not wait for the network (measured on a 1,000-item case).
+        self.call_after_refresh(self.reason, list(self.session.events), self.version)
 
     # A fixed description: Textual's default is the repr of the arguments, here every event of
     # the case (~0.2 s for 1,000 items, on the app's thread, at each save).
@@ -298,11 +311,12 @@ class WorkspaceScreen(Guarded, Screen[None]):
     def show_sources(self) -> None:
         reliability = self.reliability() or {}
         counts = Counter(i.spec.source for i in self.state.items.values() if i.live)
+        label_width = 28 if 0 < self.size.width < 100 else 50  # 80 columns: all columns show
         shown = [
             (s.id, s.spec.label, s.reliability, reliability.get(s.id), counts[s.id])
             for s in self.state.sources.values()
         ]
-        if not self._changed("sources", shown):
+        if not self._changed("sources", (label_width, shown)):
             return
         table = self.query_one("#sources-table", KeyedTable)
         keep = table.selected_key()
@@ -312,7 +326,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
             net = reliability.get(s.id)
             table.add_row(
                 s.id,
-                clip(s.spec.label, 50),
+                clip(s.spec.label, label_width),
                 f"{s.reliability:.2f}",
                 "—" if net is None else f"{net:.2f}",
                 str(items),
@@ -386,8 +400,9 @@ class WorkspaceScreen(Guarded, Screen[None]):
         items.display = bool(flag and flag.evidence)
         for ident in flag.evidence if flag else []:
             item = self.state.items.get(ident)
-            text = clip(item.spec.text, 90) if item else ""
-            items.add_option(Option(f"{ident}  {text}", id=ident))
+            text = clip(item.spec.text, 80) if item else ""
+            when = short_date(item.spec.observed or item.recorded) if item else ""
+            items.add_option(Option(f"{ident}  {when:>6}  {text}", id=ident))
 
     def show_enquiries(self) -> None:
         self.query_one("#even-odds", Static).update(panels.enquiry_header(self.state, self.change))
@@ -484,7 +499,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
             # Two reports of one fact count as two independent items in the network (DESIGN §3).
             self.notify(
                 f"It reads like {', '.join(similar)}. If both describe the same fact, the evidence "
-                "now counts it twice: retract one, or rate this one as neutral.",
+                "now counts it twice: retract one (x), or amend this one (m) to rate it neutral.",
                 title="Possibly the same fact twice",
                 severity="warning",
                 timeout=12,
@@ -537,12 +552,35 @@ class WorkspaceScreen(Guarded, Screen[None]):
         if not self.state.live_hypotheses:
             self.notify("There are no explanations yet.", title="Nothing to retire")
             return
-        self.open_form(
-            forms.RetireHypothesisForm(self.session, self.commit, self.highlighted_hypothesis())
-        )
+        # The highlighted explanation is chosen only when the list has the focus: a cursor on a
+        # row the person is not looking at must not decide what is retired.
+        table = self.query_one(ExplanationsTable)
+        shown = self.highlighted_hypothesis() if table.has_focus else None
+        self.open_form(forms.RetireHypothesisForm(self.session, self.commit, shown))
 
     def action_add_source(self) -> None:
         self.open_form(forms.AddSourceForm(self.session, self.commit))
+
+    def highlighted_source(self) -> str | None:
+        return self.query_one("#sources-table", KeyedTable).selected_key()
+
+    def action_rename_source(self) -> None:
+        if not self.state.sources:
+            self.notify("There are no sources yet: press s to add one.", title="Nothing to rename")
+            return
+        self.open_form(forms.RenameSourceForm(self.session, self.commit, self.highlighted_source()))
+
+    def action_change_reliability(self) -> None:
+        if not self.state.sources:
+            self.notify("There are no sources yet: press s to add one.", title="No sources")
+            return
+        self.open_form(forms.ReliabilityForm(self.session, self.commit, self.highlighted_source()))
+
+    def action_amend_item(self) -> None:
+        if not self.state.live_items:
+            self.notify("There are no items to amend.", title="Nothing to amend")
+            return
+        self.open_form(entry.AmendItemForm(self.session, self.commit, self.selected_item))
 
     def action_add_item(self) -> None:
         if not self.state.live_hypotheses:
@@ -558,7 +596,9 @@ class WorkspaceScreen(Guarded, Screen[None]):
         if not self.state.live_items:
             self.notify("There are no items to retract.", title="Nothing to retract")
             return
-        self.open_form(forms.RetractItemForm(self.session, self.commit, self.selected_item))
+        matrix = self.query_one(EvidenceMatrix)
+        shown = self.selected_item if matrix.has_focus else None
+        self.open_form(forms.RetractItemForm(self.session, self.commit, shown))
 
     def action_why(self) -> None:
         if self.selected_item is None:

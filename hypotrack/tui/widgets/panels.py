@@ -13,6 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from hypotrack.domain.numbers import percent
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.state import CaseState
 from hypotrack.domain.yardstick import describe
@@ -40,10 +41,13 @@ def status_line(
     """One line under the explanations: the favoured one, the network's top one, the flags."""
     text = Text()
     j = state.latest_judgement
-    if favoured is None and not worker_owned:
+    if favoured is None and not worker_owned and not state.live_hypotheses:
         text.append("No explanations yet: press h to add one.", style="bold")
         return text
-    if j is not None and j.favoured is None and worker_owned:
+    if favoured is None and not worker_owned:
+        text.append("No judgement yet (press j)", style="bold italic")
+        text.append(" · the network has no favourite: a tie at the top")
+    elif j is not None and j.favoured is None and worker_owned:
         text.append(f"No favourite (yours, {j.id} {short_date(j.at)}: a tie at the top)")
     elif worker_owned and j is not None:
         text.append("★ ", style="bold")
@@ -112,9 +116,10 @@ def item_detail(
     lines.append(when)
     if item.amendments:
         last = item.amendments[-1]
+        by = f" by {last.who}" if last.who else ""
         lines.append(
             Text(
-                f"Amended {short_datetime(last.at)}: {last.reason or 'no reason given'}",
+                f"Amended {short_datetime(last.at)}{by}: {last.reason or 'no reason given'}",
                 style="italic",
             )
         )
@@ -281,9 +286,11 @@ def figure_text(flag: Any) -> str:
     if name == "rise in rating":
         return f"+{x * 100:.0f} pts"
     if name == "catch-all rating":
-        return f"catch-all {x * 100:.0f}%"
+        return f"catch-all {percent(x)}"
     if name == "open explanations":
         return f"{x:.0f} open"
+    if "probability" in name or "rating" in name:
+        return f"{name.split()[-1]} {percent(x)}"
     return f"{name.split()[-1]} {x:.2g}"
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from rich.text import Text
 
 from hypotrack.domain.numbers import ratio_text as ratio_text  # shared with the command line
+from hypotrack.domain.text import one_line
 
 # Colours that read on dark and light themes alike.
 NETWORK = "dodger_blue2"
@@ -85,5 +86,6 @@ def short_datetime(at: datetime | None) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """Case text for a one-line place: line breaks folded, control characters shown, bidi
+    controls neutralised (`domain.text.one_line`), clipped to `width`."""
+    return one_line(" ".join(str(text).split()), width)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+
+from hypotrack.domain.text import terminal_safe
 
 
 class KeyedTable(DataTable):
@@ -28,6 +31,13 @@ class KeyedTable(DataTable):
         # under the cursor.
         kwargs.setdefault("cursor_foreground_priority", "renderable")
         super().__init__(**kwargs)
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> Any:
+        """Add a row; a plain string cell is shown as text, never read as markup (case text can
+        hold "[bold]" or a "[@click=…]" link), with its control characters shown."""
+        # DataTable reads a str cell as Rich markup: escaped, it shows as written.
+        safe = [escape(terminal_safe(c)) if isinstance(c, str) else c for c in cells]
+        return super().add_row(*safe, **kwargs)
 
     def selected_key(self) -> str | None:
         """The key of the row under the cursor, if any."""
