@@ -299,9 +299,13 @@ async def test_compare_two_points(format_case: Path) -> None:
         assert "Judgements in between" in body and "j1" in body
         assert "j2" not in body and "Clotting screen normal" in body  # j2 came after e4
         # Each judgement's ratings and each note's text with its author; the flags in between.
-        assert "by A. Worker" in body and "Accidental injury (fall while cruising) 70%" in body
-        assert "Notes in between" in body and "by B. Supervisor: Discussed alternative" in body
+        # Explanations by id in the lists (the beliefs give each id its label).
+        assert "by A. Worker: favours accidental" in body and "accidental 70%" in body
+        assert "Notes in between" in body and "by B. Supervisor" in body
+        assert "Discussed alternative" in body
         assert "Flags in between" in body and "stale-review raised" in body
+        # What happened in between, in one line at the top.
+        assert "In between: 3 items added" in body and "; flags: " in body
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

@@ -12,6 +12,7 @@ and the Markdown cannot disagree.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,6 +48,14 @@ RATIOS_NOTE = (
     "item equally expected under all of them changes nothing."
 )
 SEVERITY_GLYPH = {"amber": "▲", "red": "▲▲"}
+# A report of more than this many items shows likelihoods as numbers (see `likelihood_words`).
+BRIEF_ITEMS = 1000
+BRIEF_NOTE = (
+    f"This case has more than {BRIEF_ITEMS:,} items, so the timeline gives each likelihood as a "
+    "number, a term of the yardstick as its midpoint ("
+    + ", ".join(f"{term} {p:.2g}" for term, p in TERMS.items())
+    + "); the case file keeps them as entered."
+)
 
 NOTE_KINDS = {
     "supervision": "Supervision",
@@ -70,8 +79,15 @@ def percent(p: float | None) -> str:
     return f"{p * 100:.0f} %"
 
 
-def likelihood_words(probability: float, entered: str | float | None) -> str:
-    """A likelihood as entered: the yardstick term, or the number with the nearest term."""
+def likelihood_words(probability: float, entered: str | float | None, brief: bool = False) -> str:
+    """A likelihood as entered: the yardstick term, or the number with the nearest term.
+
+    `brief` (a report of more than `BRIEF_ITEMS` items): the number alone, to two figures (a term
+    as its midpoint). Every item repeats this for every explanation: at 20,000 items the words
+    alone are most of the file. The report says so in "How to read this report".
+    """
+    if brief:
+        return f"{probability:.2g}"
     if isinstance(entered, str):
         text = " ".join(entered.strip().lower().split())
         if text in TERMS:
@@ -169,8 +185,12 @@ class JudgementThen:
     favoured: str | None  # None: a tie at the top, no favourite
     note: str | None
     rows: list[tuple[str, float | None, float | None]]  # (explanation, worker, network)
-    on_file: list[str]  # live item ids then
-    retracted: list[str]  # retracted by then
+    # Counts, not lists: a list of every item on file at every judgement grows with items ×
+    # judgements (176 MB of HTML at 20,000 items). What changed since the previous judgement is
+    # listed instead (`new`, `retracted`): over the whole report that is each item once.
+    on_file: int  # live items then
+    retracted_by_then: int  # items retracted by then
+    retracted: list[str]  # ids retracted since the previous judgement
     new: list[tuple[str, str, str]]  # items recorded since the previous judgement: id, source, text
     flags: list[tuple[str, str, bool]]  # (rule, severity, acknowledged) as they stood then
 
@@ -235,7 +255,8 @@ class Report:
     judgement_marks: list[tuple[datetime, str]]
     steps: list[BeliefStep]
     start: datetime
-    end: datetime
+    end: datetime  # the end of the case's own timeline (pinned notes count where they pin)
+    brief: bool = False  # more than BRIEF_ITEMS items: likelihoods as numbers
 
     def when(self, at: datetime) -> str:
         """A moment in the case's time zone, as on a case record: 2 Mar 2026 10:15."""
@@ -262,7 +283,7 @@ def _normalised(ratings: dict[str, float]) -> dict[str, float]:
 
 
 def _likelihoods(
-    probs: dict[str, float], entered: dict[str, Any], live: list[str]
+    probs: dict[str, float], entered: dict[str, Any], live: list[str], brief: bool = False
 ) -> list[Likelihood]:
     out = []
     for h in live:
@@ -273,7 +294,7 @@ def _likelihoods(
                     parse_likelihood(shown)
                 except ValueError:
                     shown = None
-            out.append(Likelihood(h, likelihood_words(probs[h], shown)))
+            out.append(Likelihood(h, likelihood_words(probs[h], shown, brief)))
         else:
             out.append(Likelihood(h, "neutral", neutral=True))
     return out
@@ -315,15 +336,24 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
     # event and their transitions, and what was on file at each judgement.
     the_walk = walk(events, as_of=as_of)
     history: list[Step] = []
-    on_file_at: dict[str, tuple[list[str], list[str]]] = {}
+    on_file_at: dict[str, tuple[int, int, list[str]]] = {}  # live, retracted, retracted since
+    recorded = retracted_total = 0
+    retracted_since: list[str] = []
     for step in the_walk:
         history.append(step)
-        if isinstance(step.event, m.JudgementRecorded):
-            st = the_walk.state
-            on_file_at[step.event.judgement.id] = (
-                [i.id for i in st.live_items],
-                [i.id for i in st.items.values() if not i.live],
+        event = step.event
+        if isinstance(event, m.EvidenceRecorded):
+            recorded += 1
+        elif isinstance(event, m.EvidenceRetracted):
+            retracted_total += 1
+            retracted_since.append(event.id)
+        if isinstance(event, m.JudgementRecorded):
+            on_file_at[event.judgement.id] = (
+                recorded - retracted_total,
+                retracted_total,
+                retracted_since,
             )
+            retracted_since = []
     state = the_walk.state
     now = history[-1]
     info = state.info
@@ -391,6 +421,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                 )
             )
 
+    brief = len(state.items) > BRIEF_ITEMS
     # The timeline, event by event (the case's set-up at opening in one entry).
     timeline: list[TimelineEntry] = []
     opened_at = events[0].at
@@ -507,7 +538,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                     text=ev.text,
                     source=source_label(ev.source),
                     observed=observed,
-                    likelihoods=_likelihoods(ev.likelihood, ev.entered, list(live_then)),
+                    likelihoods=_likelihoods(ev.likelihood, ev.entered, list(live_then), brief),
                     struck=item.retracted is not None,
                     likelihoods_struck=bool(item.amendments),
                     remarks=remarks,
@@ -523,7 +554,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                     f"Evidence {e.id} amended",
                     e.id,
                     text=e.reason,
-                    likelihoods=_likelihoods(e.likelihood, e.entered, list(live_then)),
+                    likelihoods=_likelihoods(e.likelihood, e.entered, list(live_then), brief),
                     likelihoods_struck=superseded,
                 )
             )
@@ -542,7 +573,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         elif isinstance(e, m.EnquiryRaised):
             q = e.enquiry
             probs = [
-                Likelihood(h, likelihood_words(p, q.entered.get(h)))
+                Likelihood(h, likelihood_words(p, q.entered.get(h), brief))
                 for h, p in q.likelihood.items()
             ]
             timeline.append(
@@ -579,15 +610,24 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             if n.closes:
                 heading += " (closes the case)"
             pinned = getattr(n, "pinned_at", None)
-            timeline.append(
-                entry(
-                    e,
-                    heading,
-                    n.id,
-                    text=n.text,
-                    remarks=[f"about the point of {_when(pinned, tz)}"] if pinned else [],
+            if pinned is not None:
+                # A note pinned to an earlier point sits there, marked as written later
+                # (DESIGN §6); the timeline is put back in order below.
+                timeline.append(
+                    TimelineEntry(
+                        at=pinned,
+                        kind=e.kind,
+                        heading=heading,
+                        subject=n.id,
+                        who=e.who,
+                        text=n.text,
+                        remarks=[f"written on {_when(e.at, tz)}, about this point"],
+                    )
                 )
-            )
+            else:
+                timeline.append(entry(e, heading, n.id, text=n.text))
+
+    timeline.sort(key=lambda t: t.at)  # stable: only pinned notes move
 
     notes = [
         Note(
@@ -603,6 +643,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         )
         for n in state.notes
     ]
+    notes.sort(key=lambda n: n.pinned_at or n.at)  # where each sits on the case's timeline
 
     judgements: list[JudgementThen] = []
     prev_step = -1
@@ -612,8 +653,12 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         known = list(snap.posterior)
         rows = [(h, ratings.get(h), snap.p(h)) for h in known]
         rows += [(h, v, None) for h, v in ratings.items() if h not in snap.posterior]
-        on_file, retracted = on_file_at.get(j.id, ([], []))
-        new = [item_tuple(i.id) for i in state.items.values() if prev_step < i.step <= j.step]
+        on_file, retracted_by_then, retracted = on_file_at.get(j.id, (0, 0, []))
+        # Items recorded since the previous judgement, live or since retracted (by bisection:
+        # a scan of every item per judgement is quadratic).
+        lo = bisect.bisect_right(state.item_steps, prev_step)
+        hi = bisect.bisect_right(state.item_steps, j.step)
+        new = [item_tuple(i.id) for i in state.item_order[lo:hi]]
         judgements.append(
             JudgementThen(
                 id=j.id,
@@ -623,6 +668,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                 note=j.spec.note,
                 rows=rows,
                 on_file=on_file,
+                retracted_by_then=retracted_by_then,
                 retracted=retracted,
                 new=new,
                 flags=[(f.id, f.severity, f.acknowledged) for f in history[j.step].flags or ()],
@@ -737,7 +783,19 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         judgement_marks=[(j.at, j.id) for j in state.judgements],
         steps=steps,
         start=events[0].at,
-        end=last_entry,
+        end=_timeline_end(history),
+        brief=brief,
+    )
+
+
+def _timeline_end(history: list[Any]) -> datetime:
+    """Where the case's own timeline ends: its last event, counting a pinned note at the moment
+    it is pinned to (a review written a year later must not stretch a chart of two weeks)."""
+    return max(
+        e.note.pinned_at
+        if isinstance(e, m.NoteAdded) and getattr(e.note, "pinned_at", None) is not None
+        else e.at
+        for e in history_events(history)
     )
 
 
@@ -752,6 +810,18 @@ def _when(at: Any, tz: ZoneInfo) -> str:
 
 def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def on_file_words(j: JudgementThen) -> str:
+    """What was on file at a judgement, counted: '11 items (1 retracted by then; e4 since the
+    previous judgement)'."""
+    words = plural(j.on_file, "item")
+    notes = []
+    if j.retracted_by_then:
+        notes.append(f"{j.retracted_by_then} retracted by then")
+    if j.retracted:
+        notes.append(f"{', '.join(j.retracted)} retracted since the previous judgement")
+    return words + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def counts_line(r: Report) -> str:

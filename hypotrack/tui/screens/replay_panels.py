@@ -287,5 +287,20 @@ def chart_data(track, view: StepView) -> ChartData:  # noqa: ANN001 - replay_mod
         pins=frozenset(p.step for p in track.pinned if p.step <= k),
         flags_ready=track.flags is not None,
         start_label=f"{first.day} {first:%b}",
-        step_label=local(view.at, view),
+        step_label=_step_label(view, first),
     )
+
+
+def _step_label(view: StepView, first: datetime) -> str:
+    """The current step's date under the chart's axis, in the case's zone.
+
+    The axis is the case's timeline in steps, so a note written a year later about an earlier
+    point does not stretch it; its own step (at the end, when it was written) says so, with the
+    year, and the ◆ sits at the step it is pinned to.
+    """
+    at = view.at.astimezone(zone_of_view(view))
+    label = f"{at.day} {at:%b}" + (f" {at:%Y}" if at.year != first.year else "") + f" {at:%H:%M}"
+    note = getattr(view.event, "note", None)
+    if note is not None and getattr(note, "pinned_at", None) is not None:
+        label = f"note written {label}"
+    return label
