@@ -1151,26 +1151,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _debug_report(exc: BaseException) -> None:
-    """Where an unexpected error came from, without any exception's message.
+    """HYPOTRACK_DEBUG: the frames and exception types, never a message that may quote case text."""
+    from hypotrack.domain.errors import failure_report
 
-    Messages can carry stored payloads (a validation error quotes the value it refused), so
-    HYPOTRACK_DEBUG prints the frames and the type of each exception in the chain, never the text.
-    """
-    import traceback
-
-    chain: list[BaseException] = []
-    seen: BaseException | None = exc
-    while seen is not None and seen not in chain:
-        chain.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    for link in reversed(chain):
-        print("Traceback (most recent call last):", file=sys.stderr)
-        print("".join(traceback.format_tb(link.__traceback__)), end="", file=sys.stderr)
-        print(
-            f"{type(link).__module__}.{type(link).__qualname__} (message withheld: it may quote "
-            "case text)",
-            file=sys.stderr,
-        )
+    print(failure_report(exc), end="", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1001,9 +1001,9 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
     }
     if opened.who:
         case["by"] = opened.who
-    if opened.case.based_on:
+    if opened.case.based_on is not None:
         case["based_on"] = opened.case.based_on
-    if opened.case.trainee:
+    if opened.case.trainee is not None:
         case["trainee"] = opened.case.trainee
     hyps: dict[str, dict[str, Any]] = {}
     sources: dict[str, dict[str, Any]] = {}
@@ -1030,15 +1030,15 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             hyps[e.id]["retired"] = _by(e, {"at": _local(e.at, tz), "reason": e.reason})
         elif isinstance(e, m.HypothesisRelabelled):
             relabel: dict[str, Any] = {"at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 relabel["by"] = e.who
             relabel["label"] = e.label
-            if e.description:
+            if e.description is not None:
                 relabel["description"] = e.description
             hyps[e.id].setdefault("relabelled", []).append(relabel)
         elif isinstance(e, m.SourceRelabelled):
             relabel = {"at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 relabel["by"] = e.who
             relabel["label"] = e.label
             sources[e.source].setdefault("relabelled", []).append(relabel)
@@ -1053,10 +1053,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 sources[s.id]["by"] = e.who
         elif isinstance(e, m.ReliabilityChanged):
             change: dict[str, Any] = {"at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 change["by"] = e.who
             change["reliability"] = e.reliability
-            if e.reason:
+            if e.reason is not None:
                 change["reason"] = e.reason
             sources[e.source].setdefault("reliability_changes", []).append(change)
         elif isinstance(e, m.EvidenceRecorded):
@@ -1077,10 +1077,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             evidence[ev.id] = item
         elif isinstance(e, m.EvidenceAmended):
             amendment: dict[str, Any] = {"at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 amendment["by"] = e.who
             amendment["likelihood"] = _entered_or(e.likelihood, e.entered, hyps)
-            if e.reason:
+            if e.reason is not None:
                 amendment["reason"] = e.reason
             evidence[e.id].setdefault("amended", []).append(amendment)
         elif isinstance(e, m.EvidenceBackRated):
@@ -1090,7 +1090,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             for ident in e.neutral:
                 evidence[ident].setdefault("likelihood", {})[e.hypothesis] = "neutral"
         elif isinstance(e, m.EvidenceRetracted):
-            evidence[e.id]["retracted"] = _by(e, {"at": _local(e.at, tz), "reason": e.reason or ""})
+            retracted: dict[str, Any] = _by(e, {"at": _local(e.at, tz)})
+            if e.reason is not None:
+                retracted["reason"] = e.reason
+            evidence[e.id]["retracted"] = retracted
         elif isinstance(e, m.EnquiryRaised):
             q = e.enquiry
             enquiries[q.id] = {
@@ -1104,7 +1107,7 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         elif isinstance(e, m.JudgementRecorded):
             j = e.judgement
             entry = {"id": j.id, "at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 entry["by"] = e.who
             entry["ratings"] = _entered_or(j.ratings, j.entered, hyps)
             if j.favoured is not None:
@@ -1115,7 +1118,7 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         elif isinstance(e, m.NoteAdded):
             n = e.note
             entry = {"id": n.id, "at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 entry["by"] = e.who
             entry["kind"] = n.kind
             if n.flag:

@@ -30,6 +30,7 @@ from textual.worker import get_current_worker
 
 from hypotrack.domain import model as m
 from hypotrack.domain.state import EventRejected, similar_items
+from hypotrack.reasoning.explain import why_moved
 from hypotrack.store.base import StoreConflict, StoreError
 from hypotrack.store.case import CaseSession
 from hypotrack.tui import editing
@@ -452,7 +453,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
         movement = None
         if self._fresh() and self.selected_item:
             favoured, _ = self.favoured()
-            movement = editing.why_moved(self.engine, self.selected_item, favoured)
+            movement = why_moved(self.engine, self.selected_item, favoured)
         self.query_one("#why-detail", Static).update(panels.why_detail(self.state, movement))
 
     # --- selection ------------------------------------------------------------------------
