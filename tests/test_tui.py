@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import Input, Select, Static
 
 from hypotrack.domain import model as m
+from hypotrack.reasoning.explain import why_moved
 from hypotrack.store.case import CaseSession, load_case_events
 from hypotrack.store.sqlite import SqliteEventStore
 from hypotrack.tui import editing
@@ -366,7 +367,7 @@ async def test_why_did_this_move_and_retract_an_item(fixed: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert ws.query_one("#views").active == "why"
-        movement = editing.why_moved(ws.engine, "e2", "accidental")
+        movement = why_moved(ws.engine, "e2", "accidental")
         assert movement.ratios["inflicted"] == pytest.approx(0.65 / 0.15)
         assert movement.after["inflicted"] > movement.before["inflicted"]
         assert movement.before == pytest.approx(

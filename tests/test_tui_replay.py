@@ -116,7 +116,9 @@ def test_the_track_agrees_with_each_step_and_knows_no_future() -> None:
     track.flags = rm.read_flags(events)
     for k in range(len(events)):
         view = rm.step_view(events, k)
-        assert rm.marks(view.flags) == track.flags[k]
+        assert view.flags == list(track.flags[k].flags)
+        with_track = rm.step_view(events, k, readings=track.flags)
+        assert (with_track.raised, with_track.closed) == (view.raised, view.closed)
         for h, p in view.posterior.items():
             assert track.network[h][k] == pytest.approx(p)
         # The track's reading at k is what a case cut off at k would give.

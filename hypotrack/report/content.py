@@ -23,9 +23,7 @@ from hypotrack.domain.numbers import items_on_file
 from hypotrack.domain.results import EnquiryValue, Flag
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.yardstick import TERMS, parse_likelihood, term_for
-from hypotrack.reasoning.api import enquiries
-from hypotrack.reasoning.engine import NETWORK_EVENTS, Engine
-from hypotrack.reasoning.flags import compute_flags
+from hypotrack.reasoning.timeline import Step, walk
 
 # Section ids and headings, in order: both renderers use these, so they keep the same sections.
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -151,7 +149,9 @@ class FlagChange:
     number: int  # F1, F2... for the chart's markers (raisings and escalations only)
     rule: str
     severity: str
-    change: str  # raised / now red / now amber / cleared / acknowledged
+    # raised / now red / now amber / acknowledged / acknowledgement lapsed / cleared: the timeline
+    # walk's transitions (reasoning/timeline.py), in words.
+    change: str
     after: str  # what happened just before: "e4 recorded"
 
 
@@ -300,6 +300,16 @@ def _likelihoods(
     return out
 
 
+CHANGE_WORDS = {
+    "raised": "raised",
+    "escalated": "now {severity}",
+    "de-escalated": "now {severity}",
+    "acknowledged": "acknowledged",
+    "lapsed": "acknowledgement lapsed",
+    "closed": "cleared",
+}
+
+
 def _after_words(event: Any) -> str:
     subject = m.event_subject(event) or ""
     words = {
@@ -322,18 +332,16 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
     """Everything the report shows, as known at `as_of` (inclusive; default: the last event)."""
     if not events or (as_of is not None and as_of < events[0].at):
         raise ValueError("nothing on file at that moment: it is before the case was opened")
-    engine = Engine()
-    # Flags as they stood after each event: the chart marks when each was raised.
-    flags_at: list[list[Flag]] = []
-    # What was on file at each judgement, captured as the timeline is folded.
+    # One walk over the timeline (reasoning/timeline.py): the flags as they stood after each
+    # event and their transitions, and what was on file at each judgement.
+    the_walk = walk(events, as_of=as_of)
+    history: list[Step] = []
     on_file_at: dict[str, tuple[int, int, list[str]]] = {}  # live, retracted, retracted since
     recorded = retracted_total = 0
     retracted_since: list[str] = []
-    for event in events:
-        if as_of is not None and event.at > as_of:
-            break
-        engine.apply(event)
-        flags_at.append(compute_flags(engine) if engine.state.judgements else [])
+    for step in the_walk:
+        history.append(step)
+        event = step.event
         if isinstance(event, m.EvidenceRecorded):
             recorded += 1
         elif isinstance(event, m.EvidenceRetracted):
@@ -346,9 +354,8 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                 retracted_since,
             )
             retracted_since = []
-    state = engine.state
-    history = engine.history
-    now = engine.current
+    state = the_walk.state
+    now = history[-1]
     info = state.info
     tz = ZoneInfo(info.timezone)
     last_entry = now.at
@@ -390,34 +397,29 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             items=[item_tuple(i) for i in f.evidence if i in state.items],
             labels={h.id: h.label for h in state.hypotheses.values()},
         )
-        for f in (flags_at[-1] if flags_at else [])
+        for f in now.flags or ()
     ]
 
-    # Flag history: raised, escalated, cleared, acknowledged — step by step.
+    # Flag history: the walk's transitions, step by step. Raisings, escalations and lapsed
+    # acknowledgements (the flag shows as new) are numbered for the chart's markers.
     flag_history: list[FlagChange] = []
-    previous: dict[str, Flag] = {}
     number = 0
-    for step, current in enumerate(flags_at):
-        event = history[step].event
-        after = _after_words(event)
-        by_rule = {f.id: f for f in current}
-        for rule, f in by_rule.items():
-            before = previous.get(rule)
-            if before is None:
+    for step in history:
+        after = _after_words(step.event)
+        for t in step.transitions or ():
+            numbered = t.kind in ("raised", "escalated", "lapsed")
+            if numbered:
                 number += 1
-                flag_history.append(FlagChange(event.at, number, rule, f.severity, "raised", after))
-            elif before.severity != f.severity:
-                number += 1
-                change = f"now {f.severity}"
-                flag_history.append(FlagChange(event.at, number, rule, f.severity, change, after))
-            elif f.acknowledged and not before.acknowledged:
-                flag_history.append(
-                    FlagChange(event.at, 0, rule, f.severity, "acknowledged", after)
+            flag_history.append(
+                FlagChange(
+                    step.at,
+                    number if numbered else 0,
+                    t.rule,
+                    t.severity,
+                    CHANGE_WORDS[t.kind].format(severity=t.severity),
+                    after,
                 )
-        for rule, f in previous.items():
-            if rule not in by_rule:
-                flag_history.append(FlagChange(event.at, 0, rule, f.severity, "cleared", after))
-        previous = by_rule
+            )
 
     brief = len(state.items) > BRIEF_ITEMS
     # The timeline, event by event (the case's set-up at opening in one entry).
@@ -648,9 +650,9 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
     for j in state.judgements:
         snap = history[j.step]
         ratings = _normalised(j.ratings)
-        known = [h for h in history[j.step].log_post]
+        known = list(snap.posterior)
         rows = [(h, ratings.get(h), snap.p(h)) for h in known]
-        rows += [(h, v, None) for h, v in ratings.items() if h not in snap.log_post]
+        rows += [(h, v, None) for h, v in ratings.items() if h not in snap.posterior]
         on_file, retracted_by_then, retracted = on_file_at.get(j.id, (0, 0, []))
         # Items recorded since the previous judgement, live or since retracted (by bisection:
         # a scan of every item per judgement is quadratic).
@@ -669,7 +671,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                 retracted_by_then=retracted_by_then,
                 retracted=retracted,
                 new=new,
-                flags=[(f.id, f.severity, f.acknowledged) for f in flags_at[j.step]],
+                flags=[(f.id, f.severity, f.acknowledged) for f in history[j.step].flags or ()],
             )
         )
         prev_step = j.step
@@ -686,7 +688,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         for s in state.sources.values()
     ]
 
-    values = {q.id: q for q in enquiries(engine).enquiries} if state.hypotheses else {}
+    values = {q.id: q for q in the_walk.enquiries().enquiries} if state.hypotheses else {}
     enquiry_rows = []
     for q in state.enquiries.values():
         answer = None
@@ -709,9 +711,9 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
     for h in state.hypotheses.values():
         network: list[tuple[datetime, float]] = []
         for snap in history:
-            if h.id not in snap.log_post:
-                continue
             p = snap.p(h.id)
+            if p is None:
+                continue
             if network and network[-1][0] == snap.at:
                 # Several changes at one moment (the set-up at opening): the last one stands.
                 network[-1] = (snap.at, p)
@@ -740,15 +742,15 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         event = snap.event
         if isinstance(event, m.JudgementRecorded):
             worker_then = _normalised(event.judgement.ratings)
-        elif event.kind not in NETWORK_EVENTS or event.kind == "source-added":
+        elif not snap.moved_network or event.kind == "source-added":
             continue
         what = "case opened" if snap.at == opened_at else _after_words(event)
         if steps and steps[-1].at == snap.at:
             prev = steps[-1]
             joined = prev.what if what == prev.what else f"{prev.what}; {what}"
-            steps[-1] = BeliefStep(snap.at, joined, snap.posterior, worker_then)
+            steps[-1] = BeliefStep(snap.at, joined, dict(snap.posterior), worker_then)
         else:
-            steps.append(BeliefStep(snap.at, what, snap.posterior, worker_then))
+            steps.append(BeliefStep(snap.at, what, dict(snap.posterior), worker_then))
 
     counts = {
         "items": len(state.live_items),

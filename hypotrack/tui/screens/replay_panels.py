@@ -96,7 +96,7 @@ def beliefs_panel(view: StepView, width: int = 52) -> RenderableType:
     text = Text()
     text.append("Explanations as they stood", style="bold")
     if j is not None:
-        text.append(f" · you = {j.id} of {local_day(j.at, view)}", style="dim")
+        text.append(f" · you = {j.judgement} of {local_day(j.at, view)}", style="dim")
     text.append("\n")
     for h in state.hypotheses.values():
         if not h.live:
@@ -132,7 +132,7 @@ def beliefs_panel(view: StepView, width: int = 52) -> RenderableType:
 def flags_panel(view: StepView) -> RenderableType:
     """The flags as they stood at the step, each in the sentence a practitioner would say."""
     head = Text(f"Flags as they stood ({len(view.flags)})", style="bold")
-    if view.judgement is None:
+    if view.judgement is None and not view.flags:
         return Group(
             head, Text("None: flags start with the worker's first judgement.", style="dim")
         )
