@@ -441,6 +441,29 @@ def cmd_cases(args: argparse.Namespace) -> int:
     return 0
 
 
+def ask_name_once(store: Any) -> None:
+    """On a terminal, ask the embedded store's user for their name once and keep it.
+
+    Without a terminal (a script, CI) nothing is asked: the login name is recorded (or
+    $HYPOTRACK_USER); a team store records the signed-in person anyway.
+    """
+    from hypotrack.store.case import login_name
+
+    if not hasattr(store, "set_user") or os.environ.get("HYPOTRACK_USER"):
+        return
+    if not sys.stdin.isatty() or store.user:
+        return
+    default = login_name()
+    try:
+        name = input(f"Your name, as it should appear beside what you record [{default}]: ")
+    except EOFError:
+        name = ""
+    try:
+        store.set_user(name.strip() or default)
+    except ValueError as exc:
+        raise BadInput(f"your name: {exc}") from None
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
     from hypotrack.report.digest import import_case
@@ -452,6 +475,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from None
     store = open_store(args.store)
     try:
+        ask_name_once(store)
         import_case(store, loaded.events)
     except CaseExists:
         raise BadInput(

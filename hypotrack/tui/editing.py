@@ -40,11 +40,23 @@ def clock() -> datetime:
     return datetime.now(UTC)
 
 
+_recorder: str | None = None
+
+
+def set_recorder(name: str | None) -> None:
+    """The name the store records for this person (the embedded store's kept name, or a team
+    store's signed-in person); set by the app when it opens the store."""
+    global _recorder
+    _recorder = name or None
+
+
 def who() -> str:
-    """The person recording: $HYPOTRACK_USER, else the login name."""
+    """The person recording: $HYPOTRACK_USER, else the store's name for them, else the login."""
     name = os.environ.get("HYPOTRACK_USER", "").strip()
     if name:
         return name
+    if _recorder:
+        return _recorder
     try:
         return getpass.getuser()
     except Exception:  # no login name (a container without a passwd entry)

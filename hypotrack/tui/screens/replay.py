@@ -250,6 +250,17 @@ class ReplayScreen(Guarded, Screen[bool]):
         self.show_step()
         self.read_flags(list(self.events), self.version)
 
+    def followed(self, new_events: list[Any]) -> None:
+        """Someone else recorded on this case (a team store): take it in; a replay standing on
+        the last step moves on to the new last step, one looking back stays where it is."""
+        from hypotrack.tui.screens.workspace import following_note
+
+        at_end = self.step == len(self.events) - 1
+        self.timeline_changed()
+        if at_end:
+            self.step = len(self.events) - 1
+        self.notify(following_note(new_events), title="Recorded by someone else", markup=False)
+
     # --- drawing --------------------------------------------------------------------------
 
     def watch_step(self) -> None:

@@ -110,6 +110,18 @@ ACTIONS: tuple[UserAction, ...] = (
 )  # fmt: skip
 
 
+def following_note(new_events: list[Any]) -> str:
+    """One line on what others recorded: who, and which entries (ids and kinds, no free text)."""
+    from hypotrack.tui.widgets.render import clip
+
+    people = sorted({clip(e.who or "someone", 40) for e in new_events})
+    what = ", ".join(
+        f"{e.kind.replace('-', ' ')} {m.event_subject(e) or ''}".strip() for e in new_events[:4]
+    )
+    more = f" and {len(new_events) - 4} more" if len(new_events) > 4 else ""
+    return f"{' and '.join(people)}: {what}{more}."
+
+
 class WorkspaceScreen(Guarded, Screen[None]):
     """One open case."""
 
@@ -650,6 +662,11 @@ class WorkspaceScreen(Guarded, Screen[None]):
             "why": "#why-pane",
         }[name]
         self.query_one(focus).focus()
+
+    def followed(self, new_events: list[Any]) -> None:
+        """Someone else recorded on this case (a team store): show it at once, and say so."""
+        self.case_changed()
+        self.notify(following_note(new_events), title="Recorded by someone else", markup=False)
 
     def action_replay(self) -> None:
         """The replay of this case; a note pinned there is a new event, so refresh on return."""
