@@ -441,6 +441,29 @@ def cmd_cases(args: argparse.Namespace) -> int:
     return 0
 
 
+def ask_name_once(store: Any) -> None:
+    """On a terminal, ask the embedded store's user for their name once and keep it.
+
+    Without a terminal (a script, CI) nothing is asked: the login name is recorded (or
+    $HYPOTRACK_USER); a team store records the signed-in person anyway.
+    """
+    from hypotrack.store.case import login_name
+
+    if not hasattr(store, "set_user") or os.environ.get("HYPOTRACK_USER"):
+        return
+    if not sys.stdin.isatty() or store.user:
+        return
+    default = login_name()
+    try:
+        name = input(f"Your name, as it should appear beside what you record [{default}]: ")
+    except EOFError:
+        name = ""
+    try:
+        store.set_user(name.strip() or default)
+    except ValueError as exc:
+        raise BadInput(f"your name: {exc}") from None
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
     from hypotrack.report.digest import import_case
@@ -452,6 +475,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from None
     store = open_store(args.store)
     try:
+        ask_name_once(store)
         import_case(store, loaded.events)
     except CaseExists:
         raise BadInput(
@@ -1127,26 +1151,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _debug_report(exc: BaseException) -> None:
-    """Where an unexpected error came from, without any exception's message.
+    """HYPOTRACK_DEBUG: the frames and exception types, never a message that may quote case text."""
+    from hypotrack.domain.errors import failure_report
 
-    Messages can carry stored payloads (a validation error quotes the value it refused), so
-    HYPOTRACK_DEBUG prints the frames and the type of each exception in the chain, never the text.
-    """
-    import traceback
-
-    chain: list[BaseException] = []
-    seen: BaseException | None = exc
-    while seen is not None and seen not in chain:
-        chain.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    for link in reversed(chain):
-        print("Traceback (most recent call last):", file=sys.stderr)
-        print("".join(traceback.format_tb(link.__traceback__)), end="", file=sys.stderr)
-        print(
-            f"{type(link).__module__}.{type(link).__qualname__} (message withheld: it may quote "
-            "case text)",
-            file=sys.stderr,
-        )
+    print(failure_report(exc), end="", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:

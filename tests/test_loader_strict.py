@@ -349,6 +349,9 @@ def test_no_message_quotes_more_than_forty_characters(tmp_path: Path) -> None:
     text = BASE.replace("label: School", "label: !" + "t" * 200 + " School")
     err = refused(text, tmp_path)
     assert "t" * 41 not in err
+    text = BASE.replace("    label: School\n", "    label: School\n    " + "k" * 60 + ": 1\n")
+    err = refused(text, tmp_path)
+    assert "unknown key" in err and "k" * 41 not in err
 
 
 def test_a_device_or_a_pipe_is_not_read(tmp_path: Path) -> None:
@@ -377,3 +380,22 @@ def test_the_app_refuses_the_same_times_as_the_file() -> None:
         assert words in str(caught.value)
     at = parse_observed("observed", "2025-10-26 01:30+00:00", london)
     assert at.utcoffset().total_seconds() == 0
+
+
+def test_empty_and_missing_reasons_round_trip() -> None:
+    from tests.invariant import as_json
+
+    text = BASE.replace(
+        "    label: School\n",
+        "    label: School\n    reliability_changes:\n"
+        "      - {at: 2026-03-28T10:30, reliability: 0.4, reason: ''}\n",
+    ).replace(
+        "    likelihood: {a: 0.6, b: 0.3}\n",
+        "    likelihood: {a: 0.6, b: 0.3}\n"
+        "    amended:\n      - {at: 2026-03-28T10:40, likelihood: {a: 0.5}, reason: ''}\n"
+        "    retracted: {at: 2026-03-28T10:50}\n",
+    )
+    events = load_case_text(text).events
+    again = load_case_text(events_to_yaml(events)).events
+    assert as_json(again) == as_json(events)
+    assert events_to_yaml(again) == events_to_yaml(events)

@@ -61,12 +61,34 @@ def test_init_is_idempotent_and_versioned(team_db: TeamDb) -> None:
     admin = team_db.url(None)
     assert init_store(admin) == []  # the template was set up by the same code
     with team_db.admin() as conn:
-        assert conn.execute("SELECT version FROM hypotrack.migrations").fetchall() == [(1,)]
+        versions = conn.execute("SELECT version FROM hypotrack.migrations ORDER BY 1").fetchall()
+    assert versions == [(1,), (2,)]
     assert add_person(admin, team_db.server.role("alice"), "worker", "north") is False
     with pytest.raises(ValueError, match="cannot be a person's name"):
         add_person(admin, "Robert'); DROP TABLE x;--", "worker", "north")
     with pytest.raises(ValueError, match="--role"):
         add_person(admin, "someone", "boss", "north")
+
+
+def test_an_older_store_is_named_and_upgraded_in_place(
+    pg_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hypotrack.store.team as team
+    from hypotrack.store.pg_schema import MIGRATIONS
+
+    name = f"{pg_server.prefix}old"
+    with pg_server.admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    pg_server.databases.append(name)
+    url = pg_server.url(None, name)
+    monkeypatch.setattr(team, "MIGRATIONS", {1: MIGRATIONS[1]})
+    assert init_store(url) == [1]
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="needs upgrading"):
+        PostgresEventStore(url)
+    assert init_store(url) == [2]
+    assert init_store(url) == []
+    PostgresEventStore(url).close()
 
 
 def test_a_store_that_is_not_set_up_is_named(pg_server: Any) -> None:
@@ -359,3 +381,59 @@ def test_cli_mid_session_failures_exit_1_without_a_traceback() -> None:
     )
     assert code.returncode == 1
     assert code.stderr.count("\n") == 1 and "Traceback" not in code.stderr
+
+
+# -- by: in case files -------------------------------------------------------------------------
+
+BY_CASE = """\
+format: 1
+case: {id: by-case, title: Who did what, opened: 2026-03-01T09:00, by: R. Hale}
+hypotheses:
+  - {id: a, label: One, by: R. Hale}
+  - {id: b, label: Two, added: 2026-03-02T09:00, by: M. Osei,
+     retired: {at: 2026-03-05T09:00, by: M. Osei, reason: ruled out}}
+  - {id: c, label: Something else, catch_all: true}
+sources:
+  - id: neighbour
+    label: Neighbour
+    by: R. Hale
+    reliability_changes:
+      - {at: 2026-03-04T09:00, by: M. Osei, reliability: 0.5, reason: grudge}
+evidence:
+  - id: e1
+    text: Heard shouting
+    source: neighbour
+    recorded: 2026-03-03T09:00
+    by: J. Park
+    likelihood: {a: likely, b: unlikely, c: 0.5}
+    amended:
+      - {at: 2026-03-04T10:00, by: M. Osei, likelihood: {a: 0.6, b: 0.3, c: 0.5}}
+    retracted: {at: 2026-03-06T09:00, by: J. Park, reason: wrong flat}
+enquiries:
+  - {id: q1, text: Ask the GP, raised: 2026-03-03T10:00, by: J. Park,
+     likelihood: {a: 0.5, b: 0.2, c: 0.4}}
+judgements:
+  - {at: 2026-03-03T11:00, by: R. Hale, ratings: {a: 2, b: 1, c: 1}}
+"""
+
+
+def test_by_is_kept_on_every_dated_entry_through_import_and_export(tmp_path: Path) -> None:
+    from hypotrack.domain.casefile import events_to_yaml, load_case_text
+
+    loaded = load_case_text(BY_CASE, "by.yaml")
+    authors = [(e.kind, e.who) for e in loaded.events]
+    assert None not in {who for kind, who in authors if kind != "hypothesis-added"}
+    with SqliteEventStore(tmp_path / "s.db") as store:
+        import_events(store, loaded.events)
+        from hypotrack.store.case import load_case_events
+
+        back = load_case_events(store, "by-case")
+    exported = events_to_yaml(back)
+    again = load_case_text(exported, "exported.yaml")
+    # The one entry the file leaves unattributed is the importer's.
+    from hypotrack.store.case import login_name
+
+    assert [(e.kind, e.who) for e in again.events] == [
+        (kind, who or login_name()) for kind, who in authors
+    ]
+    assert "by: M. Osei" in exported and "by: J. Park" in exported

@@ -116,7 +116,9 @@ def test_the_track_agrees_with_each_step_and_knows_no_future() -> None:
     track.flags = rm.read_flags(events)
     for k in range(len(events)):
         view = rm.step_view(events, k)
-        assert rm.marks(view.flags) == track.flags[k]
+        assert view.flags == list(track.flags[k].flags)
+        with_track = rm.step_view(events, k, readings=track.flags)
+        assert (with_track.raised, with_track.closed) == (view.raised, view.closed)
         for h, p in view.posterior.items():
             assert track.network[h][k] == pytest.approx(p)
         # The track's reading at k is what a case cut off at k would give.
@@ -297,9 +299,13 @@ async def test_compare_two_points(format_case: Path) -> None:
         assert "Judgements in between" in body and "j1" in body
         assert "j2" not in body and "Clotting screen normal" in body  # j2 came after e4
         # Each judgement's ratings and each note's text with its author; the flags in between.
-        assert "by A. Worker" in body and "Accidental injury (fall while cruising) 70%" in body
-        assert "Notes in between" in body and "by B. Supervisor: Discussed alternative" in body
+        # Explanations by id in the lists (the beliefs give each id its label).
+        assert "by A. Worker: favours accidental" in body and "accidental 70%" in body
+        assert "Notes in between" in body and "by B. Supervisor" in body
+        assert "Discussed alternative" in body
         assert "Flags in between" in body and "stale-review raised" in body
+        # What happened in between, in one line at the top.
+        assert "In between: 3 items added" in body and "; flags: " in body
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

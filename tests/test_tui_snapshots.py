@@ -82,6 +82,22 @@ def test_replay(snap_compare: Any, fixed: Path, size: tuple[int, int]) -> None:
     assert snap_compare(HypotrackApp(), terminal_size=size, run_before=run_before)
 
 
+@SIZES
+def test_compare(snap_compare: Any, fixed: Path, size: tuple[int, int]) -> None:
+    """Compare from the first judgement to the end: what happened in between at the top."""
+
+    async def run_before(pilot: Any) -> None:
+        await _open_fixed(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("j", "a", "end")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(HypotrackApp(), terminal_size=size, run_before=run_before)
+
+
 def test_judgement_form(snap_compare: Any, fixed: Path) -> None:
     async def run_before(pilot: Any) -> None:
         await _open_fixed(pilot)

@@ -42,7 +42,7 @@ from hypotrack.tui.widgets.training import RatingInput, bumped, read_ratings
 CASE = "01-bruising-non-mobile-baby"
 CASE_ID = "teaching-bruising-non-mobile-baby"
 SIZE = (120, 40)
-ANCHORED = ["60", "20", "5", "10", "5"]  # medical first, and it never moves
+ANCHORED = ["60", "20", "15", "5"]  # medical first, and it never moves
 
 # Async tests run on anyio's pytest plugin (installed with Textual's dependencies).
 pytestmark = pytest.mark.anyio
@@ -175,7 +175,7 @@ def test_teaching_choices_and_run_ids(fresh_store: Path) -> None:
     assert not problems
     assert {c.name for c in choices} == set(teaching_cases())
     first = next(c for c in choices if c.name == CASE)
-    assert first.items == 11 and first.theme.startswith("Injury")
+    assert first.items == 10 and first.theme.startswith("Injury")
     assert theme_of(teaching_cases()[CASE]) == "Injury: accidental, inflicted or medical?"
     long_name = "Dr Maximilian Alexander Featherstonehaugh-Cholmondeley"
     run_id = free_run_id(store, "teaching-diagnosis-not-exoneration", long_name)
@@ -214,7 +214,7 @@ async def test_picker_lists_the_teaching_cases() -> None:
         assert isinstance(app.screen, TrainingPickerScreen)
         table = app.screen.query_one("#teaching", KeyedTable)
         assert table.row_count == len(teaching_cases())
-        assert table.get_row(CASE)[3] == "11"
+        assert table.get_row(CASE)[3] == "10"
         # Enter without a name: refused at the name field, nothing stored.
         await pilot.press("enter")
         await pilot.pause()
@@ -257,7 +257,7 @@ async def test_anchored_and_follower_runs_are_stored_and_debriefed_differently()
 
     # Anchored: never revised, late by every remaining item, anchoring flags fired early.
     assert anchored.revised_at is None
-    assert anchored.revision_delay == anchored.items - 8 + 1  # author's revise point: item 8
+    assert anchored.revision_delay == anchored.items - 7 + 1  # author's revise point: item 7
     fired = {f.id: f for f in anchored.flags}
     assert "contrary-evidence" in fired and "frozen-rating" in fired
     # Follower: revised by the author's point, no contrary-evidence, on the network's line.
@@ -282,11 +282,11 @@ async def test_anchored_and_follower_runs_are_stored_and_debriefed_differently()
         for run_id, events in runs.items():
             info = events[0].case
             assert info.kind == "training" and info.based_on == CASE_ID
-            assert sum(e.kind == "judgement" for e in events) == 11
+            assert sum(e.kind == "judgement" for e in events) == 10
             assert events[0].teaching is not None and events[0].teaching.truth == "inflicted"
             assert store.verify(run_id) == []
         # The debrief from the store alone is the one the app showed.
-        again = debrief(runs[f"{CASE_ID}-fay-1"], 11)
+        again = debrief(runs[f"{CASE_ID}-fay-1"], 10)
         assert again.revised_at == follower.revised_at
         assert again.brier_trainee == pytest.approx(follower.brier_trainee)
     finally:
@@ -431,7 +431,7 @@ async def test_a_stored_run_opens_by_id_where_it_stopped_or_at_its_debrief() -> 
         screen = app.screen
         assert isinstance(screen, TrainingScreen)
         assert screen.stored.run.items_shown == 2 and screen.stored.awaiting_judgement
-        assert screen.query_one("#rating-inflicted", RatingInput).value == "33"  # 2 of 6
+        assert screen.query_one("#rating-inflicted", RatingInput).value == "40"  # 2 of 5
 
 
 # --- the hidden answer, the overview, the form ----------------------------------------------
@@ -462,10 +462,10 @@ async def test_an_unfinished_runs_debrief_hides_the_answer_and_the_form_is_fresh
         assert isinstance(picker, TrainingPickerScreen)
         # Leaving says the same count as the list of runs.
         left = [n.message for n in app._notifications]
-        assert any("1 of 11 items judged" in msg for msg in left), left
+        assert any("1 of 10 items judged" in msg for msg in left), left
         run_id = f"{CASE_ID}-cal-1"
         table = picker.query_one("#runs", KeyedTable)
-        assert "1 of 11 items judged" in str(table.get_row(run_id)[2])
+        assert "1 of 10 items judged" in str(table.get_row(run_id)[2])
         # A new (empty) name for the next run.
         assert picker.query_one("#trainee", Input).value == ""
         # d on the unfinished run: its debrief gives nothing of the answer away.
@@ -484,7 +484,7 @@ async def test_an_unfinished_runs_debrief_hides_the_answer_and_the_form_is_fresh
             assert point.split()[0:6] != [] and " ".join(point.split()[:6]) not in shown
         for mark in teaching.revision_points:
             assert (mark.why or "")[:40] not in shown or not mark.why
-        assert "unfinished: 1 of 11 items judged" in shown
+        assert "unfinished: 1 of 10 items judged" in shown
         assert "no revision point" not in shown and "kept pace" not in shown
         # Back, and Enter carries on the run (nothing of the answer was shown).
         await pilot.press("escape")
@@ -539,10 +539,10 @@ async def test_the_trainers_overview_lists_every_run_and_the_cohort() -> None:
         runs = overview.query_one("#all-runs", KeyedTable)
         assert runs.row_count == 2
         rows = {str(k.value): runs.get_row(k) for k in runs.rows}
-        assert rows[done.run_id][3] == "finished" and rows[done.run_id][4] == "never"
+        assert rows[done.run_id][3] == "done" and rows[done.run_id][4].startswith("never (+")
         empty = next(k for k in rows if k != done.run_id)
-        assert rows[empty][3] == "not started" and rows[empty][4] == "—"
-        assert rows[empty][6] == "—"  # no Brier score for an unfinished run
+        assert rows[empty][3] == "new" and rows[empty][4] == "—"
+        assert rows[empty][5] == "—"  # no Brier score for an unfinished run
         cohort = overview.query_one("#cohort", KeyedTable)
         case_row = cohort.get_row(CASE_ID)
         assert case_row[0] == CASE and case_row[1:3] == ["2", "1"]

@@ -210,3 +210,60 @@ def test_as_of_stops_the_walk_and_counts_by_severity() -> None:
     assert walked[-1].at == cut and len(walked) == len(events) - 1
     counts = flag_counts(steps(events)[-1].flags)
     assert counts.red + counts.amber + counts.acknowledged == len(steps(events)[-1].flags or ())
+
+
+def test_the_cases_list_counts_the_flags_standing_at_the_last_step(tmp_path: Path) -> None:
+    from hypotrack.report.digest import case_rows, import_case
+    from hypotrack.store.sqlite import SqliteEventStore
+
+    events = load_case_file(ROOT / "models/examples/worked-bruising.yaml").events
+    store = SqliteEventStore(tmp_path / "cases.db")
+    try:
+        import_case(store, events)
+        [row] = case_rows(store)
+    finally:
+        store.close()
+    last = steps(events)[-1].flags or ()
+    counts = flag_counts(last)
+    assert row["open"] == {"red": counts.red, "amber": counts.amber}
+    assert row["acknowledged"] == {
+        "red": counts.acknowledged_red,
+        "amber": counts.acknowledged_amber,
+    }
+    assert row["open_flags"] == sum(1 for f in last if not f.acknowledged)
+
+
+def test_why_an_item_moved_and_its_bearing_come_from_the_reasoning() -> None:
+    from hypotrack.reasoning.explain import bearing_on, why_moved
+
+    case = base().judge(dict(HOLD_A)).item(AGAINST_A)
+    engine = analyse(case.events())
+    item = engine.state.items["e1"]
+    moved = why_moved(engine, "e1", "a")
+    assert moved is not None and moved.ratios["b"] == pytest.approx(4.0)
+    assert moved.after["b"] > moved.before["b"] and moved.after["a"] < moved.before["a"]
+    with pytest.raises(TypeError):
+        moved.after["a"] = 1.0  # type: ignore[index]
+    posterior = engine.current.posterior
+    live = engine.state.live_hypotheses
+    rest = sum(posterior[h] * item.of(h) for h in ("b", "c", "other")) / sum(
+        posterior[h] for h in ("b", "c", "other")
+    )
+    assert bearing_on(item, "a", posterior, live) == pytest.approx(0.2 / rest)
+    assert why_moved(engine, "nope", "a") is None
+
+
+def test_an_acknowledgement_made_at_amber_lapses_when_the_flag_turns_red() -> None:
+    case = base().judge(dict(HOLD_A))
+    case.item(AGAINST_A).item({"a": 0.4, "b": 0.8}).judge(dict(HOLD_A))  # BF 8: amber
+    case.note("acknowledgement", "Awaiting the paediatric opinion", flag="contrary-evidence")
+    case.item(AGAINST_A).item(AGAINST_A).judge(dict(HOLD_A))  # BF 128: red
+    seen = changes(case, "contrary-evidence")
+    last = len(case.events()) - 1
+    assert [kind for _, kind, _ in seen] == ["raised", "acknowledged", "escalated", "lapsed"]
+    assert seen[-2:] == [(last, "escalated", "red"), (last, "lapsed", "red")]
+    # The flag shows as new, with the earlier reason beside it.
+    flag = next(f for f in steps(case.events())[-1].flags or () if f.id == "contrary-evidence")
+    assert (
+        not flag.acknowledged and flag.earlier_acknowledgement == "Awaiting the paediatric opinion"
+    )

@@ -67,6 +67,7 @@ class FileModel(BaseModel):
 
 class AtReason(FileModel):
     at: FileTime
+    by: str | None = None  # who did it (a team store records the signed-in person)
     reason: str | None = None
 
 
@@ -76,6 +77,7 @@ class FileCase(FileModel):
     kind: m.CaseKind = "live"
     timezone: m.ZoneName = "UTC"
     opened: FileTime
+    by: str | None = None  # who opened the case
     based_on: m.Slug | None = None  # training runs: the teaching case played
     trainee: str | None = None  # training runs: who played it
 
@@ -96,6 +98,7 @@ class FileHypothesis(FileModel):
     prior: m.PriorWeight = 1.0
     catch_all: bool = False
     added: FileTime | None = None
+    by: str | None = None  # who added it
     relabelled: list[FileRelabel] = []
     retired: AtReason | None = None
 
@@ -114,6 +117,7 @@ class FileSource(FileModel):
     reliability_changes: list[FileReliabilityChange] = []
     relabelled: list[FileRelabel] = []
     added: FileTime | None = None  # a source first heard from later; default: when opened
+    by: str | None = None  # who added it
 
 
 class FileAmendment(FileModel):
@@ -129,6 +133,7 @@ class FileEvidence(FileModel):
     source: m.Slug
     observed: FileDate | None = None
     recorded: FileTime
+    by: str | None = None  # who recorded it
     likelihood: dict[m.Slug, Entered] | None = None
     answers: m.Answer | None = None
     amended: list[FileAmendment] = []
@@ -139,6 +144,7 @@ class FileEnquiry(FileModel):
     id: m.Slug
     text: m.Text
     raised: FileTime
+    by: str | None = None  # who raised it
     likelihood: dict[m.Slug, Entered]
 
 
@@ -239,7 +245,7 @@ def _pydantic_problems(exc: ValidationError, file: str, lines: Lines) -> list[Pr
                     if close
                     else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
                 )
-                message = f"unknown key '{key}'{hint}"
+                message = f"unknown key '{short(str(key))}'{hint}"
             else:
                 # Free text where a key belongs: most often a continuation line that lost its
                 # indent. It is case text, so it is not repeated here.
@@ -563,6 +569,7 @@ class _CrossCheck:
         events.append(
             m.CaseOpened(
                 at=opened,
+                who=f.case.by,
                 case=m.CaseInfo(
                     id=f.case.id,
                     title=f.case.title,
@@ -595,6 +602,7 @@ class _CrossCheck:
             events.append(
                 m.HypothesisAdded(
                     at=at,
+                    who=h.by,
                     hypothesis=m.HypothesisSpec(
                         id=h.id,
                         label=h.label,
@@ -622,7 +630,11 @@ class _CrossCheck:
                 if r_at < at:
                     self.problem(("hypotheses", i, "retired", "at"), "retired before it was added")
                 retired_at[h.id] = r_at
-                events.append(m.HypothesisRetired(at=r_at, id=h.id, reason=h.retired.reason or ""))
+                events.append(
+                    m.HypothesisRetired(
+                        at=r_at, who=h.retired.by, id=h.id, reason=h.retired.reason or ""
+                    )
+                )
         if len([h for h in f.hypotheses if h.catch_all]) > 1:
             self.problem(("hypotheses",), "more than one catch-all explanation: keep one")
 
@@ -641,6 +653,7 @@ class _CrossCheck:
             events.append(
                 m.SourceAdded(
                     at=s_at,
+                    who=s.by,
                     source=m.SourceSpec(id=s.id, label=s.label, reliability=s.reliability),
                 )
             )
@@ -703,6 +716,7 @@ class _CrossCheck:
             events.append(
                 m.EnquiryRaised(
                     at=at,
+                    who=q.by,
                     enquiry=m.EnquirySpec(
                         id=q.id,
                         text=q.text,
@@ -788,6 +802,7 @@ class _CrossCheck:
             events.append(
                 m.EvidenceRecorded(
                     at=at,
+                    who=e.by,
                     evidence=m.EvidenceSpec(
                         id=e.id,
                         text=e.text,
@@ -823,7 +838,11 @@ class _CrossCheck:
                 r_at = self.when(e.retracted.at, loc + ("retracted", "at"))
                 if r_at < at:
                     self.problem(loc + ("retracted", "at"), "retracted before it was recorded")
-                events.append(m.EvidenceRetracted(at=r_at, id=e.id, reason=e.retracted.reason))
+                events.append(
+                    m.EvidenceRetracted(
+                        at=r_at, who=e.retracted.by, id=e.id, reason=e.retracted.reason
+                    )
+                )
 
         events.extend(self.back_ratings(back, added_at, retired_at))
 
@@ -944,6 +963,14 @@ def _local(at: datetime, tz: ZoneInfo) -> datetime:
     return local.replace(tzinfo=None)
 
 
+def _by(event: Any, entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with ``by:`` after its ``at:`` when the event names who made it."""
+    if not event.who:
+        return entry
+    at, *rest = entry.items()
+    return dict([at, ("by", event.who), *rest])
+
+
 def _entered_or(
     probs: dict[str, float], entered: dict[str, Any], order: dict[str, Any]
 ) -> dict[str, Any]:
@@ -972,9 +999,11 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         "timezone": opened.case.timezone,
         "opened": _local(opened.at, tz),
     }
-    if opened.case.based_on:
+    if opened.who:
+        case["by"] = opened.who
+    if opened.case.based_on is not None:
         case["based_on"] = opened.case.based_on
-    if opened.case.trainee:
+    if opened.case.trainee is not None:
         case["trainee"] = opened.case.trainee
     hyps: dict[str, dict[str, Any]] = {}
     sources: dict[str, dict[str, Any]] = {}
@@ -994,20 +1023,22 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 entry["catch_all"] = True
             if e.at != opened.at:
                 entry["added"] = _local(e.at, tz)
+            if e.who:
+                entry["by"] = e.who
             hyps[h.id] = entry
         elif isinstance(e, m.HypothesisRetired):
-            hyps[e.id]["retired"] = {"at": _local(e.at, tz), "reason": e.reason}
+            hyps[e.id]["retired"] = _by(e, {"at": _local(e.at, tz), "reason": e.reason})
         elif isinstance(e, m.HypothesisRelabelled):
             relabel: dict[str, Any] = {"at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 relabel["by"] = e.who
             relabel["label"] = e.label
-            if e.description:
+            if e.description is not None:
                 relabel["description"] = e.description
             hyps[e.id].setdefault("relabelled", []).append(relabel)
         elif isinstance(e, m.SourceRelabelled):
             relabel = {"at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 relabel["by"] = e.who
             relabel["label"] = e.label
             sources[e.source].setdefault("relabelled", []).append(relabel)
@@ -1018,12 +1049,14 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                 sources[s.id]["reliability"] = s.reliability
             if e.at != opened.at:
                 sources[s.id]["added"] = _local(e.at, tz)
+            if e.who:
+                sources[s.id]["by"] = e.who
         elif isinstance(e, m.ReliabilityChanged):
             change: dict[str, Any] = {"at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 change["by"] = e.who
             change["reliability"] = e.reliability
-            if e.reason:
+            if e.reason is not None:
                 change["reason"] = e.reason
             sources[e.source].setdefault("reliability_changes", []).append(change)
         elif isinstance(e, m.EvidenceRecorded):
@@ -1035,6 +1068,8 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
                     observed = _local(observed, tz)
                 item["observed"] = observed
             item["recorded"] = _local(e.at, tz)
+            if e.who:
+                item["by"] = e.who
             if ev.answers is not None:
                 item["answers"] = {"enquiry": ev.answers.enquiry, "result": ev.answers.result}
             else:
@@ -1042,10 +1077,10 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             evidence[ev.id] = item
         elif isinstance(e, m.EvidenceAmended):
             amendment: dict[str, Any] = {"at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 amendment["by"] = e.who
             amendment["likelihood"] = _entered_or(e.likelihood, e.entered, hyps)
-            if e.reason:
+            if e.reason is not None:
                 amendment["reason"] = e.reason
             evidence[e.id].setdefault("amended", []).append(amendment)
         elif isinstance(e, m.EvidenceBackRated):
@@ -1055,19 +1090,24 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
             for ident in e.neutral:
                 evidence[ident].setdefault("likelihood", {})[e.hypothesis] = "neutral"
         elif isinstance(e, m.EvidenceRetracted):
-            evidence[e.id]["retracted"] = {"at": _local(e.at, tz), "reason": e.reason or ""}
+            retracted: dict[str, Any] = _by(e, {"at": _local(e.at, tz)})
+            if e.reason is not None:
+                retracted["reason"] = e.reason
+            evidence[e.id]["retracted"] = retracted
         elif isinstance(e, m.EnquiryRaised):
             q = e.enquiry
             enquiries[q.id] = {
                 "id": q.id,
                 "text": q.text,
                 "raised": _local(e.at, tz),
-                "likelihood": _entered_or(q.likelihood, q.entered, hyps),
             }
+            if e.who:
+                enquiries[q.id]["by"] = e.who
+            enquiries[q.id]["likelihood"] = _entered_or(q.likelihood, q.entered, hyps)
         elif isinstance(e, m.JudgementRecorded):
             j = e.judgement
             entry = {"id": j.id, "at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 entry["by"] = e.who
             entry["ratings"] = _entered_or(j.ratings, j.entered, hyps)
             if j.favoured is not None:
@@ -1078,7 +1118,7 @@ def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
         elif isinstance(e, m.NoteAdded):
             n = e.note
             entry = {"id": n.id, "at": _local(e.at, tz)}
-            if e.who:
+            if e.who is not None:
                 entry["by"] = e.who
             entry["kind"] = n.kind
             if n.flag:

@@ -23,3 +23,36 @@ class BadInputError(HypotrackError):
     """Input or a setting a person can fix; the message says where and what to do."""
 
     exit_code = 2
+
+
+def failure_report(exc: BaseException) -> str:
+    """Where an unexpected error came from, fit for a log or a bug report: the traceback's frames
+    and each exception's type, with every message withheld except our own.
+
+    Other exceptions' messages can quote stored payloads (a validation error quotes the value it
+    refused), so they never appear; a `HypotrackError`'s message is written never to quote case
+    text, so it does.
+    """
+    import traceback
+
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    parts = []
+    for link in reversed(chain):
+        name = f"{type(link).__module__}.{type(link).__qualname__}"
+        said = (
+            f": {link}"
+            if isinstance(link, HypotrackError)
+            else " (message withheld: it may quote case text)"
+        )
+        parts.append(
+            "Traceback (most recent call last):\n"
+            + "".join(traceback.format_tb(link.__traceback__))
+            + name
+            + said
+            + "\n"
+        )
+    return "\n".join(parts)

@@ -212,6 +212,8 @@ class CaseState:
     item_order: list[ItemState] = field(default_factory=list)
     item_steps: list[int] = field(default_factory=list)
     retractions: int = 0
+    judgement_ids: set[str] = field(default_factory=set)
+    note_ids: set[str] = field(default_factory=set)
 
     # --- views ----------------------------------------------------------------------------
 
@@ -417,7 +419,8 @@ class CaseState:
 
     def _on_judgement(self, e: m.JudgementRecorded) -> None:
         j = e.judgement
-        if any(x.id == j.id for x in self.judgements):
+        # A set of ids, not a scan of the judgements: folding stays linear in the events.
+        if j.id in self.judgement_ids:
             raise EventRejected(f"there is already a judgement with id '{j.id}'")
         for h, v in j.ratings.items():
             self._live_hypothesis(h)
@@ -433,11 +436,13 @@ class CaseState:
         if list(ordered) != list(j.ratings):
             j = j.model_copy(update={"ratings": ordered})
         self.judgements.append(JudgementState(spec=j, at=e.at, step=self.steps, who=e.who))
+        self.judgement_ids.add(j.id)
 
     def _on_note(self, e: m.NoteAdded) -> None:
-        if any(n.spec.id == e.note.id for n in self.notes):
+        if e.note.id in self.note_ids:
             raise EventRejected(f"there is already a note with id '{e.note.id}'")
         self.notes.append(NoteState(spec=e.note, at=e.at, step=self.steps, who=e.who))
+        self.note_ids.add(e.note.id)
 
 
 def fold(events: list[Any], as_of: datetime | None = None) -> CaseState:

@@ -15,8 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hypotrack.domain import model as m
 from hypotrack.domain.state import fold
-from hypotrack.reasoning.engine import Engine
-from hypotrack.reasoning.flags import compute_flags
+from hypotrack.reasoning.timeline import walk
 
 QUESTION_FALL = 0.10  # a fall of 0.10 below its first rating is "questioning" the fixed view (§6a)
 
@@ -211,21 +210,23 @@ def debrief(events: list[Any], items_total: int | None = None) -> Debrief:
     `items_total` is the teaching case's number of items; the run is finished when every one
     was shown and judged. An unfinished run's debrief (or one whose teaching case cannot be
     found, `items_total` None) holds nothing of the answer: see `Debrief`."""
-    engine = Engine()
     steps: list[DebriefStep] = []
     flags_seen: dict[str, FlagSeen] = {}
     item_order: list[str] = []
     pending: str | None = None
-    for event in events:
-        engine.apply(event)
+    # The timeline walk (reasoning/timeline.py); the debrief reads the flags as they stood
+    # at each of the trainee's judgements.
+    the_walk = walk(events)
+    for step in the_walk:
+        event = step.event
         if event.kind == "evidence-recorded":
             item_order.append(event.evidence.id)
             pending = event.evidence.id
         elif event.kind == "judgement" and pending is not None:
-            live = set(engine.current.log_post)
+            live = set(step.posterior)
             ratings = {h: v for h, v in event.judgement.ratings.items() if h in live}
             total = sum(ratings.values()) or 1.0
-            raised = compute_flags(engine)
+            raised = step.flags or ()
             for f in raised:
                 if f.id not in flags_seen:
                     flags_seen[f.id] = FlagSeen(
@@ -242,7 +243,7 @@ def debrief(events: list[Any], items_total: int | None = None) -> Debrief:
                     item=pending,
                     index=len(item_order),
                     worker={h: v / total for h, v in ratings.items()},
-                    network=engine.current.posterior,
+                    network=dict(step.posterior),
                     favoured=event.judgement.favoured,
                     flags=[f.id for f in raised],
                 )
@@ -290,7 +291,7 @@ def debrief(events: list[Any], items_total: int | None = None) -> Debrief:
         if steps and fixed
         else None
     )
-    labels = {h.id: h.label for h in engine.state.hypotheses.values()}
+    labels = {h.id: h.label for h in the_walk.state.hypotheses.values()}
     if not finished:  # nothing of the answer before the run is finished (§6a)
         marks, delay, truth, brier_t, brier_n = [], None, None, None, None
     return Debrief(

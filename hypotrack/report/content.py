@@ -12,6 +12,7 @@ and the Markdown cannot disagree.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,9 +23,7 @@ from hypotrack.domain.numbers import items_on_file
 from hypotrack.domain.results import EnquiryValue, Flag
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.yardstick import TERMS, parse_likelihood, term_for
-from hypotrack.reasoning.api import enquiries
-from hypotrack.reasoning.engine import NETWORK_EVENTS, Engine
-from hypotrack.reasoning.flags import compute_flags
+from hypotrack.reasoning.timeline import Step, walk
 
 # Section ids and headings, in order: both renderers use these, so they keep the same sections.
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -49,6 +48,14 @@ RATIOS_NOTE = (
     "item equally expected under all of them changes nothing."
 )
 SEVERITY_GLYPH = {"amber": "▲", "red": "▲▲"}
+# A report of more than this many items shows likelihoods as numbers (see `likelihood_words`).
+BRIEF_ITEMS = 1000
+BRIEF_NOTE = (
+    f"This case has more than {BRIEF_ITEMS:,} items, so the timeline gives each likelihood as a "
+    "number, a term of the yardstick as its midpoint ("
+    + ", ".join(f"{term} {p:.2g}" for term, p in TERMS.items())
+    + "); the case file keeps them as entered."
+)
 
 NOTE_KINDS = {
     "supervision": "Supervision",
@@ -72,8 +79,15 @@ def percent(p: float | None) -> str:
     return f"{p * 100:.0f} %"
 
 
-def likelihood_words(probability: float, entered: str | float | None) -> str:
-    """A likelihood as entered: the yardstick term, or the number with the nearest term."""
+def likelihood_words(probability: float, entered: str | float | None, brief: bool = False) -> str:
+    """A likelihood as entered: the yardstick term, or the number with the nearest term.
+
+    `brief` (a report of more than `BRIEF_ITEMS` items): the number alone, to two figures (a term
+    as its midpoint). Every item repeats this for every explanation: at 20,000 items the words
+    alone are most of the file. The report says so in "How to read this report".
+    """
+    if brief:
+        return f"{probability:.2g}"
     if isinstance(entered, str):
         text = " ".join(entered.strip().lower().split())
         if text in TERMS:
@@ -135,7 +149,9 @@ class FlagChange:
     number: int  # F1, F2... for the chart's markers (raisings and escalations only)
     rule: str
     severity: str
-    change: str  # raised / now red / now amber / cleared / acknowledged
+    # raised / now red / now amber / acknowledged / acknowledgement lapsed / cleared: the timeline
+    # walk's transitions (reasoning/timeline.py), in words.
+    change: str
     after: str  # what happened just before: "e4 recorded"
 
 
@@ -169,8 +185,12 @@ class JudgementThen:
     favoured: str | None  # None: a tie at the top, no favourite
     note: str | None
     rows: list[tuple[str, float | None, float | None]]  # (explanation, worker, network)
-    on_file: list[str]  # live item ids then
-    retracted: list[str]  # retracted by then
+    # Counts, not lists: a list of every item on file at every judgement grows with items ×
+    # judgements (176 MB of HTML at 20,000 items). What changed since the previous judgement is
+    # listed instead (`new`, `retracted`): over the whole report that is each item once.
+    on_file: int  # live items then
+    retracted_by_then: int  # items retracted by then
+    retracted: list[str]  # ids retracted since the previous judgement
     new: list[tuple[str, str, str]]  # items recorded since the previous judgement: id, source, text
     flags: list[tuple[str, str, bool]]  # (rule, severity, acknowledged) as they stood then
 
@@ -235,7 +255,8 @@ class Report:
     judgement_marks: list[tuple[datetime, str]]
     steps: list[BeliefStep]
     start: datetime
-    end: datetime
+    end: datetime  # the end of the case's own timeline (pinned notes count where they pin)
+    brief: bool = False  # more than BRIEF_ITEMS items: likelihoods as numbers
 
     def when(self, at: datetime) -> str:
         """A moment in the case's time zone, as on a case record: 2 Mar 2026 10:15."""
@@ -262,7 +283,7 @@ def _normalised(ratings: dict[str, float]) -> dict[str, float]:
 
 
 def _likelihoods(
-    probs: dict[str, float], entered: dict[str, Any], live: list[str]
+    probs: dict[str, float], entered: dict[str, Any], live: list[str], brief: bool = False
 ) -> list[Likelihood]:
     out = []
     for h in live:
@@ -273,10 +294,20 @@ def _likelihoods(
                     parse_likelihood(shown)
                 except ValueError:
                     shown = None
-            out.append(Likelihood(h, likelihood_words(probs[h], shown)))
+            out.append(Likelihood(h, likelihood_words(probs[h], shown, brief)))
         else:
             out.append(Likelihood(h, "neutral", neutral=True))
     return out
+
+
+CHANGE_WORDS = {
+    "raised": "raised",
+    "escalated": "now {severity}",
+    "de-escalated": "now {severity}",
+    "acknowledged": "acknowledged",
+    "lapsed": "acknowledgement lapsed",
+    "closed": "cleared",
+}
 
 
 def _after_words(event: Any) -> str:
@@ -301,25 +332,30 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
     """Everything the report shows, as known at `as_of` (inclusive; default: the last event)."""
     if not events or (as_of is not None and as_of < events[0].at):
         raise ValueError("nothing on file at that moment: it is before the case was opened")
-    engine = Engine()
-    # Flags as they stood after each event: the chart marks when each was raised.
-    flags_at: list[list[Flag]] = []
-    # What was on file at each judgement, captured as the timeline is folded.
-    on_file_at: dict[str, tuple[list[str], list[str]]] = {}
-    for event in events:
-        if as_of is not None and event.at > as_of:
-            break
-        engine.apply(event)
-        flags_at.append(compute_flags(engine) if engine.state.judgements else [])
+    # One walk over the timeline (reasoning/timeline.py): the flags as they stood after each
+    # event and their transitions, and what was on file at each judgement.
+    the_walk = walk(events, as_of=as_of)
+    history: list[Step] = []
+    on_file_at: dict[str, tuple[int, int, list[str]]] = {}  # live, retracted, retracted since
+    recorded = retracted_total = 0
+    retracted_since: list[str] = []
+    for step in the_walk:
+        history.append(step)
+        event = step.event
+        if isinstance(event, m.EvidenceRecorded):
+            recorded += 1
+        elif isinstance(event, m.EvidenceRetracted):
+            retracted_total += 1
+            retracted_since.append(event.id)
         if isinstance(event, m.JudgementRecorded):
-            st = engine.state
             on_file_at[event.judgement.id] = (
-                [i.id for i in st.live_items],
-                [i.id for i in st.items.values() if not i.live],
+                recorded - retracted_total,
+                retracted_total,
+                retracted_since,
             )
-    state = engine.state
-    history = engine.history
-    now = engine.current
+            retracted_since = []
+    state = the_walk.state
+    now = history[-1]
     info = state.info
     tz = ZoneInfo(info.timezone)
     last_entry = now.at
@@ -361,35 +397,31 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             items=[item_tuple(i) for i in f.evidence if i in state.items],
             labels={h.id: h.label for h in state.hypotheses.values()},
         )
-        for f in (flags_at[-1] if flags_at else [])
+        for f in now.flags or ()
     ]
 
-    # Flag history: raised, escalated, cleared, acknowledged — step by step.
+    # Flag history: the walk's transitions, step by step. Raisings, escalations and lapsed
+    # acknowledgements (the flag shows as new) are numbered for the chart's markers.
     flag_history: list[FlagChange] = []
-    previous: dict[str, Flag] = {}
     number = 0
-    for step, current in enumerate(flags_at):
-        event = history[step].event
-        after = _after_words(event)
-        by_rule = {f.id: f for f in current}
-        for rule, f in by_rule.items():
-            before = previous.get(rule)
-            if before is None:
+    for step in history:
+        after = _after_words(step.event)
+        for t in step.transitions or ():
+            numbered = t.kind in ("raised", "escalated", "lapsed")
+            if numbered:
                 number += 1
-                flag_history.append(FlagChange(event.at, number, rule, f.severity, "raised", after))
-            elif before.severity != f.severity:
-                number += 1
-                change = f"now {f.severity}"
-                flag_history.append(FlagChange(event.at, number, rule, f.severity, change, after))
-            elif f.acknowledged and not before.acknowledged:
-                flag_history.append(
-                    FlagChange(event.at, 0, rule, f.severity, "acknowledged", after)
+            flag_history.append(
+                FlagChange(
+                    step.at,
+                    number if numbered else 0,
+                    t.rule,
+                    t.severity,
+                    CHANGE_WORDS[t.kind].format(severity=t.severity),
+                    after,
                 )
-        for rule, f in previous.items():
-            if rule not in by_rule:
-                flag_history.append(FlagChange(event.at, 0, rule, f.severity, "cleared", after))
-        previous = by_rule
+            )
 
+    brief = len(state.items) > BRIEF_ITEMS
     # The timeline, event by event (the case's set-up at opening in one entry).
     timeline: list[TimelineEntry] = []
     opened_at = events[0].at
@@ -506,7 +538,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                     text=ev.text,
                     source=source_label(ev.source),
                     observed=observed,
-                    likelihoods=_likelihoods(ev.likelihood, ev.entered, list(live_then)),
+                    likelihoods=_likelihoods(ev.likelihood, ev.entered, list(live_then), brief),
                     struck=item.retracted is not None,
                     likelihoods_struck=bool(item.amendments),
                     remarks=remarks,
@@ -522,7 +554,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                     f"Evidence {e.id} amended",
                     e.id,
                     text=e.reason,
-                    likelihoods=_likelihoods(e.likelihood, e.entered, list(live_then)),
+                    likelihoods=_likelihoods(e.likelihood, e.entered, list(live_then), brief),
                     likelihoods_struck=superseded,
                 )
             )
@@ -541,7 +573,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         elif isinstance(e, m.EnquiryRaised):
             q = e.enquiry
             probs = [
-                Likelihood(h, likelihood_words(p, q.entered.get(h)))
+                Likelihood(h, likelihood_words(p, q.entered.get(h), brief))
                 for h, p in q.likelihood.items()
             ]
             timeline.append(
@@ -578,15 +610,24 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             if n.closes:
                 heading += " (closes the case)"
             pinned = getattr(n, "pinned_at", None)
-            timeline.append(
-                entry(
-                    e,
-                    heading,
-                    n.id,
-                    text=n.text,
-                    remarks=[f"about the point of {_when(pinned, tz)}"] if pinned else [],
+            if pinned is not None:
+                # A note pinned to an earlier point sits there, marked as written later
+                # (DESIGN §6); the timeline is put back in order below.
+                timeline.append(
+                    TimelineEntry(
+                        at=pinned,
+                        kind=e.kind,
+                        heading=heading,
+                        subject=n.id,
+                        who=e.who,
+                        text=n.text,
+                        remarks=[f"written on {_when(e.at, tz)}, about this point"],
+                    )
                 )
-            )
+            else:
+                timeline.append(entry(e, heading, n.id, text=n.text))
+
+    timeline.sort(key=lambda t: t.at)  # stable: only pinned notes move
 
     notes = [
         Note(
@@ -602,17 +643,22 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         )
         for n in state.notes
     ]
+    notes.sort(key=lambda n: n.pinned_at or n.at)  # where each sits on the case's timeline
 
     judgements: list[JudgementThen] = []
     prev_step = -1
     for j in state.judgements:
         snap = history[j.step]
         ratings = _normalised(j.ratings)
-        known = [h for h in history[j.step].log_post]
+        known = list(snap.posterior)
         rows = [(h, ratings.get(h), snap.p(h)) for h in known]
-        rows += [(h, v, None) for h, v in ratings.items() if h not in snap.log_post]
-        on_file, retracted = on_file_at.get(j.id, ([], []))
-        new = [item_tuple(i.id) for i in state.items.values() if prev_step < i.step <= j.step]
+        rows += [(h, v, None) for h, v in ratings.items() if h not in snap.posterior]
+        on_file, retracted_by_then, retracted = on_file_at.get(j.id, (0, 0, []))
+        # Items recorded since the previous judgement, live or since retracted (by bisection:
+        # a scan of every item per judgement is quadratic).
+        lo = bisect.bisect_right(state.item_steps, prev_step)
+        hi = bisect.bisect_right(state.item_steps, j.step)
+        new = [item_tuple(i.id) for i in state.item_order[lo:hi]]
         judgements.append(
             JudgementThen(
                 id=j.id,
@@ -622,9 +668,10 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                 note=j.spec.note,
                 rows=rows,
                 on_file=on_file,
+                retracted_by_then=retracted_by_then,
                 retracted=retracted,
                 new=new,
-                flags=[(f.id, f.severity, f.acknowledged) for f in flags_at[j.step]],
+                flags=[(f.id, f.severity, f.acknowledged) for f in history[j.step].flags or ()],
             )
         )
         prev_step = j.step
@@ -641,7 +688,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         for s in state.sources.values()
     ]
 
-    values = {q.id: q for q in enquiries(engine).enquiries} if state.hypotheses else {}
+    values = {q.id: q for q in the_walk.enquiries().enquiries} if state.hypotheses else {}
     enquiry_rows = []
     for q in state.enquiries.values():
         answer = None
@@ -664,9 +711,9 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
     for h in state.hypotheses.values():
         network: list[tuple[datetime, float]] = []
         for snap in history:
-            if h.id not in snap.log_post:
-                continue
             p = snap.p(h.id)
+            if p is None:
+                continue
             if network and network[-1][0] == snap.at:
                 # Several changes at one moment (the set-up at opening): the last one stands.
                 network[-1] = (snap.at, p)
@@ -695,15 +742,15 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         event = snap.event
         if isinstance(event, m.JudgementRecorded):
             worker_then = _normalised(event.judgement.ratings)
-        elif event.kind not in NETWORK_EVENTS or event.kind == "source-added":
+        elif not snap.moved_network or event.kind == "source-added":
             continue
         what = "case opened" if snap.at == opened_at else _after_words(event)
         if steps and steps[-1].at == snap.at:
             prev = steps[-1]
             joined = prev.what if what == prev.what else f"{prev.what}; {what}"
-            steps[-1] = BeliefStep(snap.at, joined, snap.posterior, worker_then)
+            steps[-1] = BeliefStep(snap.at, joined, dict(snap.posterior), worker_then)
         else:
-            steps.append(BeliefStep(snap.at, what, snap.posterior, worker_then))
+            steps.append(BeliefStep(snap.at, what, dict(snap.posterior), worker_then))
 
     counts = {
         "items": len(state.live_items),
@@ -736,7 +783,19 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         judgement_marks=[(j.at, j.id) for j in state.judgements],
         steps=steps,
         start=events[0].at,
-        end=last_entry,
+        end=_timeline_end(history),
+        brief=brief,
+    )
+
+
+def _timeline_end(history: list[Any]) -> datetime:
+    """Where the case's own timeline ends: its last event, counting a pinned note at the moment
+    it is pinned to (a review written a year later must not stretch a chart of two weeks)."""
+    return max(
+        e.note.pinned_at
+        if isinstance(e, m.NoteAdded) and getattr(e.note, "pinned_at", None) is not None
+        else e.at
+        for e in history_events(history)
     )
 
 
@@ -751,6 +810,18 @@ def _when(at: Any, tz: ZoneInfo) -> str:
 
 def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def on_file_words(j: JudgementThen) -> str:
+    """What was on file at a judgement, counted: '11 items (1 retracted by then; e4 since the
+    previous judgement)'."""
+    words = plural(j.on_file, "item")
+    notes = []
+    if j.retracted_by_then:
+        notes.append(f"{j.retracted_by_then} retracted by then")
+    if j.retracted:
+        notes.append(f"{', '.join(j.retracted)} retracted since the previous judgement")
+    return words + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def counts_line(r: Report) -> str:

@@ -118,9 +118,16 @@ def blocks(d: Any) -> list[Block]:
                 )
             )
         if not d.revision_points:
-            out.append(("p", "The case has no revision point."))
+            out.append(
+                (
+                    "p",
+                    "The case has no revision point: its author meant the view the evidence "
+                    "supports from the start to be held.",
+                )
+            )
     position = {s.item: s.index for s in d.steps}
     if d.flags:
+        out.append(("p", "Flags that fired (first at which item):"))
         out.append(
             (
                 "list",
@@ -139,6 +146,7 @@ def blocks(d: Any) -> list[Block]:
         if d.truth is not None:
             out.append(("p", f"The explanation that turned out true: {label(d.truth, d.truth)}."))
         if d.learning_points:
+            out.append(("p", "Learning points:"))
             out.append(("list", list(d.learning_points)))
     return out
 
@@ -189,5 +197,10 @@ def with_debrief(text: str, fmt: str, d: Any) -> str:
             return text.rstrip("\n") + "\n\n" + section + "\n"
         return f"{head}\n\n{section}{sep}{tail}"
     head, sep, tail = text.rpartition("</main>")
+    if not sep:
+        return text
     section = f'<section id="debrief"><h2>Training debrief</h2>\n{debrief_html(d)}\n</section>\n'
-    return f"{head}{section}{sep}{tail}" if sep else text
+    head = head.replace(
+        "</ol></nav>", '<li><a href="#debrief">Training debrief</a></li></ol></nav>', 1
+    )
+    return f"{head}{section}{sep}{tail}"

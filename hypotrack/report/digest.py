@@ -36,12 +36,12 @@ SEVERITIES = ("red", "amber")
 
 def digest_of(events: list[Any], flags: Iterable[Any]) -> dict[str, Any]:
     """The digest of a case from its events and the flags as they stand after the last one."""
+    from hypotrack.reasoning.timeline import flag_counts
+
     info = events[0].case
-    opened: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
-    acknowledged: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
-    for flag in flags:
-        counts = acknowledged if flag.acknowledged else opened
-        counts[flag.severity] = counts.get(flag.severity, 0) + 1
+    counts = flag_counts(list(flags))
+    opened = {"red": counts.red, "amber": counts.amber}
+    acknowledged = {"red": counts.acknowledged_red, "amber": counts.acknowledged_amber}
     return {
         "title": info.title,
         "kind": info.kind,
@@ -53,10 +53,11 @@ def digest_of(events: list[Any], flags: Iterable[Any]) -> dict[str, Any]:
 
 
 def _flags_now(events: list[Any]) -> list[Any]:
-    """The flags after the last event: the reasoning, run once (it imports pgmpy's world)."""
-    from hypotrack.reasoning.api import analyse, flags
+    """The flags after the last event: the timeline walk's last step, with the flags read there."""
+    from hypotrack.reasoning.timeline import standing
 
-    return flags(analyse(events))
+    last = standing(events)
+    return list(last.flags or ()) if last is not None else []
 
 
 def keep_digest(

@@ -15,6 +15,7 @@ from html import escape
 from hypotrack.domain.numbers import figure_words
 from hypotrack.domain.text import terminal_safe
 from hypotrack.report.content import (
+    BRIEF_NOTE,
     NOT_A_VERDICT,
     RATIOS_NOTE,
     SECTIONS,
@@ -22,6 +23,7 @@ from hypotrack.report.content import (
     Report,
     TimelineEntry,
     counts_line,
+    on_file_words,
     percent,
     severity_words,
 )
@@ -47,17 +49,17 @@ th, td { border-bottom: .5pt solid var(--rule); padding: 3pt 5pt; text-align: le
   vertical-align: top; }
 th { background: #efefef; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.when { white-space: nowrap; }
+td.when, .timeline td:first-child { white-space: nowrap; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .9em;
   background: #f1f1f1; padding: 0 2pt; border-radius: 2pt; }
 del { color: #6b6b6b; text-decoration-thickness: 1.2pt; }
 .tag { display: inline-block; font-size: 8pt; font-weight: 700; text-transform: uppercase;
   letter-spacing: .04em; border: .8pt solid currentColor; border-radius: 2pt; padding: 0 3pt; }
-.likelihoods { font-size: 9pt; margin-top: 2pt; }
-.likelihoods .neutral { color: var(--muted); font-style: italic; }
+.lk { font-size: 9pt; margin-top: 2pt; }
+.lk .neutral { color: var(--muted); font-style: italic; }
+.timeline small { display: block; font-size: 9pt; color: var(--muted); }
 .remark { font-size: 9pt; color: var(--muted); }
-.flag { border: 1pt solid; border-left-width: 6pt; padding: 6pt 9pt; margin: 8pt 0;
-  break-inside: avoid; }
+.flag { border: 1pt solid; border-left-width: 6pt; padding: 6pt 9pt; margin: 8pt 0; }
 .flag.amber { border-color: var(--amber); background: var(--amber-bg); }
 .flag.red { border-color: var(--red); background: var(--red-bg); }
 .sev { font-weight: 700; }
@@ -66,7 +68,7 @@ del { color: #6b6b6b; text-decoration-thickness: 1.2pt; }
 .flag ul { margin: 2pt 0 4pt; padding-left: 16pt; }
 .ack { border-top: .5pt dashed var(--muted); padding-top: 3pt; }
 .question { font-style: italic; }
-.judgement { border-top: .5pt solid var(--rule); margin-top: 8pt; break-inside: avoid; }
+.judgement { border-top: .5pt solid var(--rule); margin-top: 8pt; }
 blockquote { margin: 3pt 0 3pt 8pt; padding-left: 8pt; border-left: 2pt solid var(--rule); }
 figure { margin: 6pt 0; }
 figure svg { width: 100%; height: auto; display: block; }
@@ -74,13 +76,22 @@ figcaption { font-size: 9pt; color: var(--muted); }
 .favoured { font-weight: 700; }
 footer { margin-top: 18pt; font-size: 8.5pt; color: var(--muted);
   border-top: .5pt solid var(--rule); padding-top: 4pt; }
-@page { size: A4; margin: 14mm 12mm 16mm; }
+@page { size: A4; margin: 12mm 12mm 13mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 9.5pt; }
+  body { max-width: none; padding: 0; font-size: 9.5pt; orphans: 3; widows: 3; }
   nav { display: none; }
   a { color: inherit; text-decoration: none; }
-  tr, .flag, figure, .judgement, blockquote { break-inside: avoid; }
-  h2, h3 { break-after: avoid; }
+  /* Small blocks stay whole; long ones (a long flag card, a judgement with its items, a
+     section) may run on to the next page, so no page is left half empty before them. */
+  tr, li, figure, blockquote, .flag.short, .flag .head, .judgement .keep { break-inside: avoid; }
+  .flag, .judgement { break-inside: auto; }
+  /* A heading, or a line that introduces what follows, never ends a page. */
+  h2, h3, .lead, figcaption + h3 { break-after: avoid; }
+  /* A card's closing lines do not start a page on their own. */
+  .flag .question, .flag .ack, .flag > p.remark:last-child { break-before: avoid; }
+  thead { display: table-header-group; }
+  .screen-only { display: none; }
+  footer { break-before: avoid; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -192,6 +203,73 @@ def _flag_labels(marks: list, x: Callable[[datetime], float], r: Report) -> list
     return []
 
 
+# The chart is 720 units wide: a case of 20,000 items has far more moments than the picture has
+# columns. Each line is thinned to what can be seen (one column per unit, about 0.3 mm printed:
+# where the line went, the lowest and the highest it reached there, and where it ended), so the
+# SVG grows with the picture, not with the case (unthinned, a 2,000-item case's chart was 1.5 MB).
+_COLUMN = 1.0
+# Beyond this many judgements, the judgements' section shows each one in brief.
+COMPACT_JUDGEMENTS = 100
+# A flag card lists this many driving items with their text (the rest by id), and one with
+# up to SHORT_FLAG_ITEMS items is kept on one page when printed.
+FLAG_ITEMS_LISTED = 12
+SHORT_FLAG_ITEMS = 3
+# Up to this many judgements, each rating is a dot with a tooltip; beyond, the dashed line alone
+# (the judgements' table gives every figure).
+DOTS_UP_TO = 120
+
+
+def _column(xv: float) -> float:
+    return round(xv / _COLUMN) * _COLUMN
+
+
+def _step_path(points: list[tuple[float, float | None]], x_end: float) -> str:
+    """An SVG path of a step line through (x, y) points (y None: no value, a gap), thinned.
+
+    Within one drawing column the line goes to the lowest and the highest value it took there,
+    then to the last one, so nothing visible is lost.
+    """
+    d: list[str] = []
+    pen = False  # a line is being drawn
+    col: float | None = None
+    ys: list[float] = []  # the values taken in the current column
+
+    def flush() -> None:
+        if not ys:
+            return
+        path = [min(ys), max(ys), ys[-1]] if len(ys) > 1 else ys
+        for k, v in enumerate(path):
+            if k == 0 or v != path[k - 1]:
+                d.append(f"V{v:.1f}")
+
+    for xv, yv in points:
+        c = _column(xv)
+        if c != col:
+            flush()
+            ys = []
+            col = c
+            if pen:
+                d.append(f"H{c:.1f}")
+        if yv is None:
+            flush()
+            ys = []
+            pen = False
+            continue
+        if not pen:
+            d.append(f"M{c:.1f},{yv:.1f}")
+            pen = True
+        ys.append(yv)
+    flush()
+    if pen:
+        d.append(f"H{x_end:.1f}")
+    return "".join(d)
+
+
+def _columns(xs: list[float]) -> list[float]:
+    """Distinct drawing columns of some x positions, in order."""
+    return list(dict.fromkeys(_column(xv) for xv in xs))
+
+
 def chart_svg(r: Report) -> str:
     """Both belief lines for every explanation, one small panel each, on one time axis."""
     start = r.start
@@ -221,8 +299,10 @@ def chart_svg(r: Report) -> str:
     add(
         '<desc id="chart-desc">For each explanation, a solid line shows the belief the evidence '
         "gives it (the network) and a dashed line with dots shows the worker's own ratings at "
-        "each judgement. Judgements are dotted vertical lines; flags are marked ▲ (amber) and "
-        "▲▲ (red) along the top. Exact figures are in the tables of this report.</desc>"
+        "each judgement. Judgements are dotted vertical lines; notes are marked ◆ at the "
+        "moment they are about; flags are marked ▲ (amber) and ▲▲ (red) along the top. The "
+        "time axis is the case's own timeline: a note written later about an earlier point "
+        "sits at that point. Exact figures are in the tables of this report.</desc>"
     )
     # Legend.
     add(f'<g transform="translate({LEFT},12)">')
@@ -242,18 +322,37 @@ def chart_svg(r: Report) -> str:
     )
     add("</g>")
     # Judgements: dotted lines through every panel, ids along the top band.
+    judge_cols = _columns([x(at) for at, _ in r.judgement_marks])
+    if judge_cols:
+        d = " ".join(f"M{xj:.1f},{band_top + ROW_H - 2}V{panels_top - 4}" for xj in judge_cols)
+        add(f'<path d="{d}" stroke="#777" stroke-width="1" stroke-dasharray="2 3"/>')
+        # The same lines in every panel, defined once (a panel is placed by `y`).
+        d = " ".join(f"M{xj:.1f},0V{PANEL_H}" for xj in judge_cols)
+        add(
+            f'<defs><path id="judged" d="{d}" stroke="#777" stroke-width="1" '
+            'stroke-dasharray="2 3"/></defs>'
+        )
     for at, ident in r.judgement_marks:
         xj = x(at)
-        add(
-            f'<line x1="{xj:.1f}" y1="{band_top + ROW_H - 2}" x2="{xj:.1f}" '
-            f'y2="{panels_top - 4}" stroke="#777" stroke-width="1" stroke-dasharray="2 3"/>'
-        )
         row = judge_rows.place(xj, 8 + 7 * len(ident))
         if row is not None:
             add(
                 f'<text x="{xj:.1f}" y="{band_top + 10}" text-anchor="middle" font-weight="600">'
                 f"{e(ident)}</text>"
             )
+    # Supervision notes, decisions and sign-offs, at the moment each is about: a note pinned to
+    # an earlier point sits there (it was written later: the tooltip says when).
+    for n in r.notes:
+        if n.kind == "acknowledgement":
+            continue  # shown with its flag
+        about = n.pinned_at if n.pinned_at is not None else n.at
+        xn = x(about)
+        written = f", written on {r.when(n.at)}" if n.pinned_at is not None else ""
+        title = f"{n.id}: {n.kind_words} by {n.who or 'unknown'}, about {r.when(about)}{written}"
+        add(
+            f'<text x="{xn:.1f}" y="{band_top + ROW_H + 9}" text-anchor="middle" '
+            f'fill="#444"><title>{e(title)}</title>◆</text>'
+        )
     # Flags raised (and escalated), numbered as in the list under the chart.
     for left, row, parts, title in _flag_labels(marks, x, r):
         y = band_top + ROW_H * (row + 2)
@@ -301,36 +400,22 @@ def chart_svg(r: Report) -> str:
                 f'fill="#555">{text}</text>'
             )
         # Judgements again in each plot (drawn over its background, not across its name).
-        for at, _ in r.judgement_marks:
-            xj = x(at)
-            add(
-                f'<line x1="{xj:.1f}" y1="{ptop}" x2="{xj:.1f}" y2="{pbot}" stroke="#777" '
-                f'stroke-width="1" stroke-dasharray="2 3"/>'
-            )
+        if judge_cols:
+            add(f'<use href="#judged" y="{ptop}"/>')
         line_end = s.retired if s.retired is not None else end
         if s.network:
-            (t0, p0), rest = s.network[0], s.network[1:]
-            d = f"M{x(t0):.1f},{y(p0):.1f}"
-            for t, p in rest:
-                d += f" H{x(t):.1f} V{y(p):.1f}"
-            d += f" H{x(line_end):.1f}"
+            d = _step_path([(x(t), y(p)) for t, p in s.network], x(line_end))
             add(
                 f'<path d="{d}" fill="none" stroke="#1d4f91" stroke-width="2.2" '
                 f'stroke-linejoin="round"/>'
             )
-        for k, (t, w) in enumerate(s.worker):
-            if w is None:
-                continue
-            nxt = s.worker[k + 1] if k + 1 < len(s.worker) else None
-            until = nxt[0] if nxt else line_end
-            d = f"M{x(t):.1f},{y(w):.1f} H{x(until):.1f}"
-            if nxt is not None and nxt[1] is not None:
-                d += f" V{y(nxt[1]):.1f}"
+        if s.worker:
+            d = _step_path([(x(t), None if w is None else y(w)) for t, w in s.worker], x(line_end))
             add(
                 f'<path d="{d}" fill="none" stroke="#b44200" stroke-width="1.8" '
                 f'stroke-dasharray="5 3"/>'
             )
-        for t, w in s.worker:
+        for t, w in s.worker if len(r.judgement_marks) <= DOTS_UP_TO else ():
             if w is None:
                 continue
             add(
@@ -368,15 +453,15 @@ def chart_svg(r: Report) -> str:
             f'<text x="{xt:.1f}" y="{axis_y + 17}" text-anchor="{anchor}" font-size="10.5">'
             f"{e(text)}</text>"
         )
-    item_rows = _Rows(2, 24)
-    for entry in r.timeline:
-        if entry.kind != "evidence-recorded":
-            continue
-        xi = x(entry.at)
-        add(
-            f'<line x1="{xi:.1f}" y1="{axis_y - 5}" x2="{xi:.1f}" y2="{axis_y}" stroke="#1d4f91" '
-            f'stroke-width="1.5"/>'
+    items = [entry for entry in r.timeline if entry.kind == "evidence-recorded"]
+    if items:
+        d = " ".join(
+            f"M{xi:.1f},{axis_y - 5}V{axis_y}" for xi in _columns([x(i.at) for i in items])
         )
+        add(f'<path d="{d}" stroke="#1d4f91" stroke-width="1.5"/>')
+    item_rows = _Rows(2, 24)
+    for entry in items:
+        xi = x(entry.at)
         ident = entry.subject or ""
         row = item_rows.place(xi, 6 + 6 * len(ident))
         if row is not None:
@@ -396,10 +481,10 @@ def chart_svg(r: Report) -> str:
 
 
 def _likelihoods(entry: TimelineEntry) -> str:
+    # Plain ids (no <code>): this line repeats on every item, and at 20,000 items every byte
+    # here is 20 kB of the file.
     cells = [
-        f"<code>{e(like.hypothesis)}</code> {e(like.words)}"
-        for like in entry.likelihoods
-        if not like.neutral
+        f"{e(like.hypothesis)} {e(like.words)}" for like in entry.likelihoods if not like.neutral
     ]
     neutral = [e(like.hypothesis) for like in entry.likelihoods if like.neutral]
     if neutral:
@@ -411,7 +496,7 @@ def _likelihoods(entry: TimelineEntry) -> str:
         body = f"<del>{body}</del>"
     elif entry.likelihoods_struck:
         body = f'<del>{body}</del> <span class="tag">replaced</span>'
-    return f'<div class="likelihoods">{body}</div>'
+    return f'<div class="lk">{body}</div>'
 
 
 def _summary(r: Report) -> str:
@@ -465,7 +550,9 @@ def _chart(r: Report) -> str:
     out = [f"<figure>{chart_svg(r)}"]
     out.append(
         "<figcaption>Solid line: the belief the evidence gives each explanation (the network). "
-        "Dashed line with dots: the worker's own rating at each judgement. Only what was on "
+        "Dashed line with dots: the worker's own rating at each judgement. ◆: a supervision "
+        "note, decision or sign-off, at the moment it is about (one written later sits at the "
+        "point it is pinned to). Only what was on "
         f"file at {e(r.when(r.as_of))} is drawn.</figcaption></figure>"
     )
     marks = [c for c in r.flag_history if c.number > 0]
@@ -489,14 +576,18 @@ def _flags(r: Report) -> str:
     if not r.flags:
         return f"<p>No flags as of {e(r.when(r.as_of))}.</p>"
     out = [
-        f"<p>As of {e(r.when(r.as_of))}, {len(r.flags)} flag{'s' if len(r.flags) != 1 else ''}:</p>"
+        f'<p class="lead">As of {e(r.when(r.as_of))}, {len(r.flags)} '
+        f"flag{'s' if len(r.flags) != 1 else ''}:</p>"
     ]
     for shown in r.flags:
         f = shown.flag
-        out.append(f'<article class="flag {e(f.severity)}">')
+        # A card that fits on a page stays whole when printed; a long one may run on, but its
+        # head (title, sentence, figures) stays together.
+        short = len(shown.items) <= SHORT_FLAG_ITEMS and len(f.message) < 700
+        out.append(f'<article class="flag {e(f.severity)}{" short" if short else ""}">')
         out.append(
-            f'<p><span class="sev">{e(severity_words(f.severity).upper())}</span> · '
-            f"<strong>{e(shown.title)}</strong> <code>{e(f.id)}</code>"
+            f'<div class="head"><p><span class="sev">{e(severity_words(f.severity).upper())}'
+            f"</span> · <strong>{e(shown.title)}</strong> <code>{e(f.id)}</code>"
             + (' · <span class="tag">acknowledged</span>' if f.acknowledged else "")
             + "</p>"
         )
@@ -508,11 +599,18 @@ def _flags(r: Report) -> str:
             facts.append(f"favoured: <code>{e(f.favoured)}</code>")
         if f.rival:
             facts.append(f"rival: <code>{e(f.rival)}</code>")
-        out.append(f'<p class="remark">{" · ".join(facts)}</p>')
+        out.append(f'<p class="remark">{" · ".join(facts)}</p></div>')
         if shown.items:
-            out.append("<p>The items that drive it, strongest first:</p><ul>")
-            for ident, source, text in shown.items:
+            # The strongest few: a flag driven by thousands of items lists them in the timeline.
+            listed = shown.items[:FLAG_ITEMS_LISTED]
+            out.append('<p class="lead">The items that drive it, strongest first:</p><ul>')
+            for ident, source, text in listed:
                 out.append(f"<li><code>{e(ident)}</code> {e(source)}: {e(text)}</li>")
+            if len(shown.items) > len(listed):
+                out.append(
+                    f'<li class="remark">and {len(shown.items) - len(listed)} more: '
+                    f"{e(', '.join(i for i, _, _ in shown.items[len(listed) :]))}</li>"
+                )
             out.append("</ul>")
         out.append(
             f'<p class="question"><strong>Supervision question:</strong> {e(f.question)}</p>'
@@ -535,7 +633,10 @@ def _flags(r: Report) -> str:
 
 def _timeline(r: Report) -> str:
     out = [f'<p class="remark">{e(RATIOS_NOTE)} Struck-through text was retracted or replaced.</p>']
-    out.append("<table><thead><tr><th>When</th><th>What</th><th>Details</th></tr></thead><tbody>")
+    out.append(
+        '<table class="timeline"><thead><tr><th>When</th><th>What</th><th>Details</th></tr>'
+        "</thead><tbody>"
+    )
     for entry in r.timeline:
         what = e(entry.heading)
         if entry.struck and entry.kind == "evidence-recorded":
@@ -545,22 +646,24 @@ def _timeline(r: Report) -> str:
         parts = []
         if entry.text:
             text = e(entry.text)
-            parts.append(f"<div>{f'<del>{text}</del>' if entry.struck else text}</div>")
+            parts.append(f"<del>{text}</del>" if entry.struck else text)
         facts = []
         if entry.source:
             facts.append(f"source: {e(entry.source)}")
         if entry.observed:
             facts.append(f"observed {e(entry.observed)}")
         if facts:
-            parts.append(f'<div class="remark">{" · ".join(facts)}</div>')
+            parts.append(f"<small>{' · '.join(facts)}</small>")
         likes = _likelihoods(entry)
         if likes:
             parts.append(likes)
         for remark in entry.remarks:
             parts.append(f'<div class="remark">{e(remark)}</div>')
+        # An item's row can be linked to (#t-e4); the time cell is styled by its place.
+        anchor = f' id="t-{e(entry.subject)}"' if entry.kind == "evidence-recorded" else ""
         out.append(
-            f'<tr id="t-{e(entry.kind)}-{e(entry.subject or "")}"><td class="when">'
-            f"{e(r.when(entry.at))}</td><td>{what}</td><td>{''.join(parts)}</td></tr>"
+            f"<tr{anchor}><td>{e(r.when(entry.at))}</td><td>{what}</td>"
+            f"<td>{''.join(parts)}</td></tr>"
         )
     out.append("</tbody></table>")
     return "\n".join(out)
@@ -578,10 +681,15 @@ def _notes(r: Report) -> str:
             kind += f"<br><code>{e(n.flag)}</code>"
         if n.closes:
             kind += '<br><span class="tag">closes the case</span>'
+        when = e(r.when(n.at))
         if n.pinned_at is not None:
-            kind += f'<br><span class="remark">about {e(r.when(n.pinned_at))}</span>'
+            # Shown at the moment it is about, marked as written later (DESIGN §6).
+            when = (
+                f'{e(r.when(n.pinned_at))}<br><span class="remark">written on '
+                f"{e(r.when(n.at))}</span>"
+            )
         out.append(
-            f'<tr><td class="when">{e(r.when(n.at))}</td><td>{kind}</td><td>{e(n.who or "")}</td>'
+            f'<tr><td class="when">{when}</td><td>{kind}</td><td>{e(n.who or "")}</td>'
             f"<td>{e(n.text)}</td></tr>"
         )
     out.append("</tbody></table>")
@@ -595,36 +703,55 @@ def _judgements(r: Report) -> str:
         "<p>At each judgement: the worker's ratings beside what the evidence on file then gave "
         "each explanation, the items on file then, and the flags as they stood.</p>"
     ]
+    # A long case (hundreds of judgements, thousands of items) gets each judgement in a few
+    # lines: its ratings on one line, and the new items by id (their text is in the timeline).
+    # The full layout there would repeat every item's text and a table per judgement.
+    compact = len(r.judgements) > COMPACT_JUDGEMENTS
+    if compact:
+        out.append(
+            f'<p class="remark">{len(r.judgements)} judgements: each in brief, ratings as '
+            "worker / evidence then; the items are in the timeline.</p>"
+        )
     for j in r.judgements:
         out.append('<section class="judgement">')
         who = f" · {e(j.who)}" if j.who else ""
         out.append(
+            '<div class="keep">'
             f"<h3><code>{e(j.id)}</code> · {e(r.when(j.at))}{who} — "
             + (f"favours <code>{e(j.favoured)}</code>" if j.favoured else "no favourite (a tie)")
             + "</h3>"
         )
         if j.note:
             out.append(f"<blockquote>{e(j.note)}</blockquote>")
-        out.append(
-            '<table><thead><tr><th>Explanation</th><th class="num">Worker</th>'
-            '<th class="num">Evidence then (network)</th></tr></thead><tbody>'
-        )
-        for h, worker, network in j.rows:
-            mark = " ◀" if h == j.favoured else ""
-            out.append(
-                f"<tr><td><code>{e(h)}</code> {e(r.label(h))}{mark}</td>"
-                f'<td class="num">{percent(worker)}</td><td class="num">{percent(network)}</td></tr>'
+        if compact:
+            ratings = " · ".join(
+                f"{'◀ ' if h == j.favoured else ''}{e(h)} {percent(worker)}/{percent(network)}"
+                for h, worker, network in j.rows
             )
-        out.append("</tbody></table>")
-        on_file = ", ".join(e(i) for i in j.on_file) or "none"
-        line = f"<p><strong>On file then ({len(j.on_file)}):</strong> {on_file}"
-        if j.retracted:
-            line += f"; retracted by then: <del>{', '.join(e(i) for i in j.retracted)}</del>"
-        out.append(line + "</p>")
-        if j.new:
-            out.append("<p><strong>New since the previous judgement:</strong></p><ul>")
+            out.append(f"<p>{ratings}</p></div>")
+            out.append(f"<p><strong>On file then:</strong> {e(on_file_words(j))}")
+            if j.new:
+                out.append(f"; new: {e(', '.join(ident for ident, _, _ in j.new))}")
+            out.append("</p>")
+        else:
+            out.append(
+                '<table><thead><tr><th>Explanation</th><th class="num">Worker</th>'
+                '<th class="num">Evidence then (network)</th></tr></thead><tbody>'
+            )
+            for h, worker, network in j.rows:
+                mark = " ◀" if h == j.favoured else ""
+                out.append(
+                    f"<tr><td><code>{e(h)}</code> {e(r.label(h))}{mark}</td>"
+                    f'<td class="num">{percent(worker)}</td>'
+                    f'<td class="num">{percent(network)}</td></tr>'
+                )
+            out.append("</tbody></table></div>")
+            out.append(f"<p><strong>On file then:</strong> {e(on_file_words(j))}</p>")
+        if j.new and not compact:
+            out.append('<p class="lead"><strong>New since the previous judgement:</strong></p><ul>')
+            retracted = set(j.retracted)
             for ident, source, text in j.new:
-                gone = ident in j.retracted
+                gone = ident in retracted
                 body = f"{e(source)}: {e(text)}"
                 out.append(
                     f"<li><code>{e(ident)}</code> {f'<del>{body}</del>' if gone else body}</li>"
@@ -692,6 +819,7 @@ def _method(r: Report) -> str:
         [
             f"<p>{e(NOT_A_VERDICT)}</p>",
             f"<p>{e(RATIOS_NOTE)}</p>",
+            *([f"<p>{e(BRIEF_NOTE)}</p>"] if r.brief else []),
             "<p>The network combines the items with each explanation's prior weight by Bayes' "
             "rule; a source the worker relies on less than fully can be explained away as a "
             "whole. Flags compare the worker's judgements with the network's readings at the same "
@@ -754,7 +882,9 @@ def render_html(r: Report) -> str:
         out.append(f'<section id="{key}"><h2>{e(title)}</h2>\n{body[key]}\n</section>')
     out += [
         "</main>",
-        f"<footer>{e(NOT_A_VERDICT)} Produced by hypotrack from case <code>{e(case.id)}</code>, "
+        # On paper the sentence is already in "How to read this report", just above.
+        f'<footer><span class="screen-only">{e(NOT_A_VERDICT)} </span>Produced by hypotrack '
+        f"from case <code>{e(case.id)}</code>, "
         f"as known at {e(r.when(r.as_of))}.</footer>",
         "</body>",
         "</html>",

@@ -2,39 +2,42 @@
 
 For case-management systems that take text, and for reading in a terminal or a diff. The
 chart becomes a table of both belief lines at every moment the network moved or the worker
-judged. Case text is escaped twice over: `<`, `>` and `&` as HTML entities (Markdown renderers
-pass raw HTML through), and Markdown's own punctuation with backslashes, so that a note cannot
-turn into a link, a table cell break or a heading.
+judged. Case text is made inert with backslashes: Markdown's own punctuation, and `<` and `&`
+where they could start an HTML tag or entity (Markdown renderers pass raw HTML through), so that
+a note cannot turn into markup, a link, a table cell break or a heading, and the file still reads
+as plain text (no `&amp;`).
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
 
 from hypotrack.domain.numbers import figure_words
 from hypotrack.report.content import (
+    BRIEF_NOTE,
     NOT_A_VERDICT,
     RATIOS_NOTE,
     SECTIONS,
     Report,
     TimelineEntry,
     counts_line,
+    on_file_words,
     percent,
     severity_words,
 )
 
 # Punctuation that means something anywhere in a line. Parentheses and '!' need no escape
-# once '[' and ']' are escaped (no link can form); '<', '>' and '&' become entities.
-_PUNCT = re.compile(r"([\\`*_\[\]|~])")
+# once '[' and ']' are escaped (no link can form). A backslash makes any ASCII punctuation
+# literal (CommonMark), so '<' and '&' are escaped that way, and only where they could start a
+# tag or an entity: the file is read as plain text too, and "Kass &amp; Raftery" reads badly.
+_PUNCT = re.compile(r"([\\`*_\[\]|~]|<(?=[A-Za-z/!?])|&(?=#?\w+;))")
 # ... and what means something only at the start of a line: a heading, a list, a quote.
-_LEADING = re.compile(r"^(\s*)(#|[-+]|\d+[.)])(?=\s|$)")
+_LEADING = re.compile(r"^(\s*)((?:#|[-+]|\d+[.)])(?=\s|$)|>)")
 
 
 def md(text: object) -> str:
     """Case text as inert Markdown on one line."""
     s = " ".join(str(text).split())
-    s = escape(s, quote=False)
     s = _PUNCT.sub(r"\\\1", s)
     return _LEADING.sub(lambda m_: m_.group(1) + m_.group(2)[:-1] + "\\" + m_.group(2)[-1], s)
 
@@ -239,9 +242,11 @@ def _notes(r: Report) -> str:
             kind += f" {code(n.flag)}"
         if n.closes:
             kind += " (closes the case)"
+        when = r.when(n.at)
         if n.pinned_at is not None:
-            kind += f"<br>about {r.when(n.pinned_at)}"
-        rows.append([r.when(n.at), kind, md(n.who or ""), md(n.text)])
+            # Shown at the moment it is about, marked as written later (DESIGN §6).
+            when = f"{r.when(n.pinned_at)} (written on {r.when(n.at)})"
+        rows.append([when, kind, md(n.who or ""), md(n.text)])
     return _table(["When", "Kind", "By", "Note"], rows)
 
 
@@ -274,10 +279,8 @@ def _judgements(r: Report) -> str:
                 {1, 2},
             )
         )
-        line = f"**On file then ({len(j.on_file)}):** {', '.join(j.on_file) or 'none'}"
-        if j.retracted:
-            line += f"; retracted by then: ~~{', '.join(j.retracted)}~~"
-        out.append(line)
+        out.append(f"**On file then:** {md(on_file_words(j))}")
+        retracted = set(j.retracted)
         if j.new:
             out.append(
                 "**New since the previous judgement:**\n\n"
@@ -285,7 +288,7 @@ def _judgements(r: Report) -> str:
                     f"- {code(ident)} "
                     + (
                         f"~~{md(source)}: {md(text)}~~"
-                        if ident in j.retracted
+                        if ident in retracted
                         else f"{md(source)}: {md(text)}"
                     )
                     for ident, source, text in j.new
@@ -343,6 +346,7 @@ def _method(r: Report) -> str:
         [
             md(NOT_A_VERDICT),
             md(RATIOS_NOTE),
+            *([md(BRIEF_NOTE)] if r.brief else []),
             "The network combines the items with each explanation's prior weight by Bayes' rule; "
             "a source the worker relies on less than fully can be explained away as a whole. "
             "Flags compare the worker's judgements with the network's readings at the same "

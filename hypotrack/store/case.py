@@ -141,6 +141,28 @@ class CaseSession:
         self.events: list[Any] = load_case_events(store, case_id)
         self.state: CaseState = replayable(case_id, self.events)  # DamagedCase names the event
 
+    def catch_up(self) -> list[Any]:
+        """Take in the events others have appended since this session last read the case.
+
+        Returns the new events (empty if there were none). A store that can read just the new
+        events (a team store) is asked for those; otherwise the case is read again.
+        """
+        after = getattr(self.store, "events_after", None)
+        if after is None:
+            before = len(self.events)
+            self.reload()
+            return self.events[before:]
+        from hypotrack.domain.state import EventRejected
+
+        new = [event_from_row(row) for row in after(self.case_id, len(self.events))]
+        try:
+            for event in new:
+                self.state.apply(event)
+                self.events.append(event)
+        except EventRejected:  # not reachable through the store's checks; read it all again
+            self.reload()
+        return new
+
     def reload(self) -> None:
         self.events = load_case_events(self.store, self.case_id)
         self.state = fold(self.events)

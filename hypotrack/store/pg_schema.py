@@ -15,7 +15,9 @@ Who sees what is decided here, by PostgreSQL, never by the client:
   :func:`hypotrack.store.base.event_hash`, so a case verifies the same on either backend.
 - ``events`` and ``access_log`` are append-only: no UPDATE/DELETE/TRUNCATE is granted, and triggers
   refuse them even to the owner.
-- A committed event sends ``NOTIFY hypotrack_events, 'case_id seq'``, so open workspaces follow.
+- A committed event sends ``NOTIFY hypotrack_events, 'TAG SEQ'``, so open workspaces follow; the
+  tag is a hash of the case id, because every signed-in person may listen on the channel
+  (migration 2).
 
 A migration runs once, in its own transaction, recorded in ``migrations``; each statement is written
 so that running it over a half-built store (roles exist already) does no harm.
@@ -309,5 +311,33 @@ GRANT EXECUTE ON FUNCTION hypotrack.visible_cases(), hypotrack.can_read(text),
   TO hypotrack_user;
 """
 
+# 2: a change notice names its case by a tag, not by its id (anyone signed in may listen), and
+# the per-append permission check looks at the one case instead of listing every visible case.
+_M2 = r"""
+CREATE OR REPLACE FUNCTION hypotrack.announce_event() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = hypotrack, pg_temp AS $$
+BEGIN
+  -- Every listener hears every notice, so it names the case only by a tag (see case_tag).
+  PERFORM pg_notify('hypotrack_events',
+    left(encode(sha256(convert_to('hypotrack:' || NEW.case_id, 'UTF8')), 'hex'), 16)
+    || ' ' || NEW.seq::text);
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION hypotrack.can_read(c text) RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = hypotrack, pg_temp AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM hypotrack.cases k
+      LEFT JOIN hypotrack.people p ON p.name = session_user
+     WHERE k.case_id = c
+       AND (k.owner = session_user
+            OR hypotrack.is_superuser()
+            OR EXISTS (SELECT 1 FROM hypotrack.allocations a
+                        WHERE a.case_id = k.case_id AND a.person = session_user)
+            OR (p.role = 'supervisor' AND k.team = p.team)
+            OR (p.role = 'trainer' AND k.kind IN ('teaching', 'training'))))
+$$;
+"""
+
 #: Migration number -> SQL. Append new ones; never edit one that has shipped.
-MIGRATIONS: dict[int, str] = {1: _M1}
+MIGRATIONS: dict[int, str] = {1: _M1, 2: _M2}

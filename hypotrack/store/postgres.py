@@ -48,7 +48,7 @@ from hypotrack.store.sqlite import (
     _title,
 )
 
-__all__ = ["AccessRefused", "PostgresEventStore", "describe_url", "is_url"]
+__all__ = ["AccessRefused", "Follower", "PostgresEventStore", "case_tag", "describe_url", "is_url"]
 
 _COLUMNS = "case_id, seq, at, who, kind, payload, prev_hash, hash, written"
 # How long to wait for the server to answer a connection, in seconds.
@@ -74,6 +74,64 @@ def describe_url(url: str) -> str:
         where += f" (port {parts['port']})"
     database = parts.get("dbname") or parts.get("user") or "?"
     return f"the team store {database!r} at {where}"
+
+
+def case_tag(case_id: str) -> str:
+    """How a change notice names a case: the first 16 hex digits of a hash of its id.
+
+    Any signed-in person can listen on the channel, so a notice must not carry the case id; a
+    workspace compares the tag with its own case's.
+    """
+    import hashlib
+
+    return hashlib.sha256(f"hypotrack:{case_id}".encode()).hexdigest()[:16]
+
+
+class Follower:
+    """A thread that listens for committed events and calls ``on_change(tag, seq)`` for each.
+
+    It has its own connection (a listening connection must not be shared with the store's
+    queries) and reconnects, once a second, if the server goes away; ``on_state(connected)``
+    hears about that. ``stop()`` ends it within half a second.
+    """
+
+    def __init__(
+        self, url: str, on_change: Any, on_state: Any = None, *, poll: float = 0.25
+    ) -> None:
+        self._url = url
+        self._on_change = on_change
+        self._on_state = on_state
+        self._poll = poll
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hypotrack-follow", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psycopg
+
+        connected: bool | None = None
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute("LISTEN hypotrack_events")
+                    if connected is not True and self._on_state is not None:
+                        self._on_state(True)
+                    connected = True
+                    while not self._stop.is_set():
+                        for notice in conn.notifies(timeout=self._poll):
+                            tag, _, seq = notice.payload.partition(" ")
+                            if seq.isdigit():
+                                self._on_change(tag, int(seq))
+            except Exception:
+                if connected is not False and self._on_state is not None:
+                    self._on_state(False)
+                connected = False
+                self._stop.wait(1.0)
+
+    def stop(self) -> None:
+        """Stop listening (returns once the thread has ended, or after two seconds)."""
+        self._stop.set()
+        self._thread.join(timeout=2)
 
 
 class AccessRefused(StoreError):
@@ -367,6 +425,29 @@ class PostgresEventStore:
                 StoredEvent(case_id, seq, at, who, kind, payload, prev_hash, hash_, written)
             )
         return stored
+
+    def follow(self, on_change: Any, on_state: Any = None) -> Follower:
+        """Start listening for events others commit: ``on_change(case_tag, seq)`` in a thread."""
+        return Follower(self._url, on_change, on_state)
+
+    def mark_opened(self, case_id: str, seq: int) -> None:
+        """Remember that the signed-in person has seen ``case_id`` up to event ``seq``."""
+        with self._lock, self._errors(f"mark case {case_id!r} as seen"):
+            self._connection().execute(
+                "INSERT INTO hypotrack.last_opened (case_id, seq) VALUES (%s, %s)"
+                " ON CONFLICT (person, case_id) DO UPDATE SET seq = EXCLUDED.seq, at = now()",
+                (case_id, seq),
+            )
+
+    def opened_marks(self) -> dict[str, int]:
+        """Case id -> the last event the signed-in person had seen when they last looked."""
+        with self._lock, self._errors("read which cases you have seen"):
+            rows = (
+                self._connection()
+                .execute("SELECT case_id, seq FROM hypotrack.last_opened")
+                .fetchall()
+            )
+        return dict(rows)
 
     def open_case(self, case_id: str) -> None:
         """Log a read of the case (or its refusal) in the access log; raise if refused.

@@ -16,7 +16,7 @@ from hypotrack.store.base import StoreError, StoreUnavailable
 from hypotrack.store.pg_schema import MIGRATIONS, ROLES, USER_ROLE
 from hypotrack.store.postgres import AccessRefused, PostgresEventStore, describe_url
 
-__all__ = ["AccessEntry", "access_log", "add_person", "allocate", "init_store", "mark_opened"]
+__all__ = ["AccessEntry", "access_log", "add_person", "allocate", "init_store"]
 
 # A person's name is a PostgreSQL role name; kept to what needs no quoting in a URL either.
 _NAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}$")
@@ -195,22 +195,3 @@ def access_log(store: PostgresEventStore, case_id: str | None = None) -> list[Ac
             params = (case_id,)
         rows = conn.execute(query + " ORDER BY id", params).fetchall()
     return [AccessEntry(*row) for row in rows]
-
-
-def mark_opened(store: PostgresEventStore, case_id: str, seq: int) -> None:
-    """Remember that the signed-in person has seen ``case_id`` up to ``seq``."""
-    with store._lock, store._errors(f"mark case {case_id!r} as read"):
-        store._connection().execute(
-            "INSERT INTO hypotrack.last_opened (case_id, seq) VALUES (%s, %s)"
-            " ON CONFLICT (person, case_id) DO UPDATE SET seq = EXCLUDED.seq, at = now()",
-            (case_id, seq),
-        )
-
-
-def opened_marks(store: PostgresEventStore) -> dict[str, int]:
-    """Case id -> the last seq the signed-in person had seen when they last opened it."""
-    with store._lock, store._errors("read your last-opened marks"):
-        rows = (
-            store._connection().execute("SELECT case_id, seq FROM hypotrack.last_opened").fetchall()
-        )
-    return dict(rows)

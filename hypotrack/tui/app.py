@@ -82,6 +82,8 @@ class HypotrackApp(App[int]):
         super().notify(message, markup=markup, **kwargs)
 
     def on_mount(self) -> None:
+        self._settle_recorder()
+        self._start_following()
         if self.training is not None:
             from hypotrack.tui.screens.training import open_training
 
@@ -93,7 +95,39 @@ class HypotrackApp(App[int]):
                 self.store_error, title="The store cannot be opened", severity="error", timeout=30
             )
 
+    def _settle_recorder(self) -> None:
+        """Who this person is in the store: a team store's signed-in person, or the embedded
+        store's kept name, asked once (only on a terminal and without $HYPOTRACK_USER)."""
+        import sys
+
+        from hypotrack.tui import editing
+
+        store = self.store
+        if store is None:
+            return
+        kept = getattr(store, "user", None)
+        editing.set_recorder(kept)
+        if kept or getattr(store, "server_sets_who", False) or not hasattr(store, "set_user"):
+            return
+        if os.environ.get("HYPOTRACK_USER") or not sys.stdin.isatty():
+            return
+        from hypotrack.store.base import StoreError
+        from hypotrack.tui.screens.case_forms import NameForm
+
+        def keep(name: str) -> str | None:
+            try:
+                store.set_user(name)
+            except (ValueError, StoreError) as exc:
+                return str(exc)
+            editing.set_recorder(name)
+            return None
+
+        self.call_after_refresh(lambda: self.push_screen(NameForm(editing.who(), keep)))
+
     def on_unmount(self) -> None:
+        follower = getattr(self, "_follower", None)
+        if follower is not None:
+            follower.stop()
         if self.store is not None:
             self.store.close()
 
@@ -111,7 +145,76 @@ class HypotrackApp(App[int]):
         except (StoreError, EventRejected, ValueError) as exc:
             self.notify(str(exc), title=f"Cannot open case {case_id}", severity="error", timeout=10)
             return
+        self.mark_seen(session)
         self.push_screen(WorkspaceScreen(session))
+
+    # --- following others' changes (a team store) -----------------------------------------
+
+    def mark_seen(self, session: Any) -> None:
+        """Remember that this person has seen the case as far as the session has read it."""
+        mark = getattr(self.store, "mark_opened", None)
+        if mark is None:
+            return
+        from hypotrack.store.base import StoreError
+
+        try:
+            mark(session.case_id, len(session.events))
+        except StoreError:
+            pass  # only the cases list's marks suffer; the failure shows on the next save
+
+    def _start_following(self) -> None:
+        """Listen for what others record (a team store): open workspaces and replays follow."""
+        follow = getattr(self.store, "follow", None)
+        if follow is None:
+            return
+        from hypotrack.tui.messages import CaseChangedElsewhere, StoreReachable
+
+        self._follower = follow(
+            lambda tag, seq: self.post_message(CaseChangedElsewhere(tag, seq)),
+            lambda up: self.post_message(StoreReachable(up)),
+        )
+
+    def on_case_changed_elsewhere(self, message: Any) -> None:
+        """Bring every open screen of that case up to date, and the cases list."""
+        from hypotrack.store.base import StoreError
+        from hypotrack.store.postgres import case_tag
+
+        sessions: dict[int, Any] = {}
+        for screen in self.screen_stack:
+            session = getattr(screen, "session", None)
+            if session is None or id(session) in sessions:
+                continue
+            if case_tag(session.case_id) == message.tag and message.seq > len(session.events):
+                sessions[id(session)] = session
+        news: dict[int, list[Any]] = {}
+        for key, session in sessions.items():
+            try:
+                news[key] = session.catch_up()
+            except StoreError as exc:
+                self.notify(str(exc), title="Could not follow the case", severity="error")
+                continue
+            self.mark_seen(session)
+        for screen in self.screen_stack:
+            session = getattr(screen, "session", None)
+            hook = getattr(screen, "followed", None)
+            if session is not None and hook is not None and news.get(id(session)):
+                hook(news[id(session)])
+            refresh = getattr(screen, "cases_changed", None)
+            if refresh is not None:
+                refresh()
+
+    def on_store_reachable(self, message: Any) -> None:
+        if getattr(self, "_was_unreachable", False) and message.reachable:
+            self.notify("The team store is back; changes by others show again.", title="Live")
+        elif not message.reachable:
+            self.notify(
+                "Lost touch with the team store: what others record will not show until it is "
+                "back. What you type is kept; saving may fail until then.",
+                title="Live",
+                severity="warning",
+                timeout=10,
+            )
+        self._was_unreachable = not message.reachable
 
     # --- help and errors ------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ import math
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
 from hypotrack.domain import times
-from hypotrack.domain.state import CaseState, ItemState
+from hypotrack.domain.state import CaseState
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
 
 
@@ -41,11 +40,23 @@ def clock() -> datetime:
     return datetime.now(UTC)
 
 
+_recorder: str | None = None
+
+
+def set_recorder(name: str | None) -> None:
+    """The name the store records for this person (the embedded store's kept name, or a team
+    store's signed-in person); set by the app when it opens the store."""
+    global _recorder
+    _recorder = name or None
+
+
 def who() -> str:
-    """The person recording: $HYPOTRACK_USER, else the login name."""
+    """The person recording: $HYPOTRACK_USER, else the store's name for them, else the login."""
     name = os.environ.get("HYPOTRACK_USER", "").strip()
     if name:
         return name
+    if _recorder:
+        return _recorder
     try:
         return getpass.getuser()
     except Exception:  # no login name (a container without a passwd entry)
@@ -299,64 +310,3 @@ def favoured_of(state: CaseState, posterior: dict[str, float] | None) -> tuple[s
         # At a tie (a template's explanations before any evidence) nothing is starred.
         return (best[0] if len(best) == 1 else None), False
     return None, False
-
-
-def bearing_on(
-    item: ItemState, favoured: str, posterior: dict[str, float], live: list[str]
-) -> float:
-    """The item's likelihood ratio for the favoured explanation against the rest.
-
-    L(F) over the posterior-weighted mean of L(h) for the other live explanations: above 1 the
-    item supports F, below 1 it tells against it.
-    """
-    rivals = [h for h in live if h != favoured]
-    if not rivals:
-        return 1.0
-    weights = {h: posterior.get(h, 0.0) for h in rivals}
-    total = sum(weights.values())
-    if total <= 0:
-        weights = {h: 1.0 for h in rivals}
-        total = float(len(rivals))
-    rest = sum(weights[h] * item.of(h) for h in rivals) / total
-    return item.of(favoured) / rest if rest > 0 else math.inf
-
-
-@dataclass(frozen=True)
-class Movement:
-    """Why an item moved the beliefs: its ratios, and each belief before and after it."""
-
-    item: str
-    favoured: str | None
-    ratios: dict[str, float]  # rival -> L(rival) / L(favoured)
-    before: dict[str, float]
-    after: dict[str, float]
-    retracted_before: dict[str, float] | None = None
-    retracted_after: dict[str, float] | None = None
-
-
-def why_moved(engine: Any, item_id: str, favoured: str | None) -> Movement | None:
-    """For one item: L(rival)/L(F) for each rival, and how each belief moved when it arrived.
-
-    `engine.history[k]` is the network after the k-th event; the item arrived at step
-    `item.step`, so the move is history[step - 1] → history[step]. A retraction's move is shown
-    the same way.
-    """
-    state = engine.state
-    item = state.items.get(item_id)
-    if item is None or item.step >= len(engine.history) or item.step < 1:
-        return None
-    live = state.live_hypotheses
-    ratios = {}
-    if favoured is not None:
-        base = item.of(favoured)
-        ratios = {h: item.of(h) / base for h in live if h != favoured}
-    before = engine.history[item.step - 1].posterior
-    after = engine.history[item.step].posterior
-    r_before = r_after = None
-    if not item.live:
-        for k, snap in enumerate(engine.history):
-            ev = snap.event
-            if ev.kind == "evidence-retracted" and ev.id == item_id and k > 0:
-                r_before, r_after = engine.history[k - 1].posterior, snap.posterior
-                break
-    return Movement(item_id, favoured, ratios, before, after, r_before, r_after)

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import functools
 import inspect
-import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from hypotrack.domain.errors import failure_report
 
 T = TypeVar("T", bound=type)
 
 
 def error_text(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    """The copyable text of an unexpected error: frames and types, never a message that may
+    quote case text (see `domain.errors.failure_report`)."""
+    return failure_report(exc)
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:

@@ -45,3 +45,20 @@ class EnquiriesRanked(Message):
         super().__init__()
         self.version = version
         self.change = change
+
+
+class CaseChangedElsewhere(Message):
+    """Someone committed event `seq` on the case whose change tag is `tag` (a team store)."""
+
+    def __init__(self, tag: str, seq: int) -> None:
+        super().__init__()
+        self.tag = tag
+        self.seq = seq
+
+
+class StoreReachable(Message):
+    """The team store's change notices stopped (False) or came back (True)."""
+
+    def __init__(self, reachable: bool) -> None:
+        super().__init__()
+        self.reachable = reachable

@@ -127,3 +127,31 @@ class ImportForm(FormScreen):
             raise FieldError(
                 "path", "This file cannot be imported:\n" + _first_problems(exc)
             ) from None
+
+
+class NameForm(FormScreen):
+    """The local user's name, asked once and kept in the embedded store."""
+
+    form_title = "Your name"
+    intro = (
+        "hypotrack records who made each entry, so a supervisor can see who changed what. "
+        "This name is kept in this store and asked only once."
+    )
+
+    def __init__(self, default: str, submit: Submit) -> None:
+        super().__init__(submit)
+        self.default = default
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field(
+            "name",
+            "Name",
+            Input(value=self.default),
+            "As it should appear beside your entries (e.g. R. Hale, social worker).",
+        )
+
+    def build(self) -> str:
+        name = editing.required_text("name", self.value("name"), "your name")
+        if len(name) > 200:
+            raise FieldError("name", "Keep it under 200 characters.")
+        return name

@@ -3,7 +3,7 @@
 At each step the screen shows only what was on file then — items recorded later and
 explanations added later are absent, not greyed out — with both belief lines (the network's
 and the worker's), the flags as they stood, and the event in words. The view of a step is
-built from the events up to it (`replay_model.step_view`), never from the case as it stands
+built from the events up to it (`replay_model.step_view`, on the timeline walk), never from the case as it stands
 now; the chart spans the whole timeline but draws nothing after the current step.
 
 A supervisor can mark a point (A), move, and compare; and pin a supervision note or a
@@ -253,6 +253,17 @@ class ReplayScreen(Guarded, Screen[bool]):
         self.show_step()
         self.read_flags(list(self.events), self.version)
 
+    def followed(self, new_events: list[Any]) -> None:
+        """Someone else recorded on this case (a team store): take it in; a replay standing on
+        the last step moves on to the new last step, one looking back stays where it is."""
+        from hypotrack.tui.screens.workspace import following_note
+
+        at_end = self.step == len(self.events) - 1
+        self.timeline_changed()
+        if at_end:
+            self.step = len(self.events) - 1
+        self.notify(following_note(new_events), title="Recorded by someone else", markup=False)
+
     # --- drawing --------------------------------------------------------------------------
 
     def watch_step(self) -> None:
@@ -263,7 +274,7 @@ class ReplayScreen(Guarded, Screen[bool]):
         self.call_after_refresh(self.show_step)
 
     def show_step(self) -> None:
-        view = rm.step_view(self.events, self.step, self.track.pinned)
+        view = rm.step_view(self.events, self.step, self.track.pinned, self.track.flags)
         self.view = view
         a_at = self.events[self.point_a].at if self.point_a is not None else None
         self.query_one("#replay-event", Static).update(
@@ -423,8 +434,8 @@ class ReplayScreen(Guarded, Screen[bool]):
         except DiffError as exc:
             self.notify(str(exc), title="Cannot compare", severity="error")
             return
-        a = rm.step_view(self.events, lo, self.track.pinned)
-        b = rm.step_view(self.events, hi, self.track.pinned)
+        a = rm.step_view(self.events, lo, self.track.pinned, self.track.flags)
+        b = rm.step_view(self.events, hi, self.track.pinned, self.track.flags)
         title = f"Compare step {lo + 1} with step {hi + 1}"
         self.app.push_screen(CompareScreen(compare_body(result, a, b), title))
 

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,8 @@ from hypotrack.tui.widgets.render import clip, pct, ratio_text, severity
 
 #: A share smaller than this (odds ×1.02) is not worth naming as a mover.
 SMALL = math.log(1.02)
+#: The width of the time column of the lists ("e12 11 Feb 09:00").
+WHEN = 16
 
 
 def odds(share: float) -> Text:
@@ -78,8 +81,52 @@ def movers(change: Any, limit: int = 3) -> Text:
     return text
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def in_between(d: Any) -> Text:
+    """Everything in between in one line: what to scroll to (it fits at 80 columns)."""
+    counts = [
+        (len(d.items_added), "item added", "items added"),
+        (len(d.items_amended), "item amended", "items amended"),
+        (len(d.items_retracted), "item retracted", "items retracted"),
+        (len(d.hypotheses_added), "explanation added", "explanations added"),
+        (len(d.hypotheses_retired), "explanation retired", "explanations retired"),
+        (len(d.reliability_changes), "reliability change", "reliability changes"),
+        (len(d.judgements), "judgement", "judgements"),
+        (len(d.notes), "note", "notes"),
+    ]
+    said = [plural(n, one, many) for n, one, many in counts if n]
+    changes: dict[str, int] = {}
+    for c in d.flag_changes:
+        word = CHANGE_WORDS.get(c.change, c.change)
+        changes[word] = changes.get(word, 0) + 1
+    text = Text("In between: ", style="bold")
+    text.append(", ".join(said) or "nothing was entered")
+    text.append("; flags: ")
+    text.append(", ".join(f"{n} {word}" for word, n in changes.items()) or "no change")
+    standing = [f for f in d.flags_after if not f.acknowledged]
+    text.append(f" ({plural(len(standing), 'open flag')} at the later point).")
+    return text
+
+
+def entries(rows: list[tuple[Text, Text]], left: int) -> Table:
+    """Rows of (when / what, details): the details wrap under themselves, not under the time."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=left, no_wrap=True)
+    grid.add_column(ratio=1)
+    for when, what in rows:
+        grid.add_row(when, what)
+    return grid
+
+
 def compare_body(d: Any, a: StepView, b: StepView) -> RenderableType:
-    """The whole comparison from the earlier point `a` to the later point `b`."""
+    """The whole comparison from the earlier point `a` to the later point `b`.
+
+    The order is a supervisor's: what happened in between in one line, how each belief moved,
+    then the flags, the worker's judgements and the notes (with their authors), then the items.
+    """
     state = b.state
     parts: list[RenderableType] = []
     head = Text()
@@ -90,23 +137,25 @@ def compare_body(d: Any, a: StepView, b: StepView) -> RenderableType:
         " — each point as it stood then. A point includes every entry made at its time.",
         style="dim",
     )
-    parts.append(head)
+    parts += [head, in_between(d)]
 
     parts += [Text(""), Text("How each belief moved", style="bold underline")]
+    beliefs = []
     for c in d.beliefs:
-        row = Text()
-        row.append("★ " if c.id == d.favoured else "  ", style="bold")
-        row.append(c.label, style="bold")
-        row.append("\n    network ")
+        star = Text("★" if c.id == d.favoured else "", style="bold")
+        row = Text(c.label, style="bold")
+        row.append(f"  {c.id}", style="dim")  # the lists below name explanations by id
+        row.append("\nnetwork ")
         row.append_text(points(c.before, c.after))
         row.append("   you ")
         row.append_text(points(c.worker_before, c.worker_after))
         if c.log_odds_change:
             row.append("   odds ")
             row.append_text(odds(c.log_odds_change))
-        row.append("\n    moved most by: ", style="dim")
+        row.append("\nmoved most by: ", style="dim")
         row.append_text(movers(c, limit=4))
-        parts.append(row)
+        beliefs.append((star, row))
+    parts.append(entries(beliefs, 1))
     if d.favoured:
         whose = "the worker's favoured" if d.favoured_by == "worker" else "the network's leading"
         parts.append(
@@ -117,59 +166,66 @@ def compare_body(d: Any, a: StepView, b: StepView) -> RenderableType:
             )
         )
 
-    def listing(title: str, rows: list[Text]) -> None:
+    def listing(title: str, rows: list[tuple[Text, Text]]) -> None:
         if rows:
-            parts.extend([Text(""), Text(title, style="bold underline"), *rows])
+            parts.extend([Text(""), Text(title, style="bold underline"), entries(rows, WHEN)])
+
+    def when(at: Any, ident: str = "") -> Text:
+        return Text(f"{ident} {local(at, b)}".strip(), style="bold")
+
+    flag_rows = [(Text(local(c.at, b)), flag_change_row(c, state, b)) for c in d.flag_changes]
+    if not flag_rows and d.flags_after:
+        flag_rows = [(Text(""), Text("No flag was raised, changed or closed.", style="dim"))]
+    listing("Flags in between", flag_rows)
+    listing(
+        "Judgements in between", [(when(j.at, j.id), judgement_row(j, state)) for j in d.judgements]
+    )
+    listing("Notes in between", [(when(n.at, n.id), note_row(n, b)) for n in d.notes])
 
     added = []
     for i in d.items_added:
         source = state.sources.get(i.source)
-        row = Text(f"{i.id}  {local(i.at, b)}  ", style="bold")
-        row.append(i.text, style="strike" if i.retracted else "")
+        row = Text(i.text, style="strike" if i.retracted else "")
         row.append(f" — {source.spec.label if source else i.source}", style="dim")
         if i.retracted:
             row.append(" (retracted again before the later point)", style="italic")
-        added.append(row)
+        added.append((when(i.at, i.id), row))
     listing(f"Items added ({len(added)})", added)
     listing(
         "Items amended",
         [
-            Text(f"{i.id}  {local(i.at, b)}  new likelihoods: {i.reason or 'no reason given'}")
+            (when(i.at, i.id), Text(f"new likelihoods: {i.reason or 'no reason given'}"))
             for i in d.items_amended
         ],
     )
     retracted = []
     for i in d.items_retracted:
         item = state.items.get(i.id)
-        row = Text(f"{i.id}  {local(i.at, b)}  ", style="bold")
-        row.append(clip(item.spec.text, 60) if item else "", style="strike")
+        row = Text(clip(item.spec.text, 60) if item else "", style="strike")
         row.append(f" — {i.reason or 'no reason given'}")
-        retracted.append(row)
+        retracted.append((when(i.at, i.id), row))
     listing("Items retracted", retracted)
     listing(
         "Explanations added",
-        [Text(f"{h.label}  ({local(h.at, b)})") for h in d.hypotheses_added],
+        [(when(h.at), Text(h.label)) for h in d.hypotheses_added],
     )
     listing(
         "Explanations retired",
-        [Text(f"{h.label}  ({local(h.at, b)}): {h.reason or ''}") for h in d.hypotheses_retired],
+        [(when(h.at), Text(f"{h.label}: {h.reason or ''}")) for h in d.hypotheses_retired],
     )
     listing(
         "Reliability changes",
         [
-            Text(
-                f"{r.source}: {r.before:.2g} → {r.after:.2g} ({local(r.at, b)})"
-                + (f": {r.reason}" if r.reason else "")
+            (
+                when(r.at),
+                Text(
+                    f"{r.source}: {r.before:.2g} → {r.after:.2g}"
+                    + (f": {r.reason}" if r.reason else "")
+                ),
             )
             for r in d.reliability_changes
         ],
     )
-    listing("Judgements in between", [judgement_row(j, state, b) for j in d.judgements])
-    listing("Notes in between", [note_row(n, b) for n in d.notes])
-    flag_rows = [flag_change_row(c, state, b) for c in d.flag_changes]
-    if not flag_rows and d.flags_after:
-        flag_rows = [Text("No flag was raised, changed or closed in between.", style="dim")]
-    listing("Flags in between", flag_rows)
     if not (d.items_added or d.items_amended or d.items_retracted or d.hypotheses_added
             or d.hypotheses_retired or d.reliability_changes):  # fmt: skip
         parts += [Text(""), Text("No evidence or explanation changed in between.", style="dim")]
@@ -186,41 +242,61 @@ CHANGE_WORDS = {
 }
 
 
-def judgement_row(j: Any, state: Any, b: StepView) -> Text:
-    """'j2  4 Feb 12:00  by A. Worker: favours Accidental — Accidental 40 %, Inflicted 35 %'."""
-    row = Text(f"{j.id}  {local(j.at, b)}  ", style="bold")
+def judgement_row(j: Any, state: Any) -> Text:
+    """'by A. Worker: favours accidental — accidental 40%, inflicted 35%', then the note.
+
+    The explanations by id (the beliefs above give their labels), so a judgement of five
+    explanations takes two lines at 80 columns, not six.
+    """
+    row = Text()
     if j.who:
         row.append(f"by {j.who}: ")
-    row.append(f"favours {state.label(j.favoured)}" if j.favoured else "no favourite (a tie)")
+    row.append(f"favours {j.favoured}" if j.favoured else "no favourite (a tie)", style="bold")
     shares = sorted(j.shares.items(), key=lambda kv: -kv[1])
-    row.append(" — " + ", ".join(f"{state.label(h)} {pct(v).strip()}" for h, v in shares))
+    row.append(" — " + ", ".join(f"{h} {pct(v).strip()}" for h, v in shares))
     if j.note:
-        row.append(f"\n    note: {j.note}", style="dim")
+        row.append(f"\n“{j.note}”", style="italic")
     return row
 
 
 def note_row(n: Any, b: StepView) -> Text:
-    """A note with its author and its whole text."""
-    row = Text(f"{n.id}  {local(n.at, b)}  ", style="bold")
-    row.append(n.kind + (f" of the {n.flag} flag" if n.flag else ""))
-    if n.who:
-        row.append(f" by {n.who}")
+    """A note's kind, its author and its whole text."""
+    kind = {"sign-off": "Sign-off", "supervision": "Supervision note", "decision": "Decision"}
+    row = Text(kind.get(n.kind, n.kind.capitalize()), style="bold")
+    if n.flag:
+        row.append(f" of the {n.flag} flag", style="bold")
+    row.append(f" by {n.who}" if n.who else " (no author recorded)")
     if n.pinned_at is not None:
-        row.append(f" (about {local(n.pinned_at, b)})", style="dim")
-    row.append(f": {n.text}")
+        row.append(f", about {local(n.pinned_at, b)}", style="dim")
+    row.append(f"\n{n.text}")
     return row
 
 
+AFTER_WORDS = {
+    "evidence-recorded": "{} recorded",
+    "evidence-amended": "{} amended",
+    "evidence-retracted": "{} retracted",
+    "judgement": "judgement {}",
+    "note": "note {}",
+    "hypothesis-added": "{} added",
+    "hypothesis-retired": "{} retired",
+    "reliability-changed": "{}'s reliability changed",
+}
+
+
 def flag_change_row(c: Any, state: Any, b: StepView) -> Text:
-    """'4 Feb 14:00  ‼ red  contrary-evidence turned red (Accidental against Inflicted), after e5'."""
+    """'‼ red contrary-evidence turned red — accidental vs inflicted, after e5 recorded'.
+
+    The explanations by id (the beliefs above give their labels): a row a line or two long.
+    """
     f = c.flag
-    row = Text(f"{local(c.at, b)}  ")
+    row = Text()
     row.append_text(severity(f.severity))
-    row.append(f"  {f.id} {CHANGE_WORDS.get(c.change, c.change)}", style="bold")
+    row.append(f" {f.id} {CHANGE_WORDS.get(c.change, c.change)}", style="bold")
     if f.rival:
-        favoured = state.label(f.favoured) if f.favoured else "—"
-        row.append(f" ({favoured} against {state.label(f.rival)})")
-    row.append(f", after {c.kind.replace('-', ' ')} {c.subject or ''}".rstrip(), style="dim")
+        row.append(f" — {f.favoured or '—'} vs {f.rival}")
+    after = AFTER_WORDS.get(c.kind, c.kind.replace("-", " ") + " {}").format(c.subject or "")
+    row.append(f", after {after.strip()}", style="dim")
     return row
 
 
@@ -234,6 +310,7 @@ class CompareScreen(ModalScreen[None]):
     #compare-box {
         width: 96%;
         height: 92%;
+        max-width: 120;
         border: thick $primary;
         background: $surface;
         padding: 0 1;

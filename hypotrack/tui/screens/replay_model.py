@@ -4,7 +4,9 @@ Replay is for supervision, and supervision must judge a worker by what was known
 (PRACTICE.md: reviews are written with hindsight; a just culture is not). So every view of a
 step here is built from the events up to that step and from nothing later: `step_view` folds
 `events[:k + 1]` into a fresh engine, so an item recorded later, or an explanation added later,
-is simply not there — not greyed out, absent. The one thing from later that replay does show
+is simply not there — not greyed out, absent. Everything comes from the one timeline walk
+(`hypotrack.reasoning.timeline`): its frozen steps carry the beliefs, the flags and their
+transitions (raised, turned red, acknowledged, lapsed, closed). The one thing from later that replay does show
 is a supervision note or sign-off *pinned* to the step (`NoteSpec.pinned_at`): an annotation
 written afterwards about that moment, always labelled as written later.
 
@@ -12,9 +14,9 @@ written afterwards about that moment, always labelled as written later.
 changes). It runs one incremental engine, so the reading at step k is also built only from the
 events up to k; the chart still draws nothing after the current step (see `widgets/chart.py`).
 
-Costs (measured, 2-core machine): a step view is one fold of the prefix plus two flag readings,
-about 1 ms at 40 events and 40 ms at 1,150; the track's beliefs take 30 ms at 1,150 events; its
-flags (a flag reading after every event) 0.45 s at 250 events and 9 s at 1,150, so the screen
+Costs: a step view is one walk over the prefix, reading the flags only at the step and the one
+before it (or none, once the track's flags are read); the track's beliefs are a walk without
+flags; its flags (the walk with a flag reading after every event) take longest, so the screen
 reads them in a thread worker after the beliefs and the jumps to flag changes wait for it.
 """
 
@@ -27,12 +29,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
-from hypotrack.domain.results import Flag
-from hypotrack.domain.state import CaseState, JudgementState
+from hypotrack.domain.results import Flag, WorkerView
+from hypotrack.domain.state import CaseState
 from hypotrack.domain.text import terminal_safe
 from hypotrack.domain.yardstick import TERMS
-from hypotrack.reasoning.engine import Engine
-from hypotrack.reasoning.flags import compute_flags
+from hypotrack.reasoning.timeline import FlagTransition, walk
 from hypotrack.tui.editing import FieldError
 
 NOTE_WORDS = {
@@ -217,8 +218,25 @@ def _likelihood_words(p: float) -> str:
     return term or f"{p:.2g}"
 
 
-def marks(flags: list[Flag]) -> frozenset[FlagMark]:
+def marks(flags: list[Flag] | tuple[Flag, ...]) -> frozenset[FlagMark]:
     return frozenset((f.id, f.severity) for f in flags)
+
+
+@dataclass(frozen=True)
+class FlagReading:
+    """The flags after one step, and how they changed at it (from the timeline walk)."""
+
+    flags: tuple[Flag, ...]
+    changes: tuple[FlagTransition, ...]
+
+    @property
+    def raised(self) -> list[Flag]:
+        """Flags new at this step, turned red, or whose acknowledgement lapsed (shown as new)."""
+        return [t.flag for t in self.changes if t.kind in ("raised", "escalated", "lapsed")]
+
+    @property
+    def closed(self) -> list[str]:
+        return [t.rule for t in self.changes if t.kind == "closed"]
 
 
 @dataclass
@@ -233,54 +251,64 @@ class StepView:
     state: CaseState
     posterior: dict[str, float]
     reliability: dict[str, float]
-    judgement: JudgementState | None
+    judgement: WorkerView | None
     flags: list[Flag]
-    raised: list[Flag]  # flags new at this step, or turned red
+    raised: list[Flag]  # flags new at this step, turned red, or no longer acknowledged
     closed: list[str]  # rules that stood at the step before and not at this one
+    changes: tuple[FlagTransition, ...] = ()
     pinned_here: list[PinnedNote] = field(default_factory=list)
     pinned_earlier: list[PinnedNote] = field(default_factory=list)
 
     @property
     def worker(self) -> dict[str, float] | None:
         """The worker's ratings in their latest judgement so far, normalised."""
-        return normalised(self.judgement.ratings) if self.judgement else None
+        return self.judgement.shares if self.judgement else None
 
 
-def step_view(events: list[Any], k: int, pinned: list[PinnedNote] | None = None) -> StepView:
-    """Step k (0-based) as it stood: folded from `events[:k + 1]` and nothing after."""
+def step_view(
+    events: list[Any],
+    k: int,
+    pinned: list[PinnedNote] | None = None,
+    readings: list[FlagReading] | None = None,
+) -> StepView:
+    """Step k (0-based) as it stood: walked from `events[:k + 1]` and nothing after.
+
+    With the track's flag `readings` the walk reads no flags of its own; without them it reads
+    them at step k and the step before (for what changed at k).
+    """
     if not 0 <= k < len(events):
         raise IndexError(f"step {k} is outside the timeline (0–{len(events) - 1})")
     zone = zone_of(events)
-    engine = Engine()
-    for event in events[:k]:
-        engine.apply(event)
-    before = compute_flags(engine) if k > 0 else []
-    event = events[k]
-    description = describe(event, engine.state, zone)
-    snap = engine.apply(event)
-    flags = compute_flags(engine)
-    earlier = {f.id: f.severity for f in before}
-    raised = [
-        f for f in flags if f.id not in earlier or (f.severity == "red" and earlier[f.id] != "red")
-    ]
-    now_ids = {f.id for f in flags}
-    closed = [f.id for f in before if f.id not in now_ids]
+    known = readings[k] if readings is not None and k < len(readings) else None
+    the_walk = walk(events[: k + 1], flags=known is None, flags_from=max(0, k - 1))
+    description = ""
+    step = None
+    for step in the_walk:
+        if step.index == k - 1:
+            # The event in words, read against the case as it stood just before it.
+            description = describe(events[k], the_walk.state, zone)
+    assert step is not None
+    if k == 0:
+        description = describe(events[0], CaseState(), zone)
+    if known is None:
+        known = FlagReading(step.flags or (), step.transitions or ())
     pins = pinned or []
     return StepView(
         step=k,
         total=len(events),
-        at=snap.at,
-        event=event,
+        at=step.at,
+        event=step.event,
         description=description,
-        state=engine.state,
-        posterior=snap.posterior,
-        reliability=dict(snap.reliability),
-        judgement=engine.state.latest_judgement,
-        flags=flags,
-        raised=raised,
-        closed=closed,
-        pinned_here=[p for p in pins if p.step == k or p.pinned_at == snap.at],
-        pinned_earlier=[p for p in pins if p.step < k and p.pinned_at != snap.at],
+        state=the_walk.state,
+        posterior=dict(step.posterior),
+        reliability=dict(step.reliability),
+        judgement=step.worker,
+        flags=list(known.flags),
+        raised=known.raised,
+        closed=known.closed,
+        changes=known.changes,
+        pinned_here=[p for p in pins if p.step == k or p.pinned_at == step.at],
+        pinned_earlier=[p for p in pins if p.step < k and p.pinned_at != step.at],
     )
 
 
@@ -293,7 +321,8 @@ class Track:
 
     `network[h][k]` is the network's belief in h after step k (None while h was not open);
     `worker[h][k]` the worker's rating of h in their latest judgement by step k (None before
-    the first judgement or where h was not rated). `flags[k]` is filled by `read_flags`.
+    the first judgement or where h was not rated). `flags[k]`, the flags after step k and their
+    transitions there, is filled by `read_flags`.
     """
 
     times: list[datetime]
@@ -301,7 +330,7 @@ class Track:
     network: dict[str, list[float | None]]
     worker: dict[str, list[float | None]]
     judgements: list[int]  # steps with a judgement
-    flags: list[frozenset[FlagMark]] | None = None
+    flags: list[FlagReading] | None = None
     pinned: list[PinnedNote] = field(default_factory=list)
 
     @property
@@ -309,22 +338,19 @@ class Track:
         return len(self.times)
 
     def flag_changes(self) -> list[int]:
-        """Steps where the flags changed: a flag raised, closed, or turned red or back."""
+        """Steps where the flags changed: raised, turned red or back, acknowledged, lapsed, closed."""
         if self.flags is None:
             return []
-        return [k for k in range(1, len(self.flags)) if self.flags[k] != self.flags[k - 1]]
+        return [k for k, reading in enumerate(self.flags) if reading.changes]
 
     def raised(self, k: int) -> str | None:
-        """'red' or 'amber' if a flag was raised (or turned red) at step k, else None."""
+        """'red' or 'amber' if a flag was raised, turned red or lapsed at step k, else None."""
         if self.flags is None or k == 0 or k >= len(self.flags):
             return None
-        before = dict(self.flags[k - 1])
-        new = [(rule, sev) for rule, sev in self.flags[k] if before.get(rule) != sev]
-        if any(sev == "red" for _, sev in new):
+        new = self.flags[k].raised
+        if any(f.severity == "red" for f in new):
             return "red"
-        if any(rule not in before for rule, _ in new):
-            return "amber"
-        return None
+        return "amber" if new else None
 
     def step_at(self, moment: datetime) -> int | None:
         """The last step at or before a moment (None if it is before the case opened)."""
@@ -337,30 +363,33 @@ class Track:
 
 
 def read_track(events: list[Any]) -> Track:
-    """One pass over the timeline: both belief lines per explanation, and the judgements."""
-    engine = Engine()
+    """One walk over the timeline (without flags): both belief lines per explanation, and the
+    judgements."""
     order: list[str] = []
     network: dict[str, list[float | None]] = {}
     worker: dict[str, list[float | None]] = {}
     judgements: list[int] = []
     n = len(events)
-    for k, event in enumerate(events):
-        snap = engine.apply(event)
-        state = engine.state
-        for h in state.hypotheses:
-            if h not in network:
-                order.append(h)
-                network[h] = [None] * n
-                worker[h] = [None] * n
-        for h, p in snap.posterior.items():
+    the_walk = walk(events, flags=False)
+    shares: dict[str, float] = {}
+    seen: WorkerView | None = None
+    for step in the_walk:
+        k = step.index
+        if step.kind == "hypothesis-added" or k == 0:
+            for h in the_walk.state.hypotheses:
+                if h not in network:
+                    order.append(h)
+                    network[h] = [None] * n
+                    worker[h] = [None] * n
+        for h, p in step.posterior.items():
             network[h][k] = p
-        j = state.latest_judgement
-        if j is not None:
-            ratings = normalised(j.ratings)
-            for h, v in ratings.items():
-                if h in worker:
-                    worker[h][k] = v
-        if isinstance(event, m.JudgementRecorded):
+        if step.worker is not seen:
+            seen = step.worker
+            shares = seen.shares if seen is not None else {}
+        for h, v in shares.items():
+            if h in worker:
+                worker[h][k] = v
+        if step.kind == "judgement":
             judgements.append(k)
     return Track(
         times=[e.at for e in events],
@@ -374,13 +403,11 @@ def read_track(events: list[Any]) -> Track:
 
 def read_flags(
     events: list[Any], cancelled: Callable[[], bool] = lambda: False
-) -> list[frozenset[FlagMark]] | None:
-    """The flags after every step (rule and severity); None if cancelled part-way."""
-    engine = Engine()
+) -> list[FlagReading] | None:
+    """The flags after every step and their transitions there; None if cancelled part-way."""
     out = []
-    for event in events:
-        engine.apply(event)
-        out.append(marks(compute_flags(engine)))
+    for step in walk(events):
+        out.append(FlagReading(step.flags or (), step.transitions or ()))
         if cancelled():
             return None
     return out

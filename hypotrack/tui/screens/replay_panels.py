@@ -96,7 +96,7 @@ def beliefs_panel(view: StepView, width: int = 52) -> RenderableType:
     text = Text()
     text.append("Explanations as they stood", style="bold")
     if j is not None:
-        text.append(f" · you = {j.id} of {local_day(j.at, view)}", style="dim")
+        text.append(f" · you = {j.judgement} of {local_day(j.at, view)}", style="dim")
     text.append("\n")
     for h in state.hypotheses.values():
         if not h.live:
@@ -132,7 +132,7 @@ def beliefs_panel(view: StepView, width: int = 52) -> RenderableType:
 def flags_panel(view: StepView) -> RenderableType:
     """The flags as they stood at the step, each in the sentence a practitioner would say."""
     head = Text(f"Flags as they stood ({len(view.flags)})", style="bold")
-    if view.judgement is None:
+    if view.judgement is None and not view.flags:
         return Group(
             head, Text("None: flags start with the worker's first judgement.", style="dim")
         )
@@ -287,5 +287,20 @@ def chart_data(track, view: StepView) -> ChartData:  # noqa: ANN001 - replay_mod
         pins=frozenset(p.step for p in track.pinned if p.step <= k),
         flags_ready=track.flags is not None,
         start_label=f"{first.day} {first:%b}",
-        step_label=local(view.at, view),
+        step_label=_step_label(view, first),
     )
+
+
+def _step_label(view: StepView, first: datetime) -> str:
+    """The current step's date under the chart's axis, in the case's zone.
+
+    The axis is the case's timeline in steps, so a note written a year later about an earlier
+    point does not stretch it; its own step (at the end, when it was written) says so, with the
+    year, and the ◆ sits at the step it is pinned to.
+    """
+    at = view.at.astimezone(zone_of_view(view))
+    label = f"{at.day} {at:%b}" + (f" {at:%Y}" if at.year != first.year else "") + f" {at:%H:%M}"
+    note = getattr(view.event, "note", None)
+    if note is not None and getattr(note, "pinned_at", None) is not None:
+        label = f"note written {label}"
+    return label

@@ -140,7 +140,15 @@ class StartScreen(Guarded, Screen[None]):
         """Every case with its flags, from the digests the store keeps (a thread worker)."""
         from hypotrack.report.digest import case_rows
 
-        self.post_message(CasesListed(case_rows(self.app.store)))  # type: ignore[attr-defined]
+        store = self.app.store  # type: ignore[attr-defined]
+        rows = case_rows(store)
+        marks_of = getattr(store, "opened_marks", None)
+        if marks_of is not None:
+            # A team store: mark what changed since this person last opened each case.
+            marks = marks_of()
+            for row in rows:
+                row["unseen"] = row["events"] > marks.get(row["id"], 0)
+        self.post_message(CasesListed(rows))
 
     def on_cases_listed(self, message: CasesListed) -> None:
         self.rows = message.rows
@@ -187,7 +195,8 @@ class StartScreen(Guarded, Screen[None]):
         for row, flag_text in zip(rows, flags, strict=True):
             ident = row["id"]
             lines = [ident[i : i + id_w] for i in range(0, len(ident), id_w)] or [""]
-            cells: list[Any] = ["\n".join(lines), clip(row["title"], title_w)]
+            title = clip(row["title"], title_w - 2 if row.get("unseen") else title_w)
+            cells: list[Any] = ["\n".join(lines), f"● {title}" if row.get("unseen") else title]
             if wide:
                 cells.append(row["kind"])
             cells += [when_cell(row["last_change"], wide=wide), flag_text]
@@ -210,6 +219,8 @@ class StartScreen(Guarded, Screen[None]):
             )
             hint = "Enter opens the highlighted " + ("run" if self.showing_runs else "case")
             hint += " · n new · i import · d worked example" + (f" · {other}" if other else "")
+            if any(r.get("unseen") for r in rows):
+                hint = "● changed since you last opened it · " + hint
             note = Text()
             for row in rows:
                 if row.get("damaged"):
@@ -356,6 +367,11 @@ class StartScreen(Guarded, Screen[None]):
 
     def action_quit(self) -> None:
         self.app.exit()
+
+    def cases_changed(self) -> None:
+        """Someone recorded on a case (a team store): list the cases again."""
+        if self.rows is not None:
+            self.list_cases()
 
     def on_screen_resume(self) -> None:
         """Back from a case: its flags may have changed."""

@@ -112,6 +112,7 @@ class TrainingPickerScreen(Guarded, Screen[None]):
         self.choices: dict[str, Any] = {}
         self.runs: dict[str, Any] = {}
         self.listed = False
+        self.focus_runs = False  # after a run or a debrief: the stored runs take the focus
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -146,7 +147,7 @@ class TrainingPickerScreen(Guarded, Screen[None]):
         runs = self.query_one("#runs", KeyedTable)
         runs.add_column("Run", key="run", width=54)
         runs.add_column("Trainee", key="trainee", width=20)
-        runs.add_column("Progress", key="progress", width=22)
+        runs.add_column("Progress", key="progress", width=24)
         cases.focus()
         self.list_training()
 
@@ -195,6 +196,9 @@ class TrainingPickerScreen(Guarded, Screen[None]):
         for problem in message.problems:
             self.notify(problem, title="A teaching case does not load", severity="warning")
         self.show_runs(message.runs)
+        if self.focus_runs and message.runs:
+            self.focus_runs = False
+            self.query_one("#runs", KeyedTable).focus()
 
     def _choice_for(self, ref: str) -> str | None:
         if ref in self.choices:
@@ -421,6 +425,8 @@ class TrainingPickerScreen(Guarded, Screen[None]):
             self.app.exit()
 
     def on_screen_resume(self) -> None:
-        """Back from a run or a debrief: the runs changed."""
+        """Back from a run or a debrief: the runs changed. The focus goes to the stored runs (the
+        name field is empty again, and d or Enter there acts on a run, not on the name)."""
         if self.listed:
+            self.focus_runs = True
             self.list_training()

@@ -72,6 +72,10 @@ def delay_words(delay: int) -> str:
 
 
 AFTER_FINISH = "Shown when the run is finished (it would give the answer away)."
+NO_REVISION_POINT = (
+    "The case has no revision point: its author meant the view the evidence supports from the "
+    "start to be held, so the measure is the Brier score, not a delay."
+)
 
 
 def progress_words(d: Any) -> str:
@@ -129,7 +133,7 @@ def score_rows(d: Any) -> list[tuple[str, str, str, str]]:
     if not d.finished:
         rows.append(("Revision delay", "—", "", AFTER_FINISH))
     elif d.revision_delay is None:
-        rows.append(("Revision delay", "—", "", "The case has no revision point to measure by."))
+        rows.append(("Revision delay", "—", "", NO_REVISION_POINT))
     else:
         mark = next((mk for mk in d.revision_points if mk.expect == "revise"), None)
         mark = mark or (d.revision_points[0] if d.revision_points else None)
@@ -198,9 +202,12 @@ def lines_table(d: Any) -> Table:
     position = {s.item: s.index for s in d.steps}
     for f in d.flags:
         first_flag.setdefault(position.get(f.first_item, 0), []).append(f)
-    table.add_row(
-        Text("author's points", style="italic"), "", *(author.get(s.index, "") for s in d.steps)
-    )
+    if d.finished:  # the author's points are part of the answer (§6a)
+        table.add_row(
+            Text("author's points", style="italic"),
+            "",
+            *(author.get(s.index, "") for s in d.steps),
+        )
     table.add_row(
         Text("you questioned/revised", style="italic"),
         "",
@@ -242,11 +249,9 @@ def revision_text(d: Any) -> RenderableType:
     head.append(fixed, style="bold")
     parts.append(head)
     you = Text("You ")
-    so_far = "" if d.finished else " so far"
     if d.questioned_at is None:
         you.append(
-            f"have not questioned it{so_far} (it has not fallen 10 points below your first "
-            "rating of it)"
+            "have not questioned it (it has not fallen 10 points below your first rating of it)"
             if not d.finished
             else "never questioned it (it never fell 10 points below your first rating of it)"
         )
@@ -254,7 +259,7 @@ def revision_text(d: Any) -> RenderableType:
         you.append(f"questioned it at item {d.questioned_at}")
     you.append(" and ")
     if d.revised_at is None and not d.finished:
-        you.append("have not revised so far: it is still your favoured explanation.")
+        you.append("have not revised: so far it is still your favoured explanation.")
     elif d.revised_at is None:
         you.append("never revised: it stayed your favoured explanation to the end.")
     else:
@@ -339,9 +344,11 @@ DEBRIEF_ACTIONS: tuple[UserAction, ...] = (
 )  # fmt: skip
 
 DEBRIEF_ABOUT = (
-    "The debrief of one run. ↑ / ↓ / PgUp / PgDn scroll. The run is stored as a case of kind "
-    "'training': it can be replayed and exported like any case, and 'hypotrack train --summary "
-    "CASE' lists every run of a teaching case side by side."
+    "The debrief of one run. ↑ / ↓ / PgUp / PgDn scroll. Until the run is finished it shows only "
+    "how far it has got: the answer, the learning points and the author's revision points wait "
+    "for the end. The run is stored as a case of kind 'training': it can be replayed like any "
+    "case; 'hypotrack export RUN --format html' (or md) prints it with this debrief, and "
+    "'hypotrack train --summary' lists every run of every teaching case."
 )
 
 

@@ -64,6 +64,16 @@ def revised_words(row: dict[str, Any]) -> str:
     return "never" if row["finished"] else "not yet"
 
 
+def status_short(row: dict[str, Any]) -> str:
+    """'done', 'new' (nothing judged) or '4/11' (items judged of the case's)."""
+    if row["finished"]:
+        return "done"
+    if not row["judgements"]:
+        return "new"
+    total = "?" if row["items_total"] is None else row["items_total"]
+    return f"{row['judgements']}/{total}"
+
+
 class TrainingOverviewScreen(Guarded, Screen[None]):
     """The cohort per teaching case and every stored run."""
 
@@ -94,20 +104,20 @@ class TrainingOverviewScreen(Guarded, Screen[None]):
             ("Teaching case", "case", 28),
             ("Runs", "runs", 4),
             ("Done", "finished", 4),
-            ("Delay", "delay", 6),
-            ("Brier", "brier", 6),
-            ("Net", "net", 6),
+            ("Mean delay", "delay", 10),
+            ("Brier", "brier", 5),
+            ("Net", "net", 5),
         ):
             cohort.add_column(label, key=key, width=width)
         runs = self.query_one("#all-runs", KeyedTable)
+        # Fits 80 columns: the date only (the command line gives the time), status in short form.
         for label, key, width in (
-            ("Run", "run", 24),
-            ("Trainee", "trainee", 12),
-            ("Started", "started", 16),
-            ("Status", "status", 14),
-            ("Revised", "revised", 8),
-            ("Delay", "delay", 5),
-            ("Brier", "brier", 6),
+            ("Run", "run", 20),
+            ("Trainee", "trainee", 10),
+            ("Started", "started", 10),
+            ("Status", "status", 7),
+            ("Revised", "revised", 12),
+            ("Brier", "brier", 5),
         ):
             runs.add_column(label, key=key, width=width)
         runs.focus()
@@ -134,29 +144,33 @@ class TrainingOverviewScreen(Guarded, Screen[None]):
                 str(c["runs"]),
                 str(c["finished"]),
                 _num(c["mean_revision_delay"], "{:+.1f}"),
-                _num(c["mean_brier"]),
-                _num(c["mean_brier_network"]),
+                _num(c["mean_brier"], "{:.2f}"),
+                _num(c["mean_brier_network"], "{:.2f}"),
                 key=c["case"] or "?",
             )
         runs = self.query_one("#all-runs", KeyedTable)
         keep = runs.selected_key()
         runs.clear()
         for r in message.rows:
+            revised = revised_words(r)
+            if r["revision_delay"] is not None:
+                revised += f" ({r['revision_delay']:+d})"
             runs.add_row(
-                clip(r["run"], 24),
-                clip(r["trainee"] or "?", 12),
-                (r["started"] or "")[:16].replace("T", " ") or "—",
-                r["status"],
-                revised_words(r),
-                _num(r["revision_delay"], "{:+d}"),
-                _num(r["brier"]),
+                clip(r["run"], 20),
+                clip(r["trainee"] or "?", 10),
+                (r["started"] or "")[:10] or "—",
+                status_short(r),
+                revised,
+                _num(r["brier"], "{:.2f}"),
                 key=r["run"],
             )
         runs.select_key(keep)
         note = (
-            "Delay: items after the author's revision point (negative: early). Brier: 0 is "
-            "certain and right; Net: the network's own Brier score on the same items. "
-            "Unfinished runs show neither. Times are UTC. Enter: the run's debrief."
+            "Status: done, new (nothing judged) or items judged of the case's. Revised: the item "
+            "where the trainee's favourite changed, with the delay after the author's revision "
+            "point (negative: early). Brier: 0 is certain and right; Net: the network's own Brier "
+            "score on the same items. Unfinished runs show no delay and no Brier score. Dates are "
+            "UTC. Enter: the run's debrief."
             if message.rows
             else "No runs stored yet."
         )

@@ -3,7 +3,7 @@
 The item is shown as the worker would have met it (its text, its source and that source's
 reliability, when it happened and reached the worker, what came with it). The trainee rates
 every live explanation in fast number fields (prefilled with their previous ratings; Tab moves,
-↑/↓ ±5, Enter records) and the run stores itself as it goes. Coach mode (c) shows the network's
+↑/↓ ±5, Enter records) and the run stores itself as it goes. Coach mode (F2) shows the network's
 belief beside each rating and the flags as they stand; by default both wait for the debrief.
 """
 
@@ -553,7 +553,7 @@ class TrainingScreen(Guarded, Screen[None]):
                 ("you", f"bold {WORKER}"),
                 " vs ",
                 ("net", f"bold {NETWORK}"),
-                "; ▲ you higher, ▼ you lower). c hides it.",
+                "; ▲ you higher, ▼ you lower). F2 hides it.",
             )
         ]
         item = self._current_item()

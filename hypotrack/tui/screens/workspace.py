@@ -30,6 +30,7 @@ from textual.worker import get_current_worker
 
 from hypotrack.domain import model as m
 from hypotrack.domain.state import EventRejected, similar_items
+from hypotrack.reasoning.explain import why_moved
 from hypotrack.store.base import StoreConflict, StoreError
 from hypotrack.store.case import CaseSession
 from hypotrack.tui import editing
@@ -107,6 +108,18 @@ ACTIONS: tuple[UserAction, ...] = (
                "Close the case and go back to the list of cases (everything is saved)",
                show=False),
 )  # fmt: skip
+
+
+def following_note(new_events: list[Any]) -> str:
+    """One line on what others recorded: who, and which entries (ids and kinds, no free text)."""
+    from hypotrack.tui.widgets.render import clip
+
+    people = sorted({clip(e.who or "someone", 40) for e in new_events})
+    what = ", ".join(
+        f"{e.kind.replace('-', ' ')} {m.event_subject(e) or ''}".strip() for e in new_events[:4]
+    )
+    more = f" and {len(new_events) - 4} more" if len(new_events) > 4 else ""
+    return f"{' and '.join(people)}: {what}{more}."
 
 
 class WorkspaceScreen(Guarded, Screen[None]):
@@ -440,7 +453,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
         movement = None
         if self._fresh() and self.selected_item:
             favoured, _ = self.favoured()
-            movement = editing.why_moved(self.engine, self.selected_item, favoured)
+            movement = why_moved(self.engine, self.selected_item, favoured)
         self.query_one("#why-detail", Static).update(panels.why_detail(self.state, movement))
 
     # --- selection ------------------------------------------------------------------------
@@ -649,6 +662,11 @@ class WorkspaceScreen(Guarded, Screen[None]):
             "why": "#why-pane",
         }[name]
         self.query_one(focus).focus()
+
+    def followed(self, new_events: list[Any]) -> None:
+        """Someone else recorded on this case (a team store): show it at once, and say so."""
+        self.case_changed()
+        self.notify(following_note(new_events), title="Recorded by someone else", markup=False)
 
     def action_replay(self) -> None:
         """The replay of this case; a note pinned there is a new event, so refresh on return."""

@@ -24,7 +24,7 @@ from textual.widgets.data_table import RowKey
 
 from hypotrack.domain.state import CaseState, ItemState
 from hypotrack.domain.yardstick import describe
-from hypotrack.tui.editing import bearing_on
+from hypotrack.reasoning.explain import bearing_on
 from hypotrack.tui.widgets.render import AGAINST, FOR, clip, direction, ratio_text, short_date
 
 MIN_TEXT = 16

@@ -17,7 +17,7 @@ from hypotrack.domain.numbers import percent
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.state import CaseState
 from hypotrack.domain.yardstick import describe
-from hypotrack.tui.editing import Movement
+from hypotrack.reasoning.explain import Movement
 from hypotrack.tui.widgets.render import (
     AGAINST,
     FOR,
