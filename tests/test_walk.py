@@ -251,3 +251,19 @@ def test_why_an_item_moved_and_its_bearing_come_from_the_reasoning() -> None:
     )
     assert bearing_on(item, "a", posterior, live) == pytest.approx(0.2 / rest)
     assert why_moved(engine, "nope", "a") is None
+
+
+def test_an_acknowledgement_made_at_amber_lapses_when_the_flag_turns_red() -> None:
+    case = base().judge(dict(HOLD_A))
+    case.item(AGAINST_A).item({"a": 0.4, "b": 0.8}).judge(dict(HOLD_A))  # BF 8: amber
+    case.note("acknowledgement", "Awaiting the paediatric opinion", flag="contrary-evidence")
+    case.item(AGAINST_A).item(AGAINST_A).judge(dict(HOLD_A))  # BF 128: red
+    seen = changes(case, "contrary-evidence")
+    last = len(case.events()) - 1
+    assert [kind for _, kind, _ in seen] == ["raised", "acknowledged", "escalated", "lapsed"]
+    assert seen[-2:] == [(last, "escalated", "red"), (last, "lapsed", "red")]
+    # The flag shows as new, with the earlier reason beside it.
+    flag = next(f for f in steps(case.events())[-1].flags or () if f.id == "contrary-evidence")
+    assert (
+        not flag.acknowledged and flag.earlier_acknowledgement == "Awaiting the paediatric opinion"
+    )

@@ -37,9 +37,9 @@ def items_on_file(live: int, retracted: int) -> str:
 
 def percent(p: float) -> str:
     """A probability in words: '22 %', 'under 1 %', 'over 99 %' (never '0 %' or '100 %')."""
-    if p < 0.005:
+    if p < 0.01:
         return "under 1 %"
-    if p > 0.995:
+    if p > 0.99:
         return "over 99 %"
     return f"{p * 100:.0f} %"
 

@@ -76,7 +76,7 @@ figcaption { font-size: 9pt; color: var(--muted); }
 .favoured { font-weight: 700; }
 footer { margin-top: 18pt; font-size: 8.5pt; color: var(--muted);
   border-top: .5pt solid var(--rule); padding-top: 4pt; }
-@page { size: A4; margin: 14mm 12mm 16mm; }
+@page { size: A4; margin: 12mm 12mm 13mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; orphans: 3; widows: 3; }
   nav { display: none; }
@@ -90,6 +90,8 @@ footer { margin-top: 18pt; font-size: 8.5pt; color: var(--muted);
   /* A card's closing lines do not start a page on their own. */
   .flag .question, .flag .ack, .flag > p.remark:last-child { break-before: avoid; }
   thead { display: table-header-group; }
+  .screen-only { display: none; }
+  footer { break-before: avoid; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -880,7 +882,9 @@ def render_html(r: Report) -> str:
         out.append(f'<section id="{key}"><h2>{e(title)}</h2>\n{body[key]}\n</section>')
     out += [
         "</main>",
-        f"<footer>{e(NOT_A_VERDICT)} Produced by hypotrack from case <code>{e(case.id)}</code>, "
+        # On paper the sentence is already in "How to read this report", just above.
+        f'<footer><span class="screen-only">{e(NOT_A_VERDICT)} </span>Produced by hypotrack '
+        f"from case <code>{e(case.id)}</code>, "
         f"as known at {e(r.when(r.as_of))}.</footer>",
         "</body>",
         "</html>",

@@ -226,7 +226,10 @@ class ReplayScreen(Guarded, Screen[bool]):
 
     # --- reading the timeline -------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="replay-flags", exit_on_error=False)
+    # A fixed description: the default is the repr of every event (~0.2 s at 1,000 items).
+    @work(
+        thread=True, exclusive=True, group="replay-flags", exit_on_error=False, description="flags"
+    )
     def read_flags(self, events: list[Any], version: int) -> None:
         """The flags after every step, for the chart's marks and n/N (slow on long cases)."""
         worker = get_current_worker()
