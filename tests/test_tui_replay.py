@@ -144,7 +144,7 @@ def test_events_are_described_in_words() -> None:
     )
     assert rm.step_view(events, 19).description == (
         "Reliability of Anonymous neighbour changed from 0.6 to 0.4: Two earlier calls about "
-        "this family were unfounded — by Sam Worker"
+        "this family were unfounded"
     )
     assert rm.step_view(events, 18).description.startswith("Item e3 retracted: Recorded on")
 
