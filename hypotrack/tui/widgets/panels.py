@@ -75,9 +75,13 @@ def status_line(
             if n:
                 text.append_text(severity(sev))
                 text.append(f" {n} ")
-        acked = len(flags) - len(open_flags)
-        if acked:
-            text.append(f"✓ {acked} ack", style="dim")
+        # Acknowledged flags are counted apart under their own severity, never as nothing.
+        for sev in ("red", "amber"):
+            n = sum(1 for f in flags if f.acknowledged and f.severity == sev)
+            if n:
+                text.append_text(severity(sev))
+                text.append(f" {n} ")
+                text.append("✓ ack ", style="dim")
     for h in state.live_hypotheses:
         n = len(state.hypotheses[h].unweighed)
         if n:
