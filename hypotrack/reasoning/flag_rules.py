@@ -141,6 +141,18 @@ class Rules(_Base):
             strength=math.exp(change - min(moved, 0.5 * change)),
         )
 
+    def window(self, a, t, f: str, rival: str, p) -> tuple[float, float] | None:
+        """(Δβ, Δω) of `rival` against `f` from judgement a to t: the network's log Bayes factor
+        and the worker's move. None unless both are rated at both ends (DESIGN §4: conservatism
+        and over-reaction are quiet otherwise) and the network's reading at a is known."""
+        if rival not in a.ratings or rival not in t.ratings:
+            return None
+        before = self.beta(a.step, rival, f)
+        if before is None:
+            return None
+        net = lf(p[rival]) - lf(p[f]) - before
+        return net, omega(t, rival, f, a) - omega(a, rival, f, t)
+
     def conservatism(self, c: Ctx) -> Draft | None:
         if not c.anchor or R.below(c.gap, R.GAP_MIN):
             return None
@@ -148,15 +160,12 @@ class Rules(_Base):
         if R.below(self.count_on_file(a.step, t.step, t.step), R.CONSERVATISM_MIN_ITEMS):
             return None
         for rival in c.alternatives:
-            if rival not in a.ratings or rival not in t.ratings:
+            moves = self.window(a, t, f, rival, c.p)
+            if moves is None:
                 continue
-            before = self.beta(a.step, rival, f)
-            if before is None:
-                continue
-            net = lf(c.p[rival]) - lf(c.p[f]) - before
+            net, worker = moves
             if R.below(abs(net), R.CONSERVATISM_MIN_MOVE):
                 continue
-            worker = omega(t, rival, f, a) - omega(a, rival, f, t)
             ratio = worker / net + 0.0
             if not R.below(ratio, R.CONSERVATISM_RATIO):
                 continue
@@ -201,13 +210,10 @@ class Rules(_Base):
         if f not in a.ratings:
             return None
         for rival in c.alternatives:
-            if rival not in a.ratings or rival not in t.ratings:
+            moves = self.window(a, t, f, rival, c.p)
+            if moves is None:
                 continue
-            before = self.beta(a.step, rival, f)
-            if before is None:
-                continue
-            net = lf(c.p[rival]) - lf(c.p[f]) - before
-            worker = omega(t, rival, f, a) - omega(a, rival, f, t)
+            net, worker = moves
             if R.below(abs(worker), R.OVER_REACTION_MIN_MOVE) or net * worker <= 0:
                 continue
             if R.at_least(R.OVER_REACTION_FACTOR * abs(net), abs(worker)):
