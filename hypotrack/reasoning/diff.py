@@ -26,6 +26,7 @@ from typing import Any, Literal
 from hypotrack.domain import model as m
 from hypotrack.domain.results import Flag, Result
 from hypotrack.domain.state import CaseState, ItemState
+from hypotrack.domain.timeline import BeforeOpened, Timeline
 from hypotrack.reasoning.timeline import Step, TransitionKind, walk
 
 
@@ -309,18 +310,20 @@ def diff(events: list[Any], t1: datetime, t2: datetime) -> CaseDiff:
         raise DiffError("the case has no events")
     if t1 > t2:
         raise DiffError("the first point is after the second")
-    opened = events[0].at
-    if t1 < opened:
-        raise DiffError("the first point is before the case was opened")
-    # Events are in timeline order: the first point is the last event at or before t1.
-    k1 = max(k for k, e in enumerate(events) if e.at <= t1)
+    timeline = Timeline.of(events)
+    try:
+        # The first point is the step of the last event at or before t1.
+        k1 = timeline.step_of(timeline.last_at(t1))
+    except BeforeOpened:
+        raise DiffError("the first point is before the case was opened") from None
     window = _Window()
-    the_walk = walk(events, as_of=t2, flags_from=k1)
+    the_walk = walk(timeline, as_of=t2, flags_from=k1)
     steps: list[Step] = []
     flag_changes: list[FlagChange] = []
     for step in the_walk:
         if step.index <= k1:
-            window.before_window(step.event)
+            for event in step.events:
+                window.before_window(event)
             if step.index == k1:
                 steps.append(step)
             continue

@@ -22,6 +22,7 @@ from hypotrack.domain import model as m
 from hypotrack.domain.numbers import items_on_file
 from hypotrack.domain.results import EnquiryValue, Flag
 from hypotrack.domain.rules import RULES_BY_ID
+from hypotrack.domain.timeline import Timeline
 from hypotrack.domain.yardstick import TERMS, parse_likelihood, term_for
 from hypotrack.reasoning.timeline import Step, walk
 
@@ -330,11 +331,11 @@ def _after_words(event: Any) -> str:
 
 def gather(events: list[Any], as_of: datetime | None = None) -> Report:
     """Everything the report shows, as known at `as_of` (inclusive; default: the last event)."""
-    if not events or (as_of is not None and as_of < events[0].at):
-        raise ValueError("nothing on file at that moment: it is before the case was opened")
+    # BeforeOpened (a ValueError) for a moment before the case was opened.
+    known_events = Timeline.of(events).as_of(as_of)
     # One walk over the timeline (reasoning/timeline.py): the flags as they stood after each
-    # event and their transitions, and what was on file at each judgement.
-    the_walk = walk(events, as_of=as_of)
+    # step and their transitions, and what was on file at each judgement.
+    the_walk = walk(known_events)
     history: list[Step] = []
     on_file_at: dict[str, tuple[int, int, list[str]]] = {}  # live, retracted, retracted since
     recorded = retracted_total = 0
@@ -442,8 +443,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
             at=e.at, kind=e.kind, heading=heading, subject=subject, who=e.who, **fields
         )
 
-    for snap in history:
-        e = snap.event
+    for e in history_events(history):
         if isinstance(e, m.CaseOpened):
             timeline.append(
                 TimelineEntry(
@@ -648,7 +648,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
     judgements: list[JudgementThen] = []
     prev_step = -1
     for j in state.judgements:
-        snap = history[j.step]
+        snap = history[known_events.step_of(j.step)]
         ratings = _normalised(j.ratings)
         known = list(snap.posterior)
         rows = [(h, ratings.get(h), snap.p(h)) for h in known]
@@ -671,7 +671,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
                 retracted_by_then=retracted_by_then,
                 retracted=retracted,
                 new=new,
-                flags=[(f.id, f.severity, f.acknowledged) for f in history[j.step].flags or ()],
+                flags=[(f.id, f.severity, f.acknowledged) for f in snap.flags or ()],
             )
         )
         prev_step = j.step
@@ -799,8 +799,9 @@ def _timeline_end(history: list[Any]) -> datetime:
     )
 
 
-def history_events(history: list[Any]) -> list[Any]:
-    return [snap.event for snap in history]
+def history_events(history: list[Step]) -> list[m.Event]:
+    """Every event the walk's steps folded in (the opening step holds the whole set-up)."""
+    return [e for step in history for e in step.events]
 
 
 def _when(at: Any, tz: ZoneInfo) -> str:
