@@ -32,7 +32,7 @@ class TrainingRun:
     """A run in progress: the teaching timeline and how much of it has been revealed."""
 
     def __init__(
-        self, teaching_events: list[Any], trainee: str, run_id: str, now: datetime
+        self, teaching_events: list[m.Event], trainee: str, run_id: str, now: datetime
     ) -> None:
         opened = teaching_events[0]
         info = opened.case
@@ -47,7 +47,7 @@ class TrainingRun:
             based_on=info.id,
             trainee=trainee,
         )
-        self.events: list[Any] = [
+        self.events: list[m.Event] = [
             m.CaseOpened(at=opened.at, who=trainee, case=self.case, teaching=opened.teaching)
         ]
         self.position = 1  # index of the next teaching event to reveal
@@ -65,9 +65,9 @@ class TrainingRun:
     def finished(self) -> bool:
         return self.items_shown >= self.items_total
 
-    def reveal_next(self) -> list[Any]:
+    def reveal_next(self) -> list[m.Event]:
         """The events up to and including the next item (none when all are shown)."""
-        shown: list[Any] = []
+        shown: list[m.Event] = []
         while self.position < len(self.teaching_events):
             event = self.teaching_events[self.position]
             self.position += 1
