@@ -77,7 +77,7 @@ def test_a_case_made_from_a_template_in_the_app_is_one_step(
     """The app's new case from a template moves the whole set-up to now: one step in replay,
     the app's replay and `hypotrack replay`."""
     from hypotrack.tui.editing import case_from_template
-    from hypotrack.tui.screens.replay_model import read_track, step_view
+    from hypotrack.tui.replay_model import read_track, step_view
 
     monkeypatch.setenv("HYPOTRACK_USER", "A. Worker")
     events = case_from_template(path, "from-template", "A case from a template")
