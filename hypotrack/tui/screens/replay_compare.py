@@ -22,7 +22,7 @@ from textual.widgets import Label, Static
 
 from hypotrack.domain import wording
 from hypotrack.domain.wording import percent_cell, ratio_text
-from hypotrack.tui.screens.replay_model import StepView
+from hypotrack.tui.replay_model import StepView
 from hypotrack.tui.screens.replay_panels import local
 from hypotrack.tui.widgets.render import clip, severity
 

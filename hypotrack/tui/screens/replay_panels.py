@@ -16,7 +16,7 @@ from rich.text import Text
 
 from hypotrack.domain import wording
 from hypotrack.domain.wording import items_on_file
-from hypotrack.tui.screens.replay_model import PinnedNote, StepView
+from hypotrack.tui.replay_model import PinnedNote, StepView
 from hypotrack.tui.widgets.chart import ChartData, ChartLine
 from hypotrack.tui.widgets.render import NETWORK, WORKER, bar_with_pct, clip, severity
 
