@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from importlib.resources import files
 
-from hypotrack.domain.numbers import figure_words
+from hypotrack.domain.wording import figure_words
 from hypotrack.report.escape import e
 from hypotrack.report.svg_chart import chart_svg
 from hypotrack.report.values import JudgementThen, Report, TimelineEntry

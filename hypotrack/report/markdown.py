@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from hypotrack.domain.numbers import figure_words
+from hypotrack.domain.wording import figure_words
 from hypotrack.report.values import Report, TimelineEntry
 from hypotrack.report.words import (
     NO_FAVOURITE,

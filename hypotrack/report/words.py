@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
-from hypotrack.domain.numbers import items_on_file
+from hypotrack.domain.wording import items_on_file
 from hypotrack.domain.yardstick import TERMS, term_for
 from hypotrack.report.values import JudgementThen, Report
 
