@@ -37,7 +37,7 @@ FLAG_CHANGE_WORDS = {
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from hypotrack.domain.numbers import odds_text, ratio_text
+    from hypotrack.domain.wording import odds_text, ratio_text
     from hypotrack.reasoning.diff import DiffError, diff
 
     events = load_events(args.case, args.store)
