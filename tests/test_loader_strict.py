@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hypotrack.domain import strict_yaml
-from hypotrack.domain.casefile import CaseFileError, events_to_yaml, load_case_text
+from hypotrack.domain.casefile import CaseFileError, events_to_yaml, load_case_text, strict_yaml
 from tests.invariant import check_file, cli, strict_json
 
 BASE = """\

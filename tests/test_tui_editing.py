@@ -13,8 +13,8 @@ from hypotrack.domain import model as m
 from hypotrack.domain.casefile import events_to_yaml, load_case_text
 from hypotrack.store.case import CaseSession
 from hypotrack.tui.app import HypotrackApp
+from hypotrack.tui.replay_model import describe, step_view
 from hypotrack.tui.screens import entry, forms
-from hypotrack.tui.screens.replay_model import describe, step_view
 from hypotrack.tui.widgets.tables import KeyedTable
 from tests.test_tui import SIZE, events_in_store, fill, hint, open_fixed
 from tests.test_tui_support import freeze_clock, import_fixed_case, settle

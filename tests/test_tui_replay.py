@@ -20,8 +20,8 @@ from hypotrack.domain.casefile import load_case_file, load_case_text
 from hypotrack.reasoning.api import analyse, beliefs, flags
 from hypotrack.store.case import CaseSession, import_events, load_case_events
 from hypotrack.store.sqlite import SqliteEventStore
+from hypotrack.tui import replay_model as rm
 from hypotrack.tui.app import HypotrackApp
-from hypotrack.tui.screens import replay_model as rm
 from hypotrack.tui.screens.replay import PinNoteForm, ReplayScreen
 from hypotrack.tui.screens.replay_compare import CompareScreen
 from hypotrack.tui.widgets.chart import BeliefChart, ChartData, ChartLine, columns, render_chart

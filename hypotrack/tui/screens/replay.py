@@ -33,10 +33,10 @@ from hypotrack.domain.state import EventRejected, next_id
 from hypotrack.store.base import StoreConflict, StoreError
 from hypotrack.store.case import CaseSession
 from hypotrack.tui import editing
+from hypotrack.tui import replay_model as rm
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.editing import FieldError
 from hypotrack.tui.errors import Guarded
-from hypotrack.tui.screens import replay_model as rm
 from hypotrack.tui.screens import replay_panels as panels
 from hypotrack.tui.screens.forms import SessionForm, Submit
 from hypotrack.tui.widgets.chart import BeliefChart

@@ -20,7 +20,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from hypotrack.tui.screens.replay_model import StepView
+from hypotrack.tui.replay_model import StepView
 from hypotrack.tui.screens.replay_panels import local
 from hypotrack.tui.widgets.render import clip, pct, ratio_text, severity
 

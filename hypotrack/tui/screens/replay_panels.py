@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hypotrack.domain.numbers import items_on_file
-from hypotrack.tui.screens.replay_model import NOTE_WORDS, PinnedNote, StepView, short_when
+from hypotrack.tui.replay_model import NOTE_WORDS, PinnedNote, StepView, short_when
 from hypotrack.tui.widgets.chart import ChartData, ChartLine
 from hypotrack.tui.widgets.render import NETWORK, WORKER, bar_with_pct, clip, severity
 
