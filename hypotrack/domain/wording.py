@@ -201,6 +201,17 @@ def items_on_file(live: int, retracted: int) -> str:
     return f"{text} ({retracted} retracted)" if retracted else text
 
 
+# --- bearing --------------------------------------------------------------------------------
+
+#: Up (towards an explanation, raised) and down: the only meaning ▲ and ▼ have.
+UP, DOWN = "▲", "▼"
+
+
+def bearing(change: float) -> str:
+    """'▲' for a rise (change > 0), '▼' otherwise."""
+    return UP if change > 0 else DOWN
+
+
 # --- flags and notes ------------------------------------------------------------------------
 
 #: One glyph per severity, everywhere: the app, the command line, the reports.
