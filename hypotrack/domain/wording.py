@@ -27,6 +27,15 @@ NO_TIME = "—"
 # --- times and dates ------------------------------------------------------------------------
 
 
+def from_iso(text: str | None) -> datetime | None:
+    """A time a summary row carries as ISO text ('2026-02-12T10:30:00+00:00'), to be shown; None
+    when there is none or it does not read as a time."""
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
 def local(at: Moment, tz: ZoneInfo | None = None) -> Moment:
     """`at` in `tz` (an aware time); a date, a time without zone, or no `tz`: as it is."""
     if tz is not None and isinstance(at, datetime) and at.tzinfo is not None:
