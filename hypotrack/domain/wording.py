@@ -97,12 +97,12 @@ def moment_column(at: datetime, tz: ZoneInfo | None = None) -> str:
     return f"{local(at, tz):%Y-%m-%d %H:%M}"
 
 
-def observed(at: Moment | None) -> str:
+def observed(at: Moment | None, tz: ZoneInfo | None = None) -> str:
     """When an item happened, as the worker gave it: '4 Feb 2026', '4 Feb 2026 09:30' (a date
     and time), or 'not known'."""
     if at is None:
         return "not known"
-    return moment(at) if isinstance(at, datetime) else day_year(at)
+    return moment(at, tz) if isinstance(at, datetime) else day_year(at)
 
 
 # --- percentages ----------------------------------------------------------------------------
