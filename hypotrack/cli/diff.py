@@ -9,7 +9,7 @@ from datetime import datetime
 from hypotrack.cli.errors import BadInput
 from hypotrack.cli.json_out import diff_json, emit_json
 from hypotrack.cli.lookup import case_tz, load_events
-from hypotrack.cli.tables import pct, table
+from hypotrack.cli.tables import table
 from hypotrack.cli.times import iso, parse_moment
 
 EVENT_WORDS = {
@@ -37,7 +37,13 @@ FLAG_CHANGE_WORDS = {
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from hypotrack.domain.wording import odds_text, ratio_text
+    from hypotrack.domain.wording import (
+        moment_column,
+        odds_text,
+        percent_column,
+        ratio_text,
+        severity_words,
+    )
     from hypotrack.reasoning.diff import DiffError, diff
 
     events = load_events(args.case, args.store)
@@ -59,7 +65,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         return 0
 
     def when(at: datetime) -> str:
-        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        return moment_column(at, tz)
 
     def by(who: str | None) -> str:
         return f" by {who}" if who else ""
@@ -82,7 +88,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         )
     for r in d.reliability_changes:
         lines.append(
-            f"  ~ source {r.source}: reliability {pct(r.before).strip()} → {pct(r.after).strip()} "
+            f"  ~ source {r.source}: reliability {percent_column(r.before).strip()} → {percent_column(r.after).strip()} "
             f"({when(r.at)})"
         )
     print("\n".join(lines) if lines else "  Nothing was recorded in between.")
@@ -91,7 +97,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print("\nJudgements in between:")
         for j in d.judgements:
             favours = f"favours {j.favoured}" if j.favoured else "no favourite (a tie)"
-            ratings = ", ".join(f"{h} {pct(v).strip()}" for h, v in j.shares.items())
+            ratings = ", ".join(f"{h} {percent_column(v).strip()}" for h, v in j.shares.items())
             print(f"  {j.id} {when(j.at)}{by(j.who)}: {favours} — {ratings}")
             if j.note:
                 print(f"    note: {j.note}")
@@ -105,10 +111,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print("\nFlags in between:")
         for c in d.flag_changes:
             f = c.flag
-            glyph = "▲▲ red" if f.severity == "red" else "▲ amber"
             rival = f" ('{f.favoured}' against '{f.rival}')" if f.rival else ""
             print(
-                f"  {when(c.at)} {f.id}{rival} {FLAG_CHANGE_WORDS[c.change]} [{glyph}], after "
+                f"  {when(c.at)} {f.id}{rival} {FLAG_CHANGE_WORDS[c.change]} [{severity_words(f.severity)}], after "
                 + EVENT_WORDS.get(c.kind, c.kind + " {}").format(c.subject or "").strip()
             )
     elif d.flags_after:
@@ -118,7 +123,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     print()
 
     def p(x: float | None) -> str:
-        return pct(x) if x is not None else "   —"
+        return percent_column(x) if x is not None else "   —"
 
     rows = []
     for b in d.beliefs:

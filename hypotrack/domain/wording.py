@@ -92,8 +92,10 @@ def month_year(at: Moment, tz: ZoneInfo | None = None) -> str:
     return f"{local(at, tz):%b %Y}"
 
 
-def moment_column(at: datetime, tz: ZoneInfo | None = None) -> str:
+def moment_column(at: datetime | None, tz: ZoneInfo | None = None) -> str:
     """'2026-02-04 09:30': a moment in a command-line table (sorts as text, reads as a date)."""
+    if at is None:
+        return NO_TIME
     return f"{local(at, tz):%Y-%m-%d %H:%M}"
 
 
