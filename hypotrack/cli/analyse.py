@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.cli.errors import BadInput
-from hypotrack.cli.json_out import emit_json, flag_json
+from hypotrack.cli.json_out import emit_json, flag_json, step_event
 from hypotrack.cli.lookup import case_tz, load_events
 from hypotrack.cli.tables import pct, table
 from hypotrack.cli.times import iso, parse_moment
@@ -112,11 +112,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
             {
                 "steps": [
                     {
-                        "at": iso(s.at, tz),
-                        "event": {"kind": s.kind, "id": s.subject},
-                        "beliefs": s.beliefs,
-                        "worker": s.worker,
-                        "flags": s.flags,
+                        **step_event(s.at, s.kind, s.subject, tz),
+                        **s.model_dump(include={"beliefs", "worker", "flags"}),
                     }
                     for s in steps
                 ]
