@@ -22,11 +22,7 @@ from hypotrack.domain.casefile import load_case_file
 from hypotrack.reasoning.api import analyse
 from hypotrack.reasoning.training import TrainingRun, debrief
 from hypotrack.resources import teaching_cases
-from hypotrack.store.case import import_events, load_case_events
-from hypotrack.tui.app import HypotrackApp
-from hypotrack.tui.screens.help import HelpScreen
-from hypotrack.tui.screens.training import TrainingPickerScreen
-from hypotrack.tui.screens.training_cases import (
+from hypotrack.services.training import (
     StoredRun,
     TrainingLookupError,
     find_teaching,
@@ -34,6 +30,10 @@ from hypotrack.tui.screens.training_cases import (
     teaching_choices,
     theme_of,
 )
+from hypotrack.store.case import import_events, load_case_events
+from hypotrack.tui.app import HypotrackApp
+from hypotrack.tui.screens.help import HelpScreen
+from hypotrack.tui.screens.training import TrainingPickerScreen
 from hypotrack.tui.screens.training_debrief import DebriefScreen
 from hypotrack.tui.screens.training_play import TrainingScreen
 from hypotrack.tui.widgets.tables import KeyedTable
