@@ -11,12 +11,13 @@ import math
 import sys
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
-
 from hypotrack.cli.times import iso
+
+if TYPE_CHECKING:  # pydantic costs ~150 ms to import: not for `hypotrack --help`
+    from pydantic import BaseModel
 
 # JSON escapes C0 controls itself; DEL, the C1 controls (0x9b is CSI on some terminals) and bidi
 # controls it leaves raw, so they are escaped too: the document means the same, and is safe to print.
