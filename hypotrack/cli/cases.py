@@ -17,7 +17,7 @@ from hypotrack.cli.times import parse_moment
 
 def cmd_check(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
-    from hypotrack.domain.numbers import items_on_file
+    from hypotrack.domain.wording import items_on_file
 
     bad = 0
     for name in args.files:

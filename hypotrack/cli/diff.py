@@ -146,7 +146,7 @@ def _print_flags(d: Any, when: Callable[[datetime], str]) -> None:
 
 def _print_beliefs(d: Any) -> None:
     """The table of each explanation's change, then what moved each one."""
-    from hypotrack.domain.numbers import odds_text
+    from hypotrack.domain.wording import odds_text
 
     def p(x: float | None) -> str:
         return pct(x) if x is not None else "   —"
@@ -177,7 +177,7 @@ def _print_beliefs(d: Any) -> None:
 
 def _movers(b: Any) -> list[str]:
     """The five items that moved an explanation most, then all other changes as one factor."""
-    from hypotrack.domain.numbers import ratio_text
+    from hypotrack.domain.wording import ratio_text
 
     items = [
         f"{i.id} {ratio_text(math.exp(i.log_odds))}"
