@@ -35,19 +35,13 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
         emit_json(
             {
                 "as_of": iso(b.as_of, tz),
-                "hypotheses": [
-                    {
-                        "id": h.id,
-                        "label": h.label,
-                        "probability": h.probability,
-                        "unweighed": h.unweighed,
+                **b.model_dump(
+                    include={
+                        "hypotheses": {"__all__": {"id", "label", "probability", "unweighed"}},
+                        "sources": {"__all__": {"id", "reliability"}},
+                        "worker": {"favoured", "ratings"},
                     }
-                    for h in b.hypotheses
-                ],
-                "sources": [{"id": s.id, "reliability": s.reliability} for s in b.sources],
-                "worker": {"favoured": b.worker.favoured, "ratings": b.worker.ratings}
-                if b.worker
-                else None,
+                ),
             }
         )
         return 0
@@ -149,23 +143,7 @@ def cmd_next(args: argparse.Namespace) -> int:
     engine, _, tz = _engine(args)
     result = enquiries(engine)
     if args.json:
-        emit_json(
-            {
-                "favoured": result.favoured,
-                "favoured_probability": result.favoured_probability,
-                "ratio_to_even_odds": result.ratio_to_even_odds,
-                "enquiries": [
-                    {
-                        "id": q.id,
-                        "information_gain_bits": q.information_gain_bits,
-                        "probability_gain": q.probability_gain,
-                        "outcomes": [o.model_dump() for o in q.outcomes],
-                        "sentence": q.sentence,
-                    }
-                    for q in result.enquiries
-                ],
-            }
-        )
+        emit_json(result.model_dump(exclude={"enquiries": {"__all__": {"text"}}}))
         return 0
     if not result.enquiries:
         print("No open enquiries.")
