@@ -366,7 +366,8 @@ def test_a_device_or_a_pipe_is_not_read(tmp_path: Path) -> None:
 def test_the_app_refuses_the_same_times_as_the_file() -> None:
     from zoneinfo import ZoneInfo
 
-    from hypotrack.tui.editing import FieldError, parse_observed
+    from hypotrack.domain.errors import FieldError
+    from hypotrack.tui.editing import parse_observed
 
     london = ZoneInfo("Europe/London")
     for typed, words in (
