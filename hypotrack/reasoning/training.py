@@ -172,7 +172,7 @@ class Debrief(Frozen):
 
 
 def _brier(p: dict[str, float], target: dict[str, float]) -> float:
-    keys = set(p) | set(target)
+    keys = [*p, *(h for h in target if h not in p)]  # in order: no hash-seeded float sums
     return sum((p.get(h, 0.0) - target.get(h, 0.0)) ** 2 for h in keys)
 
 
