@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from hypotrack.domain import model as m
 from hypotrack.domain.timeline import BeforeOpened, Timeline
 
 FORMATS = ("yaml", "html", "md", "bif", "xmlbif")
@@ -29,7 +30,7 @@ class ExportError(ValueError):
 
 
 def export(
-    events: list[Any], fmt: str, as_of: datetime | None = None, head: Any | None = None
+    events: list[m.Event], fmt: str, as_of: datetime | None = None, head: Any | None = None
 ) -> str:
     """The case as known at `as_of` (inclusive; default: all of it) in format `fmt`.
 
