@@ -221,7 +221,7 @@ class FlagReading:
         return [t.rule for t in self.changes if t.kind == "closed"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class StepView:
     """Everything on screen for one step, built only from the events up to it."""
 
