@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain import wording
 from hypotrack.domain.results import EnquiryValue, Flag
 
 
@@ -173,12 +174,10 @@ class Report:
 
     def when(self, at: datetime) -> str:
         """A moment in the case's time zone, as on a case record: 2 Mar 2026 10:15."""
-        local = at.astimezone(self.tz)
-        return f"{local.day} {local:%b %Y %H:%M}"
+        return wording.moment(at, self.tz)
 
     def day(self, at: datetime) -> str:
-        local = at.astimezone(self.tz)
-        return f"{local.day} {local:%b}"
+        return wording.day(at, self.tz)
 
     def label(self, hypothesis: str) -> str:
         for e in self.explanations:

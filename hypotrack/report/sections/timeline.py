@@ -13,11 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain import wording
 from hypotrack.domain.state import CaseState
+from hypotrack.domain.wording import moment, note_words, percent_figure
 from hypotrack.domain.yardstick import parse_likelihood
 from hypotrack.report.sections.common import normalised, source_label
 from hypotrack.report.values import Likelihood, TimelineEntry
-from hypotrack.report.words import NO_FAVOURITE, NOTE_KINDS, likelihood_words, percent, when
+from hypotrack.report.words import NO_FAVOURITE, likelihood_words
 
 
 @dataclass
@@ -101,7 +103,7 @@ def _source_added(e: m.SourceAdded, c: _Context) -> TimelineEntry | None:
         f"Source {s.id} added",
         s.id,
         text=s.label,
-        remarks=[f"relied on at {percent(s.reliability)}"],
+        remarks=[f"relied on at {percent_figure(s.reliability)}"],
     )
 
 
@@ -110,7 +112,7 @@ def _source_relabelled(e: m.SourceRelabelled, c: _Context) -> TimelineEntry:
 
 
 def _reliability_changed(e: m.ReliabilityChanged, c: _Context) -> TimelineEntry:
-    heading = f"Reliability of {e.source} changed to {percent(e.reliability)}"
+    heading = f"Reliability of {e.source} changed to {percent_figure(e.reliability)}"
     return _entry(e, heading, e.source, text=e.reason)
 
 
@@ -121,17 +123,11 @@ def _evidence_recorded(e: m.EvidenceRecorded, c: _Context) -> TimelineEntry:
     if ev.answers is not None:
         remarks.append(f"answers enquiry {ev.answers.enquiry}: {ev.answers.result}")
     for a in item.amendments:
-        remarks.append(f"likelihoods amended {when(a.at, c.tz)}")
+        remarks.append(f"likelihoods amended {moment(a.at, c.tz)}")
     if item.retracted is not None:
         why = f": {item.retracted_reason}" if item.retracted_reason else ""
-        remarks.append(f"retracted {when(item.retracted, c.tz)}{why}")
-    observed = None
-    if ev.observed is not None:
-        observed = (
-            when(ev.observed, c.tz)
-            if isinstance(ev.observed, datetime)
-            else f"{ev.observed.day} {ev.observed:%b %Y}"
-        )
+        remarks.append(f"retracted {moment(item.retracted, c.tz)}{why}")
+    observed = wording.observed(ev.observed, c.tz) if ev.observed is not None else None
     return _entry(
         e,
         f"Evidence {ev.id}",
@@ -197,13 +193,13 @@ def _judgement(e: m.JudgementRecorded, c: _Context) -> TimelineEntry:
         heading,
         j.id,
         text=j.note,
-        remarks=[", ".join(f"{h} {percent(v)}" for h, v in ratings.items())],
+        remarks=[", ".join(f"{h} {percent_figure(v)}" for h, v in ratings.items())],
     )
 
 
 def _note(e: m.NoteAdded, c: _Context) -> TimelineEntry:
     n = e.note
-    heading = NOTE_KINDS.get(n.kind, n.kind)
+    heading = note_words(n.kind)
     if n.flag:
         heading += f": {n.flag}"
     if n.closes:
@@ -218,7 +214,7 @@ def _note(e: m.NoteAdded, c: _Context) -> TimelineEntry:
         subject=n.id,
         who=e.who,
         text=n.text,
-        remarks=[f"written on {when(e.at, c.tz)}, about this point"],
+        remarks=[f"written on {moment(e.at, c.tz)}, about this point"],
     )
 
 
