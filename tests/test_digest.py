@@ -57,7 +57,7 @@ def no_reasoning(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def training_run(store: Any) -> str:
-    from hypotrack.tui.screens.training_cases import StoredRun
+    from hypotrack.services.training import StoredRun
 
     events = load_case_file(teaching_cases()["01-bruising-non-mobile-baby"]).events
     return StoredRun.start(store, events, "A Trainee", datetime(2026, 3, 20, tzinfo=UTC)).run_id
@@ -115,7 +115,7 @@ def test_the_command_line_lists_training_runs_apart(
     assert "worked-bruising" in cases and run_id not in cases
     assert run_id in runs  # whole, however long
     line = next(x for x in cases.splitlines() if x.startswith("worked-bruising"))
-    assert "4 amber" in line and "1 red" in line and "2026-02-12 10:30" in line
+    assert "4 ! amber" in line and "1 ‼ red" in line and "2026-02-12 10:30" in line
     assert main(["cases", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert {r["id"]: r["kind"] for r in doc["cases"]} == {

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from hypotrack.domain import wording
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.widgets.render import clip
@@ -126,7 +127,7 @@ class TrainingOverviewScreen(Guarded, Screen[None]):
     @work(thread=True, exclusive=True, group="training-overview", exit_on_error=False)
     def read(self) -> None:
         from hypotrack.reasoning.training import cohort
-        from hypotrack.tui.screens.training_cases import overview
+        from hypotrack.services.training import overview
 
         store = getattr(self.app, "store", None)
         rows = overview(store) if store is not None else []
@@ -158,7 +159,7 @@ class TrainingOverviewScreen(Guarded, Screen[None]):
             runs.add_row(
                 clip(r["run"], 20),
                 clip(r["trainee"] or "?", 10),
-                (r["started"] or "")[:10] or "—",
+                wording.day_year(wording.from_iso(r["started"])),
                 status_short(r),
                 revised,
                 _num(r["brier"], "{:.2f}"),
