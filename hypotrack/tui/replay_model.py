@@ -160,9 +160,7 @@ def _describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
         if j.favoured is None:
             return f"Judgement {j.id}{by}: no favourite (a tie at the top){note}"
         share = normalised(j.ratings).get(j.favoured, 0.0)
-        return (
-            f"Judgement {j.id}{by}: favours {before.label(j.favoured)} ({share * 100:.0f} %){note}"
-        )
+        return f"Judgement {j.id}{by}: favours {before.label(j.favoured)} ({wording.percent_figure(share)}){note}"
     if isinstance(event, m.EvidenceBackRated):
         rated = [f"{i} {event.entered.get(i, p)}" for i, p in event.likelihood.items()]
         rated += [f"{i} neutral" for i in event.neutral]
