@@ -15,11 +15,12 @@ held, so the report is linear in the case's size.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain.timeline import Timeline
 from hypotrack.reasoning.timeline import walk
 from hypotrack.report.sections import summary
 from hypotrack.report.sections.chart import BeliefLines
@@ -32,15 +33,15 @@ from hypotrack.report.values import Report
 from hypotrack.report.words import BRIEF_ITEMS
 
 
-def gather(events: list[Any], as_of: datetime | None = None) -> Report:
+def gather(events: Timeline | Iterable[m.Event], as_of: datetime | None = None) -> Report:
     """Everything the report shows, as known at `as_of` (inclusive; default: the last event)."""
-    if not events or (as_of is not None and as_of < events[0].at):
-        raise ValueError("nothing on file at that moment: it is before the case was opened")
+    # BeforeOpened (a ValueError) for a moment before the case was opened.
+    on_record = Timeline.of(events).as_of(as_of)
     # One walk over the timeline (reasoning/timeline.py): each step goes to the readers once.
-    the_walk = walk(events, as_of=as_of)
+    the_walk = walk(on_record)
     flag_history = FlagHistory()
     on_file = OnFileAtJudgements()
-    lines = BeliefLines(events[0].at)
+    lines = BeliefLines(on_record.opened)
     now = None
     for now in the_walk:
         flag_history.take(now)
@@ -48,7 +49,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         lines.take(now)
     assert now is not None  # the first event is at or before `as_of`
     state = the_walk.state
-    known = events[: now.index + 1]
+    known = list(on_record)
     tz = ZoneInfo(state.info.timezone)
     latest = state.latest_judgement
     flags = shown_flags(state, now)
@@ -73,13 +74,13 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         series=lines.series(state),
         judgement_marks=[(j.at, j.id) for j in state.judgements],
         steps=lines.steps,
-        start=events[0].at,
+        start=on_record.opened,
         end=_timeline_end(known),
         brief=len(state.items) > BRIEF_ITEMS,
     )
 
 
-def _timeline_end(events: list[Any]) -> datetime:
+def _timeline_end(events: list[m.Event]) -> datetime:
     """Where the case's own timeline ends: its last event, counting a pinned note at the moment
     it is pinned to (a review written a year later must not stretch a chart of two weeks)."""
     return max(
