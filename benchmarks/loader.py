@@ -34,8 +34,11 @@ if __package__ in (None, ""):  # run as a script: make the checkout importable
 import yaml  # noqa: E402
 
 from benchmarks.generate import generate_case, shape_for  # noqa: E402
-from hypotrack.domain import strict_yaml  # noqa: E402
-from hypotrack.domain.casefile import events_to_yaml, load_case_text  # noqa: E402
+from hypotrack.domain.casefile import (  # noqa: E402
+    events_to_yaml,
+    load_case_text,
+    strict_yaml,  # noqa: E402
+)
 
 TARGET = 2.0
 

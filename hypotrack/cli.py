@@ -169,7 +169,7 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from hypotrack.domain.casefile import CaseFileError, load_case_file
-    from hypotrack.domain.numbers import items_on_file
+    from hypotrack.domain.wording import items_on_file
 
     bad = 0
     for name in args.files:
@@ -699,7 +699,7 @@ FLAG_CHANGE_WORDS = {
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from hypotrack.domain.numbers import odds_text, ratio_text
+    from hypotrack.domain.wording import odds_text, ratio_text
     from hypotrack.reasoning.diff import DiffError, diff
 
     events = load_events(args.case, args.store)

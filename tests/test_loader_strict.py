@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hypotrack.domain import strict_yaml
-from hypotrack.domain.casefile import CaseFileError, events_to_yaml, load_case_text
+from hypotrack.domain.casefile import CaseFileError, events_to_yaml, load_case_text, strict_yaml
 from tests.invariant import check_file, cli, strict_json
 
 BASE = """\
@@ -367,7 +366,8 @@ def test_a_device_or_a_pipe_is_not_read(tmp_path: Path) -> None:
 def test_the_app_refuses_the_same_times_as_the_file() -> None:
     from zoneinfo import ZoneInfo
 
-    from hypotrack.tui.editing import FieldError, parse_observed
+    from hypotrack.domain.errors import FieldError
+    from hypotrack.tui.editing import parse_observed
 
     london = ZoneInfo("Europe/London")
     for typed, words in (

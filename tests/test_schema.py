@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from hypotrack.domain.casefile import CaseFile, parse_yaml
+from hypotrack.domain.casefile import CaseFile
+from hypotrack.domain.casefile.strict_yaml import parse_yaml
 from hypotrack.domain.schema import case_file_schema, main, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,6 +12,8 @@ import pytest
 from textual.widgets import Input, Select, Static
 
 from hypotrack.domain import model as m
+from hypotrack.domain.errors import FieldError
+from hypotrack.domain.ratings import parse_ratings
 from hypotrack.reasoning.explain import why_moved
 from hypotrack.store.case import CaseSession, load_case_events
 from hypotrack.store.sqlite import SqliteEventStore
@@ -695,11 +697,11 @@ def test_slugs_and_ratings() -> None:
     assert editing.slugify("The family's account", {"family-account"}) == "family-account-2"
     assert editing.slugify("Injury at the childminder's") == "injury-childminder"
     assert editing.slugify("!!!", fallback="h") == "h"
-    assert editing.parse_ratings({"a": "70", "b": "20", "c": "10%"}) == pytest.approx(
+    assert parse_ratings({"a": "70", "b": "20", "c": "10%"}) == pytest.approx(
         {"a": 0.7, "b": 0.2, "c": 0.1}
     )
-    with pytest.raises(editing.FieldError) as err:
-        editing.parse_ratings({"a": "0", "b": "0"})
+    with pytest.raises(FieldError) as err:
+        parse_ratings({"a": "0", "b": "0"})
     assert err.value.field == "rating-a"
 
 

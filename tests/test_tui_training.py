@@ -19,6 +19,7 @@ from textual import events
 from textual.widgets import Input, Static
 
 from hypotrack.domain.casefile import load_case_file
+from hypotrack.domain.ratings import parse_ratings as read_ratings
 from hypotrack.reasoning.api import analyse
 from hypotrack.reasoning.training import TrainingRun, debrief
 from hypotrack.resources import teaching_cases
@@ -37,7 +38,7 @@ from hypotrack.tui.screens.training_cases import (
 from hypotrack.tui.screens.training_debrief import DebriefScreen
 from hypotrack.tui.screens.training_play import TrainingScreen
 from hypotrack.tui.widgets.tables import KeyedTable
-from hypotrack.tui.widgets.training import RatingInput, bumped, read_ratings
+from hypotrack.tui.widgets.training import RatingInput, bumped
 
 CASE = "01-bruising-non-mobile-baby"
 CASE_ID = "teaching-bruising-non-mobile-baby"

@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from hypotrack.domain import model as m
-from hypotrack.domain.numbers import figure_words, items_on_file, percent
 from hypotrack.domain.state import fold, similar_items
+from hypotrack.domain.wording import figure_words, items_on_file, percent
 
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ case free text: at most an id, a path or a short value.
 
 from __future__ import annotations
 
-__all__ = ["BadInputError", "HypotrackError"]
+__all__ = ["BadInputError", "FieldError", "HypotrackError"]
 
 
 class HypotrackError(Exception):
@@ -23,6 +23,16 @@ class BadInputError(HypotrackError):
     """Input or a setting a person can fix; the message says where and what to do."""
 
     exit_code = 2
+
+
+class FieldError(ValueError):
+    """Input a person can fix in a form: which field (its id, such as ``rating-accidental``), and
+    what to type there. The app marks the field and shows the message beside it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 def failure_report(exc: BaseException) -> str:

@@ -3,7 +3,7 @@
 Editors (VS Code with the YAML extension, JetBrains) use it to complete keys and mark
 mistakes while a trainer writes a case. The shipped copy is
 `models/schema/case-file.schema.json`; a test keeps it equal to what this module generates.
-After changing `hypotrack.domain.casefile`, regenerate it:
+After changing `hypotrack.domain.casefile.models`, regenerate it:
 
     python -m hypotrack.domain.schema models/schema/case-file.schema.json
 

@@ -12,17 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from hypotrack.domain import rules as R
 from hypotrack.domain.state import ItemState, JudgementState
+from hypotrack.domain.wording import day_words, percent, times
 from hypotrack.reasoning.flag_terms import (
     MAX_ITEMS,
     Draft,
     Top,
-    day,
     information_gain,
     lf,
     logit,
-    pct,
     quote,
-    times,
     w,
 )
 
@@ -62,11 +60,11 @@ class MomentRules(_Base):
         certainty = (
             "A closing decision is recorded"
             if closing
-            else f"You rate '{self.label(f)}' at {pct(rating)}"
+            else f"You rate '{self.label(f)}' at {percent(rating)}"
         )
         parts = []
         if low:
-            parts.append(f"the evidence on file gives it {pct(p[f])}")
+            parts.append(f"the evidence on file gives it {percent(p[f])}")
         if valuable is not None:
             parts.append(f"{quote(valuable[1].spec.text)} could still change this")
         message = (
@@ -125,7 +123,7 @@ class MomentRules(_Base):
                     figure, name = given, "catch-all rating"
                     strength = float(count)
                     reasons.append(
-                        f"you rate '{self.label(catch_all)}' at {pct(given)} while "
+                        f"you rate '{self.label(catch_all)}' at {percent(given)} while "
                         f"{count} item{'s are' if count != 1 else ' is'} unlikely "
                         "under every listed explanation"
                     )
@@ -186,7 +184,7 @@ class MomentRules(_Base):
         items = self.top_since(base_step, at, toward, away)
         mostly = self.describe(items, at)
         since = (
-            f"Since your review on {day(t.at, self.tz)}"
+            f"Since your review on {day_words(t.at, self.tz)}"
             if t is not None
             else "Since the case opened"
         )

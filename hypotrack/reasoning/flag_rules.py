@@ -14,17 +14,15 @@ from typing import TYPE_CHECKING
 
 from hypotrack.domain import rules as R
 from hypotrack.domain.state import ItemState, JudgementState
+from hypotrack.domain.wording import day_words, percent, times
 from hypotrack.reasoning.flag_terms import (
     MAX_ITEMS,
     Ctx,
     Draft,
     Verdict,
-    day,
     lf,
     logit,
     omega,
-    pct,
-    times,
     w,
 )
 
@@ -115,7 +113,7 @@ class Rules(_Base):
         items = self.driving(self.on_file(a.step, t.step, t.step), rival, f, t.step)
         mostly = self.describe(items, t.step)
         message = (
-            f"Since your review on {day(a.at, self.tz)}, the evidence on file is "
+            f"Since your review on {day_words(a.at, self.tz)}, the evidence on file is "
             f"{times(bf)} more expected if '{self.label(rival)}' than if '{self.label(f)}'"
             + (f" — mostly {mostly}" if mostly else "")
             + f". Your rating of '{self.label(f)}' {self.rating_then_now(a, t, f)}."
@@ -182,7 +180,7 @@ class Rules(_Base):
             else:
                 how = f"your ratings moved {times(math.exp(abs(worker)))} the same way"
             message = (
-                f"Between your reviews on {day(a.at, self.tz)} and {day(t.at, self.tz)}, the "
+                f"Between your reviews on {day_words(a.at, self.tz)} and {day_words(t.at, self.tz)}, the "
                 f"evidence on file shifted the odds {times(math.exp(abs(net)))} towards "
                 f"'{self.label(toward)}' and away from '{self.label(away)}'"
                 + (f" — mostly {mostly}" if mostly else "")
@@ -220,11 +218,11 @@ class Rules(_Base):
                 continue
             toward = rival if worker > 0 else f
             message = (
-                f"Between your reviews on {day(a.at, self.tz)} and {day(t.at, self.tz)}, the "
+                f"Between your reviews on {day_words(a.at, self.tz)} and {day_words(t.at, self.tz)}, the "
                 f"evidence on file moved the odds {times(math.exp(abs(net)))} towards "
                 f"'{self.label(toward)}'; your ratings moved them {times(math.exp(abs(worker)))}"
-                f" (you rate '{self.label(f)}' at {pct(w(t, f) or 0.0)}, the evidence gives "
-                f"{pct(c.p[f])}). What moved you this far, and is it on the file?"
+                f" (you rate '{self.label(f)}' at {percent(w(t, f) or 0.0)}, the evidence gives "
+                f"{percent(c.p[f])}). What moved you this far, and is it on the file?"
             )
             ratio = abs(worker) / abs(net)
             return Draft(
@@ -271,10 +269,12 @@ class Rules(_Base):
                 )
             ),
         )[:MAX_ITEMS]
-        follow_d = f"about {pct(disc)} of the way" if disc > 0 else "not at all, or the other way"
+        follow_d = (
+            f"about {percent(disc)} of the way" if disc > 0 else "not at all, or the other way"
+        )
         message = (
             f"Over the {n_c} review-to-review windows in which the evidence moved towards "
-            f"'{self.label(f)}', your rating of it followed about {pct(min(conf, 1.0))} of the "
+            f"'{self.label(f)}', your rating of it followed about {percent(min(conf, 1.0))} of the "
             f"way; over the {n_d} in which it moved away, {follow_d}. Would the items against "
             f"'{self.label(f)}' weigh more if they had come from elsewhere?"
         )
@@ -368,9 +368,9 @@ class Rules(_Base):
         if R.below(logit(w(t, f) or 0.0) - logit(c.p[f]), R.NON_DIAGNOSTIC_ODDS):
             return None
         message = (
-            f"Since your review on {day(base.at, self.tz)}, {len(flats)} of the last {len(last)} "
+            f"Since your review on {day_words(base.at, self.tz)}, {len(flats)} of the last {len(last)} "
             f"items are about as expected under every explanation (they cannot tell them apart); "
-            f"the evidence on file gives '{self.label(f)}' {pct(c.p[f])}, and your rating of it "
+            f"the evidence on file gives '{self.label(f)}' {percent(c.p[f])}, and your rating of it "
             f"{self.rating_then_now(base, t, f)}. Would these items look any different if "
             f"'{self.label(f)}' were wrong?"
         )
@@ -423,9 +423,9 @@ class Rules(_Base):
         )[:MAX_ITEMS]
         direction = "up" if net > 0 else "down"
         message = (
-            f"Over the {len(window)} items on file since your review on {day(a.at, self.tz)}, the "
+            f"Over the {len(window)} items on file since your review on {day_words(a.at, self.tz)}, the "
             f"evidence moved the odds on '{self.label(f)}' {direction} {times(math.exp(abs(net)))}"
-            f" (it now gives {pct(c.p[f])}); your rating of it {self.rating_then_now(a, t, f)}. "
+            f" (it now gives {percent(c.p[f])}); your rating of it {self.rating_then_now(a, t, f)}. "
             "What would have to happen for your rating to move?"
         )
         return Draft(
@@ -458,7 +458,7 @@ class Rules(_Base):
         odds, step, h = best
         at = self.history[step].at
         message = (
-            f"When '{self.label(h)}' was set aside on {day(at, self.tz)}, the evidence on file "
+            f"When '{self.label(h)}' was set aside on {day_words(at, self.tz)}, the evidence on file "
             f"made it {times(math.exp(odds))} as likely as '{self.label(f)}'. What ruled it out, "
             "and is that on the file?"
         )
@@ -488,9 +488,9 @@ class Rules(_Base):
             return None
         excess, rival = best
         message = (
-            f"The evidence on file gives '{self.label(rival)}' {pct(c.p[rival])} and "
-            f"'{self.label(f)}' {pct(c.p[f])}; your ratings give them {pct(w(t, rival) or 0.0)} "
-            f"and {pct(w(t, f) or 0.0)}: the evidence's odds for '{self.label(rival)}' are "
+            f"The evidence on file gives '{self.label(rival)}' {percent(c.p[rival])} and "
+            f"'{self.label(f)}' {percent(c.p[f])}; your ratings give them {percent(w(t, rival) or 0.0)} "
+            f"and {percent(w(t, f) or 0.0)}: the evidence's odds for '{self.label(rival)}' are "
             f"{times(math.exp(excess))} yours. Is something you know missing from the file?"
         )
         return Draft(

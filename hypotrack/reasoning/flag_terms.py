@@ -1,5 +1,6 @@
-"""The terms the flags are read in (DESIGN §4): numbers floored at 0.001, the words a sentence
-uses for them, and the small values the flags' book keeps between events.
+"""The terms the flags are read in (DESIGN §4): numbers floored at 0.001 and the small values the
+flags' book keeps between events. The words a sentence uses for them (percentages, "about 8
+times", "4 February") are `domain/wording.py`'s.
 
 `lf`/`logit` floor probabilities and ratings at 0.001 (a rating of "0" and the network's
 0.045 % are the same view), so no log-odds is infinite and no Bayes factor overflows.
@@ -11,9 +12,8 @@ import bisect
 import heapq
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from hypotrack.domain import rules as R
 from hypotrack.domain.state import CaseState, ItemState, JudgementState
@@ -51,32 +51,6 @@ def w(j: JudgementState, h: str, other: JudgementState | None = None) -> float |
 def omega(j: JudgementState, rival: str, f: str, other: JudgementState | None = None) -> float:
     """The worker's log-odds of rival against f at j (both rated), floored."""
     return lf(w(j, rival, other) or 0.0) - lf(w(j, f, other) or 0.0)
-
-
-def pct(p: float) -> str:
-    """A probability as a practitioner reads it: never "0 %" or "100 %" for what is not."""
-    if p < 0.01:
-        return "under 1 %"
-    if p > 0.99:
-        return "over 99 %"
-    return f"{p * 100:.0f} %"
-
-
-def times(factor: float) -> str:
-    """A ratio of odds as a practitioner would say it."""
-    if not math.isfinite(factor) or factor >= 1e6:
-        return "over a million times"
-    if factor >= 100:
-        return f"over {int(factor // 100) * 100} times"
-    if factor >= 10:
-        return f"about {factor:.0f} times"
-    return f"about {factor:.1f} times".replace(".0 times", " times")
-
-
-def day(at: date | datetime, tz: ZoneInfo) -> str:
-    if isinstance(at, datetime):
-        at = at.astimezone(tz) if at.tzinfo else at
-    return f"{at.day} {at:%B}"
 
 
 # --- what the book keeps --------------------------------------------------------------------

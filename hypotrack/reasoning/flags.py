@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from hypotrack.domain import rules as R
 from hypotrack.domain.results import Flag
 from hypotrack.domain.state import CaseState, ItemState, JudgementState
+from hypotrack.domain.wording import day_words, percent, times
 from hypotrack.reasoning.engine import Engine, Snapshot
 from hypotrack.reasoning.flag_moment import MomentRules
 from hypotrack.reasoning.flag_rules import Rules
@@ -43,13 +44,10 @@ from hypotrack.reasoning.flag_terms import (
     Surprises,
     Top,
     Verdict,
-    day,
     finite,
     lf,
     logaddexp_,
     logit,
-    pct,
-    times,
     w,
 )
 
@@ -328,9 +326,9 @@ class FlagBook(Rules, MomentRules):
             source = self.state.sources.get(item.spec.source)
             who = source.spec.label if source else item.spec.source
             when = (
-                f"of {day(item.spec.observed, self.tz)}"
+                f"of {day_words(item.spec.observed, self.tz)}"
                 if item.spec.observed is not None
-                else f"recorded on {day(item.recorded, self.tz)}"
+                else f"recorded on {day_words(item.recorded, self.tz)}"
             )
             parts.append(f"the report from {who} {when} ({item.id})")
         return " and ".join(parts)
@@ -343,9 +341,9 @@ class FlagBook(Rules, MomentRules):
         before, after = w(a, f, t) or 0.0, w(t, f, a) or 0.0
         rescaled = a.ratings.keys() != t.ratings.keys()
         note = " (rescaled over the explanations rated both times)" if rescaled else ""
-        if pct(before) == pct(after):
-            return f"is where it was then ({pct(after)}){note}"
-        return f"went from {pct(before)} to {pct(after)}{note}"
+        if percent(before) == percent(after):
+            return f"is where it was then ({percent(after)}){note}"
+        return f"went from {percent(before)} to {percent(after)}{note}"
 
     # --- the flags as of T -------------------------------------------------------------------
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-from hypotrack.domain.numbers import percent
 from hypotrack.domain.results import ChangeMyMind, EnquiryValue, Outcome
 from hypotrack.domain.state import CaseState, EnquiryState
+from hypotrack.domain.wording import percent
 from hypotrack.reasoning.engine import Engine
 
 
@@ -62,10 +62,6 @@ def enquiry_value(
     )
 
 
-def _pct(p: float) -> str:
-    return percent(p)
-
-
 def _sentence(
     state: CaseState,
     enquiry: EnquiryState,
@@ -79,12 +75,12 @@ def _sentence(
     if favoured is None:
         return "No explanations are open."
     label = state.label(favoured)
-    now = _pct(posterior[favoured])
+    now = percent(posterior[favoured])
     pos, neg = outcomes
 
     def moves(after: float) -> str:
         # Never "goes from under 1 % to under 1 %": a figure that reads the same stays.
-        shown = _pct(after)
+        shown = percent(after)
         return (
             f"stays {'at ' if shown[0].isdigit() else ''}{shown}"
             if shown == now
@@ -92,7 +88,7 @@ def _sentence(
         )
 
     return (
-        f"If the answer is positive ({_pct(pos.probability)} likely), '{label}' "
+        f"If the answer is positive ({percent(pos.probability)} likely), '{label}' "
         f"{moves(pos.favoured_after)} (now {now}); if negative, it {moves(neg.favoured_after)}."
     )
 

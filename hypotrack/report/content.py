@@ -19,9 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
-from hypotrack.domain.numbers import items_on_file
 from hypotrack.domain.results import EnquiryValue, Flag
 from hypotrack.domain.rules import RULES_BY_ID
+from hypotrack.domain.wording import items_on_file
 from hypotrack.domain.yardstick import TERMS, parse_likelihood, term_for
 from hypotrack.reasoning.timeline import Step, walk
 

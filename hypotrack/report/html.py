@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape
 
-from hypotrack.domain.numbers import figure_words
 from hypotrack.domain.text import terminal_safe
+from hypotrack.domain.wording import figure_words
 from hypotrack.report.content import (
     BRIEF_NOTE,
     NOT_A_VERDICT,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from hypotrack.domain.numbers import figure_words
+from hypotrack.domain.wording import figure_words
 from hypotrack.report.content import (
     BRIEF_NOTE,
     NOT_A_VERDICT,

@@ -19,18 +19,9 @@ from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
 from hypotrack.domain import times
+from hypotrack.domain.errors import FieldError
 from hypotrack.domain.state import CaseState
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood
-
-
-class FieldError(ValueError):
-    """Input a person can fix: which field, and what to do."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
 
 # --- who and when -------------------------------------------------------------------------
 
@@ -219,44 +210,6 @@ def entered_value(text: str) -> str | float:
         return float(cleaned)
     except ValueError:
         return cleaned.lower()
-
-
-def parse_ratings(values: dict[str, str]) -> dict[str, float]:
-    """The worker's ratings, one per explanation: non-negative numbers, normalised to sum 1.
-
-    Raises FieldError naming the explanation's field (`rating-<id>`).
-    """
-    numbers: dict[str, float] = {}
-    for h, raw in values.items():
-        text = raw.strip().rstrip("%").strip()
-        field = f"rating-{h}"
-        if not text:
-            raise FieldError(field, "Give a number for every explanation (0 if you rule it out).")
-        try:
-            number = float(text)
-        except ValueError:
-            raise FieldError(field, "A rating is a number, e.g. 70 or 0.7.") from None
-        if number < 0 or math.isnan(number) or math.isinf(number):
-            raise FieldError(field, "A rating cannot be negative.")
-        numbers[h] = number
-    total = sum(numbers.values())
-    if total <= 0:
-        first = next(iter(values), "")
-        raise FieldError(f"rating-{first}", "At least one rating must be above 0.")
-    return {h: v / total for h, v in numbers.items()}
-
-
-def normalised_preview(values: dict[str, str]) -> dict[str, float | None]:
-    """Live percentages for the judgement form; None where a field does not read as a number."""
-    numbers: dict[str, float | None] = {}
-    for h, raw in values.items():
-        try:
-            v = float(raw.strip().rstrip("%").strip())
-            numbers[h] = v if v >= 0 and math.isfinite(v) else None
-        except ValueError:
-            numbers[h] = None
-    total = sum(v for v in numbers.values() if v is not None)
-    return {h: (v / total if v is not None and total > 0 else None) for h, v in numbers.items()}
 
 
 def _capital(text: str) -> str:

@@ -29,19 +29,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain import wording
+from hypotrack.domain.errors import FieldError
 from hypotrack.domain.results import Flag, WorkerView
 from hypotrack.domain.state import CaseState
 from hypotrack.domain.text import terminal_safe
 from hypotrack.domain.yardstick import TERMS
 from hypotrack.reasoning.timeline import FlagTransition, walk
-from hypotrack.tui.editing import FieldError
-
-NOTE_WORDS = {
-    "supervision": "Supervision note",
-    "decision": "Decision",
-    "sign-off": "Sign-off",
-    "acknowledgement": "Acknowledgement",
-}
 
 #: A flag as the chart and the jumps see it: its rule and its severity.
 FlagMark = tuple[str, str]
@@ -52,18 +46,6 @@ def zone_of(events: list[Any]) -> ZoneInfo:
     if events and isinstance(events[0], m.CaseOpened):
         return ZoneInfo(events[0].case.timezone)
     return ZoneInfo("UTC")
-
-
-def when(at: datetime, zone: ZoneInfo) -> str:
-    """'Tue 4 Feb 2026 09:30' in the case's time zone."""
-    local = at.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
-
-
-def short_when(at: datetime, zone: ZoneInfo) -> str:
-    """'4 Feb 09:30' in the case's time zone."""
-    local = at.astimezone(zone)
-    return f"{local.day} {local:%b %H:%M}"
 
 
 def normalised(ratings: dict[str, float]) -> dict[str, float]:
@@ -219,11 +201,11 @@ def _back_rated(event: m.EvidenceBackRated, before: CaseState, zone: ZoneInfo) -
 def _note_added(event: m.NoteAdded, before: CaseState, zone: ZoneInfo) -> str:
     n = event.note
     by = f" by {event.who}" if event.who else ""
-    what = NOTE_WORDS.get(n.kind, "Note")
+    what = wording.note_words(n.kind)
     about = f" of the {n.flag} flag" if n.kind == "acknowledgement" and n.flag else ""
     pinned = ""
     if n.pinned_at is not None:
-        pinned = f" (pinned to {short_when(n.pinned_at, zone)})"
+        pinned = f" (pinned to {wording.day_time(n.pinned_at, zone)})"
     return f"{what} {n.id}{by}{about}{pinned}: {n.text}"
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from hypotrack.domain import casefile, strict_yaml, yardstick  # noqa: F401
+    from hypotrack.domain import casefile, yardstick  # noqa: F401
+    from hypotrack.domain.casefile import strict_yaml  # noqa: F401
 
 from tests.fuzz.harness import exercise  # noqa: E402
 from tests.fuzz.mutations import SEEDS  # noqa: E402

@@ -9,8 +9,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input
 
+from hypotrack.domain.errors import FieldError
 from hypotrack.tui import editing
-from hypotrack.tui.editing import FieldError
 from hypotrack.tui.screens.forms import FormScreen, Submit, choice
 
 

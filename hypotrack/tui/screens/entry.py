@@ -7,10 +7,12 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static
 
 from hypotrack.domain import model as m
+from hypotrack.domain import wording
+from hypotrack.domain.errors import FieldError
+from hypotrack.domain.ratings import parse_ratings, preview_ratings
 from hypotrack.domain.state import ItemState, next_id, top_rated
 from hypotrack.domain.yardstick import LikelihoodError, parse_likelihood, term_for
 from hypotrack.tui import editing
-from hypotrack.tui.editing import FieldError
 from hypotrack.tui.screens.forms import SessionForm, choice
 from hypotrack.tui.widgets.render import clip
 
@@ -87,7 +89,7 @@ class EvidenceForm(_PreviewsLikelihoods):
             "When it happened",
             Input(value=today),
             "A date (2026-03-08) or a date and time (2026-03-08 14:30); blank if not known. "
-            f"Recorded: {recorded.day} {recorded:%b %Y %H:%M}, when you save (that places it on "
+            f"Recorded: {wording.moment(recorded)}, when you save (that places it on "
             "the timeline; lists and flags name it by when it happened).",
         )
         catch_all = state.catch_all
@@ -268,14 +270,14 @@ class JudgementForm(SessionForm):
         super().on_input_changed(event)
         if not (event.input.id or "").startswith("rating-"):
             return
-        preview = editing.normalised_preview(self._values())
+        preview = preview_ratings(self._values())
         for h, p in preview.items():
             hint = self.query_one(f"#hint-rating-{h}", Static)
             if not hint.has_class("-error"):
                 hint.update("" if p is None else f"= {p * 100:.0f} %")
 
     def build(self) -> m.JudgementRecorded:
-        ratings = editing.parse_ratings(self._values())
+        ratings = parse_ratings(self._values())
         choice_value = self.query_one("#favoured", Select).value
         if isinstance(choice_value, str) and choice_value:
             favoured = choice_value

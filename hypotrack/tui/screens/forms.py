@@ -24,10 +24,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from hypotrack.domain import model as m
+from hypotrack.domain.errors import FieldError
 from hypotrack.domain.state import next_id
 from hypotrack.store.case import CaseSession
 from hypotrack.tui import editing
-from hypotrack.tui.editing import FieldError
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.widgets.render import clip
 

@@ -29,13 +29,14 @@ from textual.widgets import Header, Input, Static, TextArea
 from textual.worker import get_current_worker
 
 from hypotrack.domain import model as m
+from hypotrack.domain import wording
+from hypotrack.domain.errors import FieldError
 from hypotrack.domain.state import EventRejected, next_id
 from hypotrack.store.base import StoreConflict, StoreError
 from hypotrack.store.case import CaseSession
 from hypotrack.tui import editing
 from hypotrack.tui import replay_model as rm
 from hypotrack.tui.actions import UserAction, bindings
-from hypotrack.tui.editing import FieldError
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.screens import replay_panels as panels
 from hypotrack.tui.screens.forms import SessionForm, Submit
@@ -380,10 +381,9 @@ class ReplayScreen(Guarded, Screen[bool]):
             return
         k = self.track.step_at(moment)
         if k is None:
-            opened = self.events[0].at.astimezone(self.zone)
             field.add_class("-error")
             self.query_one("#replay-date-hint", Static).update(
-                f"That is before the case was opened ({opened.day} {opened:%b %Y %H:%M})."
+                f"That is before the case was opened ({wording.moment(self.events[0].at, self.zone)})."
             )
             return
         self.hide_date()
@@ -402,7 +402,7 @@ class ReplayScreen(Guarded, Screen[bool]):
 
     def action_mark(self) -> None:
         self.point_a = self.step
-        at = rm.short_when(self.events[self.step].at, self.zone)
+        at = wording.day_time(self.events[self.step].at, self.zone)
         self.notify(
             f"Point A is step {self.step + 1} ({at}). Move to another step and press c.",
             title="Point A marked",
@@ -449,7 +449,7 @@ class ReplayScreen(Guarded, Screen[bool]):
             )
             return
         view = self.view or rm.step_view(self.events, self.step)
-        where = f"step {view.step + 1} ({rm.short_when(view.at, self.zone)})"
+        where = f"step {view.step + 1} ({wording.day_time(view.at, self.zone)})"
         self.app.push_screen(PinNoteForm(self.session, self.commit, kind, view.at, where))
 
     def commit(self, event: Any) -> str | None:

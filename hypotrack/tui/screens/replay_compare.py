@@ -20,9 +20,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from hypotrack.domain import wording
+from hypotrack.domain.wording import percent_cell, ratio_text
 from hypotrack.tui.replay_model import StepView
 from hypotrack.tui.screens.replay_panels import local
-from hypotrack.tui.widgets.render import clip, pct, ratio_text, severity
+from hypotrack.tui.widgets.render import clip, severity
 
 #: A share smaller than this (odds ×1.02) is not worth naming as a mover.
 SMALL = math.log(1.02)
@@ -41,11 +43,11 @@ def points(before: float | None, after: float | None) -> Text:
     if before is None and after is None:
         return Text("—")
     if before is None:
-        return Text(f"added → {pct(after).strip()}", style="italic")
+        return Text(f"added → {percent_cell(after).strip()}", style="italic")
     if after is None:
-        return Text(f"{pct(before).strip()} → retired", style="italic")
+        return Text(f"{percent_cell(before).strip()} → retired", style="italic")
     change = (after - before) * 100
-    text = Text(f"{pct(before).strip()} → {pct(after).strip()} ")
+    text = Text(f"{percent_cell(before).strip()} → {percent_cell(after).strip()} ")
     if abs(change) < 0.5:
         text.append("= ", style="dim")
     else:
@@ -291,7 +293,7 @@ def judgement_row(j: Any, state: Any) -> Text:
         row.append(f"by {j.who}: ")
     row.append(f"favours {j.favoured}" if j.favoured else "no favourite (a tie)", style="bold")
     shares = sorted(j.shares.items(), key=lambda kv: -kv[1])
-    row.append(" — " + ", ".join(f"{h} {pct(v).strip()}" for h, v in shares))
+    row.append(" — " + ", ".join(f"{h} {percent_cell(v).strip()}" for h, v in shares))
     if j.note:
         row.append(f"\n“{j.note}”", style="italic")
     return row
@@ -299,8 +301,7 @@ def judgement_row(j: Any, state: Any) -> Text:
 
 def note_row(n: Any, b: StepView) -> Text:
     """A note's kind, its author and its whole text."""
-    kind = {"sign-off": "Sign-off", "supervision": "Supervision note", "decision": "Decision"}
-    row = Text(kind.get(n.kind, n.kind.capitalize()), style="bold")
+    row = Text(wording.note_words(n.kind), style="bold")
     if n.flag:
         row.append(f" of the {n.flag} flag", style="bold")
     row.append(f" by {n.who}" if n.who else " (no author recorded)")

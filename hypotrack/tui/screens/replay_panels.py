@@ -14,8 +14,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from hypotrack.domain.numbers import items_on_file
-from hypotrack.tui.replay_model import NOTE_WORDS, PinnedNote, StepView, short_when
+from hypotrack.domain import wording
+from hypotrack.domain.wording import items_on_file
+from hypotrack.tui.replay_model import PinnedNote, StepView
 from hypotrack.tui.widgets.chart import ChartData, ChartLine
 from hypotrack.tui.widgets.render import NETWORK, WORKER, bar_with_pct, clip, severity
 
@@ -29,13 +30,12 @@ def zone_of_view(view: StepView) -> ZoneInfo:
 
 def local(at: datetime, view: StepView) -> str:
     """'4 Feb 09:30' in the case's zone."""
-    return short_when(at, zone_of_view(view))
+    return wording.day_time(at, zone_of_view(view))
 
 
 def local_day(at: datetime, view: StepView) -> str:
     """'4 Feb' in the case's zone."""
-    day = at.astimezone(zone_of_view(view))
-    return f"{day.day} {day:%b}"
+    return wording.day(at, zone_of_view(view))
 
 
 def happened(item: Any, view: StepView) -> str:
@@ -46,18 +46,19 @@ def happened(item: Any, view: StepView) -> str:
         return local(item.recorded, view)
     if isinstance(observed, datetime):
         return local(observed, view)
-    return f"{observed.day} {observed:%b}"
+    return wording.day(observed)
 
 
 def event_panel(view: StepView, zone: ZoneInfo, point_a: int | None, a_at: datetime | None) -> Text:
     """The step, its time, the event in words, and what changed in the flags."""
-    local_at = view.at.astimezone(zone)
     text = Text()
     text.append(f"Step {view.step + 1} of {view.total}", style="bold")
-    text.append(f" · {local_at:%a} {local_at.day} {local_at:%b %Y %H:%M}")
+    text.append(f" · {wording.moment_weekday(view.at, zone)}")
     text.append(" · as known then (nothing later is shown)", style="dim")
     if point_a is not None and a_at is not None:
-        text.append(f"   A: step {point_a + 1} ({short_when(a_at, zone)})", style="bold reverse")
+        text.append(
+            f"   A: step {point_a + 1} ({wording.day_time(a_at, zone)})", style="bold reverse"
+        )
     text.append("\n")
     text.append(view.description)
     if view.raised or view.closed:
@@ -173,10 +174,9 @@ def pinned_panel(view: StepView) -> RenderableType:
 
 def pinned_line(p: PinnedNote, view: StepView) -> Text:
     zone = zone_of_view(view)
-    written = p.written.astimezone(zone)
     head = Text("◆ ", style="bold")
-    head.append(f"{NOTE_WORDS.get(p.kind, 'Note')} {p.id}", style="bold")
-    head.append(f" · {p.who or 'unknown'} · written {written.day} {written:%b %Y %H:%M}")
+    head.append(f"{wording.note_words(p.kind)} {p.id}", style="bold")
+    head.append(f" · {p.who or 'unknown'} · written {wording.moment(p.written, zone)}")
     head.append("\n")
     head.append(p.text)
     return head
@@ -273,7 +273,7 @@ def notes_table(view: StepView) -> Table | None:
         return None
     t = _on_file_table()
     for n in reversed(state.notes):
-        kind = NOTE_WORDS.get(n.spec.kind, "Note")
+        kind = wording.note_words(n.spec.kind)
         what = Text(f"{kind}: ", style="bold")
         what.append(n.spec.text)
         if n.who:
@@ -319,7 +319,7 @@ def chart_data(track, view: StepView) -> ChartData:  # noqa: ANN001 - replay_mod
         flags=flags,
         pins=frozenset(p.step for p in track.pinned if p.step <= k),
         flags_ready=track.flags is not None,
-        start_label=f"{first.day} {first:%b}",
+        start_label=wording.day(first),
         step_label=_step_label(view, first),
     )
 
@@ -332,7 +332,7 @@ def _step_label(view: StepView, first: datetime) -> str:
     year, and the ◆ sits at the step it is pinned to.
     """
     at = view.at.astimezone(zone_of_view(view))
-    label = f"{at.day} {at:%b}" + (f" {at:%Y}" if at.year != first.year else "") + f" {at:%H:%M}"
+    label = wording.moment(at) if at.year != first.year else wording.day_time(at)
     note = getattr(view.event, "note", None)
     if note is not None and getattr(note, "pinned_at", None) is not None:
         label = f"note written {label}"

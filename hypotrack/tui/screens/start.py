@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from hypotrack.domain import wording
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.messages import CasesListed
@@ -95,7 +96,7 @@ def when_cell(at_text: str, *, wide: bool = True) -> str:
         at = datetime.fromisoformat(at_text)
     except (TypeError, ValueError):
         return at_text or ""
-    return f"{at.day} {at:%b %Y %H:%M}" if wide else f"{at.day} {at:%b %Y}"
+    return wording.moment(at) if wide else wording.day_year(at)
 
 
 class StartScreen(Guarded, Screen[None]):

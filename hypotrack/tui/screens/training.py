@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
 
+from hypotrack.domain.errors import FieldError
 from hypotrack.tui import editing
 from hypotrack.tui.actions import UserAction, bindings
-from hypotrack.tui.editing import FieldError
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.screens.training_play import TrainingScreen
 from hypotrack.tui.widgets.render import clip

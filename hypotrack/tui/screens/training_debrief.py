@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from hypotrack.domain.wording import severity_glyph
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.widgets.render import NETWORK, WORKER, clip, severity
@@ -229,8 +230,7 @@ def _flag_cell(flags: list[Any]) -> Text:
         return Text("")
     red = any(f.severity == "red" for f in flags)
     text = severity("red" if red else "amber")
-    glyph = "‼" if red else "!"
-    return Text(f"{glyph}{len(flags)}", style=text.style)
+    return Text(f"{severity_glyph('red' if red else 'amber')}{len(flags)}", style=text.style)
 
 
 LINES_LEGEND = (

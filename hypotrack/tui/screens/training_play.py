@@ -9,7 +9,6 @@ belief beside each rating and the flags as they stand; by default both wait for 
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -22,27 +21,19 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
+from hypotrack.domain import wording
+from hypotrack.domain.errors import FieldError
+from hypotrack.domain.ratings import parse_ratings, preview_ratings
 from hypotrack.domain.yardstick import describe
 from hypotrack.tui.actions import UserAction, bindings
-from hypotrack.tui.editing import FieldError
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.messages import BeliefsUpdated, FlagsRaised
 from hypotrack.tui.widgets.beliefs import gap_text
-from hypotrack.tui.widgets.render import (
-    NETWORK,
-    WORKER,
-    bar_with_pct,
-    clip,
-    severity,
-    short_date,
-    short_datetime,
-)
+from hypotrack.tui.widgets.render import NETWORK, WORKER, bar_with_pct, clip, severity
 from hypotrack.tui.widgets.training import (
     RatingInput,
     SteadyFooter,
     format_rating,
-    preview,
-    read_ratings,
 )
 
 PLAY_ACTIONS: tuple[UserAction, ...] = (
@@ -69,14 +60,6 @@ PLAY_ABOUT = (
 
 # Events that come with an item, and how play announces them.
 _ANNOUNCE_SKIP_FIRST = {"hypothesis-added", "source-added"}
-
-
-def _when(observed: date | datetime | None) -> str:
-    if observed is None:
-        return "not known"
-    if isinstance(observed, datetime):
-        return short_datetime(observed)
-    return f"{observed.day} {observed:%b %Y}"
 
 
 class TrainingScreen(Guarded, Screen[None]):
@@ -251,7 +234,7 @@ class TrainingScreen(Guarded, Screen[None]):
                 + (" (taken at face value)" if r >= 1 else " (may not be reliable)")
             )
         when = Text(
-            f"Happened: {_when(spec.observed)} · reached the worker {short_datetime(item.at)}"
+            f"Happened: {wording.observed(spec.observed)} · reached the worker {wording.moment(item.at)}"
         )
         parts: list[RenderableType] = [head, Text(spec.text), src, when]
         if spec.answers is not None:
@@ -306,7 +289,7 @@ class TrainingScreen(Guarded, Screen[None]):
             spec = e.evidence
             src = self.state.sources.get(spec.source)
             line = Text(f"{k:>2}. ", style="dim")
-            head = f"{short_date(e.at)} · {src.spec.label if src else spec.source}: "
+            head = f"{wording.day(e.at)} · {src.spec.label if src else spec.source}: "
             line.append(head, style="bold")
             line.append(clip(spec.text, max(30, 106 - len(head))))  # one line at 120 columns
             if not self.state.items[spec.id].live:
@@ -331,7 +314,7 @@ class TrainingScreen(Guarded, Screen[None]):
         return (best[0] if len(best) == 1 else None), False
 
     def refresh_preview(self) -> None:
-        shares = preview(self.values())
+        shares = preview_ratings(self.values())
         favoured, chosen = self.favoured_now(shares)
         for h, p in shares.items():
             self.put(f"pct-{h}", "" if p is None else f"{p * 100:3.0f} %")
@@ -397,7 +380,7 @@ class TrainingScreen(Guarded, Screen[None]):
     def read_judgement(self) -> tuple[dict[str, float], str]:
         """The ratings and favoured explanation, or FieldError naming the field to fix."""
         values = self.values()
-        ratings = read_ratings(values)
+        ratings = parse_ratings(values)
         if self.chosen is not None:
             if ratings.get(self.chosen, 0.0) <= 0:
                 raise FieldError(
@@ -517,7 +500,7 @@ class TrainingScreen(Guarded, Screen[None]):
         if message.version != len(self.stored.run.events):
             return
         self.posterior = {b.id: b.probability for b in message.beliefs.hypotheses}
-        self.show_network(preview(self.values()))
+        self.show_network(preview_ratings(self.values()))
 
     def on_flags_raised(self, message: FlagsRaised) -> None:
         if message.version != len(self.stored.run.events):

@@ -29,7 +29,9 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from hypotrack.domain import model as m
+from hypotrack.domain import wording
 from hypotrack.domain.state import EventRejected, similar_items
+from hypotrack.domain.wording import percent_cell
 from hypotrack.reasoning.explain import why_moved
 from hypotrack.store.base import StoreConflict, StoreError
 from hypotrack.store.case import CaseSession
@@ -42,7 +44,7 @@ from hypotrack.tui.widgets import panels
 from hypotrack.tui.widgets.beliefs import ExplanationsTable
 from hypotrack.tui.widgets.footer import AppFooter
 from hypotrack.tui.widgets.matrix import LEGEND, EvidenceMatrix
-from hypotrack.tui.widgets.render import clip, pct, severity, short_date, short_datetime
+from hypotrack.tui.widgets.render import clip, severity
 from hypotrack.tui.widgets.tables import KeyedTable
 
 VIEWS = (
@@ -362,7 +364,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
         for j in reversed(self.state.judgements):
             table.add_row(
                 j.id,
-                short_datetime(j.at),
+                wording.moment(j.at),
                 clip(j.who or "", 12),
                 clip(j.favoured or "(a tie)", 16),
                 panels.ratings_text(j.ratings),
@@ -373,7 +375,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
         notes.clear()
         for n in reversed(self.state.notes):
             notes.add_row(
-                short_datetime(n.at),
+                wording.moment(n.at),
                 n.spec.kind,
                 n.spec.flag or "",
                 clip(n.spec.text, 70),
@@ -390,7 +392,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
                 f.id,
                 clip(self.state.label(f.rival), 30) if f.rival else "",
                 panels.figure_text(f),
-                short_date(f.since) if f.since else "",
+                wording.day(f.since) if f.since else "",
                 ", ".join(f.evidence[:5]) + ("…" if len(f.evidence) > 5 else ""),
                 key=f.id,
             )
@@ -414,7 +416,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
         for ident in flag.evidence if flag else []:
             item = self.state.items.get(ident)
             text = clip(item.spec.text, 80) if item else ""
-            when = short_date(item.spec.observed or item.recorded) if item else ""
+            when = wording.day(item.spec.observed or item.recorded) if item else ""
             items.add_option(Option(f"{ident}  {when:>6}  {text}", id=ident))
 
     def show_enquiries(self) -> None:
@@ -430,8 +432,8 @@ class WorkspaceScreen(Guarded, Screen[None]):
                 clip(v.text, 44),
                 panels.worth(v.information_gain_bits),
                 f"{v.information_gain_bits:.2f}",
-                pct(pos.favoured_after),
-                pct(neg.favoured_after),
+                percent_cell(pos.favoured_after),
+                percent_cell(neg.favoured_after),
                 key=v.id,
             )
         if not table.select_key(keep) and table.row_count:

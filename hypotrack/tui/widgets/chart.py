@@ -10,7 +10,7 @@ time: a day with ten entries takes ten columns. It always spans the whole timeli
 supervisor sees how far through the case they are and the axis does not rescale as they step;
 but **nothing after the current step is drawn** — no values, no judgement or flag marks — so
 the chart cannot show what happened next (no hindsight, PRACTICE.md). Below the lines: `J` a
-judgement, `◆` a note pinned to that point, `▲` a flag raised, `‼` a flag raised or turned red,
+judgement, `◆` a note pinned to that point, `!` a flag raised, `‼` a flag raised or turned red,
 `↑` the current step. A long timeline shares columns between steps; a column then shows the
 reading at the last of its steps (never beyond the current step) and any mark among them.
 """
@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.widget import Widget
 
-from hypotrack.tui.widgets.render import AMBER, NETWORK, RED, WORKER, clip, pct
+from hypotrack.domain.wording import percent_cell, severity_glyph
+from hypotrack.tui.widgets.render import AMBER, NETWORK, RED, WORKER, clip
 
 LEVELS = "▁▂▃▄▅▆▇█"
 PREFIX = 4  # "net " / "you "
@@ -99,7 +100,7 @@ def render_chart(data: ChartData, width: int) -> Text:
     out.append(date_row(data, plot, here), style="dim")
     out.append("\n")
     out.append(
-        clip("J judgement · ◆ note pinned · ▲ flag raised · ‼ red flag · ↑ this step", width),
+        clip("J judgement · ◆ note pinned · ! flag raised · ‼ red flag · ↑ this step", width),
         style="dim",
     )
     return out
@@ -142,7 +143,7 @@ def belief_block(
         out.append(name, style=f"bold {style}")
         out.append_text(series(values, style, cols, k, plot))
         value = values[k] if k < len(values) else None
-        out.append(f" {pct(value) if value is not None else '  —'}")
+        out.append(f" {percent_cell(value) if value is not None else '  —'}")
         out.append("\n")
     return out
 
@@ -168,9 +169,9 @@ def mark_rows(data: ChartData, cols: list[tuple[int, int]]) -> tuple[Text, Text]
             judged.append(" ")
         severities = {data.flags.get(s) for s in steps}
         if "red" in severities:
-            flagged.append("‼", style=f"bold {RED}")
+            flagged.append(severity_glyph("red"), style=f"bold {RED}")
         elif "amber" in severities:
-            flagged.append("▲", style=f"bold {AMBER}")
+            flagged.append(severity_glyph("amber"), style=f"bold {AMBER}")
         else:
             flagged.append(" ")
     if not data.flags_ready:

@@ -22,10 +22,12 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
+from hypotrack.domain import wording
 from hypotrack.domain.state import CaseState, ItemState
+from hypotrack.domain.wording import ratio_text
 from hypotrack.domain.yardstick import describe
 from hypotrack.reasoning.explain import bearing_on
-from hypotrack.tui.widgets.render import AGAINST, FOR, clip, direction, ratio_text, short_date
+from hypotrack.tui.widgets.render import AGAINST, FOR, clip, direction
 
 MIN_TEXT = 16
 SOURCE = 14
@@ -237,7 +239,7 @@ class EvidenceMatrix(ScrollView, can_focus=True):
         source = self._sources.get(item.spec.source) or Text(item.spec.source)
         cells = [
             Text(item.id),
-            Text(short_date(item.spec.observed or item.recorded)),
+            Text(wording.day(item.spec.observed or item.recorded)),
             Text(clip(item.spec.text, 1_000)),
             source.copy(),
             *[likelihood_cell(item, h, favoured) for h in live],

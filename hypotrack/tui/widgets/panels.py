@@ -13,22 +13,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from hypotrack.domain.numbers import percent
+from hypotrack.domain import wording
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.state import CaseState
+from hypotrack.domain.wording import percent, percent_cell, ratio_text
 from hypotrack.domain.yardstick import describe
 from hypotrack.reasoning.explain import Movement
-from hypotrack.tui.widgets.render import (
-    AGAINST,
-    FOR,
-    clip,
-    direction,
-    pct,
-    ratio_text,
-    severity,
-    short_date,
-    short_datetime,
-)
+from hypotrack.tui.widgets.render import AGAINST, FOR, clip, direction, severity
 
 
 def status_line(
@@ -60,21 +51,21 @@ def favoured_part(
         text.append("No judgement yet (press j)", style="bold italic")
         text.append(" · the network has no favourite: a tie at the top")
     elif j is not None and j.favoured is None and worker_owned:
-        text.append(f"No favourite (yours, {j.id} {short_date(j.at)}: a tie at the top)")
+        text.append(f"No favourite (yours, {j.id} {wording.day(j.at)}: a tie at the top)")
     elif worker_owned and j is not None:
         text.append("★ ", style="bold")
         text.append(clip(state.label(favoured), 26), style="bold")
-        text.append(f" (yours, {j.id} {short_date(j.at)})")
+        text.append(f" (yours, {j.id} {wording.day(j.at)})")
         if posterior:
             top = max(posterior, key=lambda h: posterior[h])
             text.append(" · network's top: ")
-            text.append(f"{clip(state.label(top), 20)} {pct(posterior[top]).strip()}")
+            text.append(f"{clip(state.label(top), 20)} {percent_cell(posterior[top]).strip()}")
     else:
         text.append("No judgement yet (press j)", style="bold italic")
         text.append(" · ★ marks the network's top: ")
         text.append(clip(state.label(favoured), 26), style="bold")
         if posterior and favoured in posterior:
-            text.append(f" {pct(posterior[favoured]).strip()}")
+            text.append(f" {percent_cell(posterior[favoured]).strip()}")
     return text
 
 
@@ -137,7 +128,9 @@ def item_detail(
         if reliability and spec.source in reliability and source.reliability < 1:
             src.append(f" · the network now believes it reliable at {reliability[spec.source]:.2f}")
     lines.append(src)
-    when = Text(f"Happened: {_observed(spec.observed)} · recorded {short_datetime(item.recorded)}")
+    when = Text(
+        f"Happened: {wording.observed(spec.observed)} · recorded {wording.moment(item.recorded)}"
+    )
     if spec.answers is not None:
         when.append(f" · answers enquiry {spec.answers.enquiry} ({spec.answers.result})")
     lines.append(when)
@@ -146,14 +139,14 @@ def item_detail(
         by = f" by {last.who}" if last.who else ""
         lines.append(
             Text(
-                f"Amended {short_datetime(last.at)}{by}: {last.reason or 'no reason given'}",
+                f"Amended {wording.moment(last.at)}{by}: {last.reason or 'no reason given'}",
                 style="italic",
             )
         )
     if not item.live:
         lines.append(
             Text(
-                f"Retracted {short_datetime(item.retracted)}: {item.retracted_reason or ''}",
+                f"Retracted {wording.moment(item.retracted)}: {item.retracted_reason or ''}",
                 style=f"bold {AGAINST}",
             )
         )
@@ -174,14 +167,6 @@ def item_detail(
             likes.append("neutral  ", style="dim")
     lines.append(likes)
     return Group(*lines)
-
-
-def _observed(observed: Any) -> str:
-    if observed is None:
-        return "not known"
-    if hasattr(observed, "hour"):
-        return short_datetime(observed)
-    return f"{observed.day} {observed:%b %Y}"
 
 
 def why_detail(state: CaseState, movement: Movement | None) -> RenderableType:
@@ -245,8 +230,8 @@ def moves_table(state: CaseState, movement: Movement) -> Table:
         before, after = movement.before.get(h), movement.after.get(h)
         moves.add_row(
             clip(state.label(h), 50) + (" ★" if h == movement.favoured else ""),
-            pct(before),
-            pct(after),
+            percent_cell(before),
+            percent_cell(after),
             _change(before, after),
         )
     return moves
@@ -259,7 +244,7 @@ def retracted_line(movement: Movement) -> Text:
     shown = []
     for h in movement.retracted_after:
         b, a = movement.retracted_before.get(h), movement.retracted_after.get(h)
-        shown.append(f"{h} {pct(b).strip()}→{pct(a).strip()}")
+        shown.append(f"{h} {percent_cell(b).strip()}→{percent_cell(a).strip()}")
     back.append(", ".join(shown))
     return back
 
@@ -344,7 +329,7 @@ def enquiry_header(state: CaseState, change: Any | None) -> Text:
         return Text("No explanations yet.")
     text = Text("★ ", style="bold")
     text.append(clip(state.label(change.favoured), 40), style="bold")
-    text.append(f" is at {pct(change.favoured_probability).strip()}.")
+    text.append(f" is at {percent_cell(change.favoured_probability).strip()}.")
     r = change.ratio_to_even_odds
     if r is not None:
         if r > 1:
@@ -389,7 +374,9 @@ def enquiry_detail(state: CaseState, value: Any | None) -> RenderableType:
     for h in hyps:
         table.add_column(clip(h, 12), justify="right")
     for o in value.outcomes:
-        table.add_row(o.answer, pct(o.probability), *[pct(o.posterior[h]) for h in hyps])
+        table.add_row(
+            o.answer, percent_cell(o.probability), *[percent_cell(o.posterior[h]) for h in hyps]
+        )
     parts.append(table)
     parts.append(Text("Press a to record the answer: it becomes an evidence item.", style="dim"))
     return Group(*parts)
@@ -403,7 +390,7 @@ def judgement_summary(state: CaseState) -> Text:
             "network's bars.",
             style="bold",
         )
-    text = Text(f"Latest: {j.id}, {short_datetime(j.at)}", style="bold")
+    text = Text(f"Latest: {j.id}, {wording.moment(j.at)}", style="bold")
     if j.who:
         text.append(f" by {j.who}")
     if j.favoured:

@@ -6,12 +6,10 @@ is ▲ or ▼, and a bar's length is its value.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from rich.text import Text
 
-from hypotrack.domain.numbers import ratio_text as ratio_text  # shared with the command line
 from hypotrack.domain.text import one_line
+from hypotrack.domain.wording import percent_cell, severity_words
 
 # Colours that read on dark and light themes alike.
 NETWORK = "dodger_blue2"
@@ -21,7 +19,6 @@ FOR = "green4"
 RED = "red3"
 AMBER = "dark_orange"
 
-SEVERITY_GLYPH = {"red": "‼", "amber": "!"}
 SEVERITY_STYLE = {"red": f"bold {RED}", "amber": f"bold {AMBER}"}
 
 
@@ -39,25 +36,15 @@ def bar(p: float | None, width: int, style: str) -> Text:
     return text
 
 
-def pct(p: float | None) -> str:
-    if p is None:
-        return "  — "
-    if 0 < p < 0.005:
-        return " <1%"
-    if 0.995 < p < 1:
-        return ">99%"
-    return f"{p * 100:3.0f}%"
-
-
 def bar_with_pct(p: float | None, width: int, style: str) -> Text:
     text = bar(p, width, style)
-    text.append(" " + pct(p))
+    text.append(" " + percent_cell(p))
     return text
 
 
 def severity(sev: str, acknowledged: bool = False) -> Text:
     """'‼ red' / '! amber', and '✓' when acknowledged: readable without colour."""
-    text = Text(f"{SEVERITY_GLYPH.get(sev, '?')} {sev}", style=SEVERITY_STYLE.get(sev, "bold"))
+    text = Text(severity_words(sev), style=SEVERITY_STYLE.get(sev, "bold"))
     if acknowledged:
         text.append(" ✓ ack", style="dim")
     return text
@@ -71,18 +58,6 @@ def direction(r: float, threshold: float = 2.0) -> tuple[str, str]:
     if r < 1 / threshold:
         return "▼", FOR
     return " ", ""
-
-
-def short_date(at: date | datetime | None) -> str:
-    if at is None:
-        return "—"
-    return f"{at.day} {at:%b}"
-
-
-def short_datetime(at: datetime | None) -> str:
-    if at is None:
-        return "—"
-    return f"{at.day} {at:%b %Y %H:%M}"
 
 
 def clip(text: str, width: int) -> str:

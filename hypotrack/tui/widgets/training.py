@@ -9,7 +9,6 @@ screen's own keys are therefore not letters (`*` the favoured explanation, F2 co
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from textual import events
@@ -18,51 +17,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from hypotrack.tui.editing import FieldError
+from hypotrack.domain.errors import FieldError
+from hypotrack.domain.ratings import parse_rating
 
 # What a rating may be typed with. A minus sign is let through so that "-5" can be refused at
 # the field with a reason rather than vanish without one.
 RATING_CHARS = r"[0-9.,%+\- ]*"
-
-
-def read_ratings(values: dict[str, str]) -> dict[str, float]:
-    """The fields' ratings, normalised to sum 1; FieldError (`rating-<id>`) says what to fix.
-
-    The messages are short: they sit beside the field, on its one line.
-    """
-    numbers: dict[str, float] = {}
-    for h, raw in values.items():
-        field = f"rating-{h}"
-        text = raw.strip().rstrip("%").strip().replace(",", ".")
-        if not text:
-            raise FieldError(field, "Give a number (0 rules it out).")
-        try:
-            number = float(text)
-        except ValueError:
-            raise FieldError(field, "Not a number: type e.g. 70.") from None
-        if not math.isfinite(number):
-            raise FieldError(field, "Not a number: type e.g. 70.")
-        if number < 0:
-            raise FieldError(field, "Cannot be negative: 0 rules it out.")
-        numbers[h] = number
-    total = sum(numbers.values())
-    if total <= 0:
-        first = next(iter(values), "")
-        raise FieldError(f"rating-{first}", "All are 0: rate at least one above 0.")
-    return {h: v / total for h, v in numbers.items()}
-
-
-def preview(values: dict[str, str]) -> dict[str, float | None]:
-    """Live percentages beside the fields; None where a field does not read as a rating."""
-    numbers: dict[str, float | None] = {}
-    for h, raw in values.items():
-        try:
-            v = float(raw.strip().rstrip("%").strip().replace(",", "."))
-        except ValueError:
-            v = None
-        numbers[h] = v if v is not None and v >= 0 and math.isfinite(v) else None
-    total = sum(v for v in numbers.values() if v is not None)
-    return {h: (v / total if v is not None and total > 0 else None) for h, v in numbers.items()}
 
 
 def format_rating(value: float) -> str:
@@ -75,12 +35,9 @@ def format_rating(value: float) -> str:
 
 def bumped(text: str, step: float) -> str:
     """The field's value moved by `step`, kept between 0 and 100 (an empty field counts as 0)."""
-    cleaned = text.strip().rstrip("%").strip().replace(",", ".")
     try:
-        value = float(cleaned) if cleaned else 0.0
-    except ValueError:
-        value = 0.0
-    if not math.isfinite(value):
+        value = parse_rating("", text) if text.strip() else 0.0
+    except FieldError:
         value = 0.0
     return format_rating(min(100.0, max(0.0, value + step)))
 

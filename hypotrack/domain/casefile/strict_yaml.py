@@ -15,12 +15,16 @@ came from an alias or carried an explicit tag, but it asks the resolver for the 
 other node: a tree with more nodes than resolver calls holds an alias or a tag, and the pure
 Python composer (which sees the events) then reads the file again to name the line. Measured
 in `benchmarks/loader.py`.
+
+Writing (`dump_yaml`) is the other direction, for export: keys in the order given, the words
+YAML 1.1 would read as booleans quoted, times in ISO 8601.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import yaml
@@ -464,3 +468,31 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Lines]:
     if node is None:
         raise _single(file, None, "the file is empty: a case file starts with 'format: 1'")
     return data, Lines(node)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> Any:
+    # Quote words YAML 1.1 would read as booleans or null, so other tools read ids as written.
+    if value.lower() in {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~"}:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    return dumper.represent_str(value)
+
+
+def _datetime_representer(dumper: yaml.SafeDumper, value: datetime) -> Any:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+_Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(datetime, _datetime_representer)
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    """YAML text for a case-file dict: keys in the given order, ids quoted where YAML 1.1
+    would misread them, times in ISO 8601."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
