@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# The numpy floor (d); numpy comes with pgmpy (hypotrack itself does not import it).
 import numpy as np  # noqa: E402
 
 from benchmarks.generate import CaseShape, generate_case, shape_for  # noqa: E402

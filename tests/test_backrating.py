@@ -121,7 +121,7 @@ def test_the_state_refuses_a_back_rating_of_a_later_item() -> None:
 
 
 def test_a_diff_attributes_a_back_rating_and_still_sums() -> None:
-    from tests.test_diff import check_attribution
+    from tests.checks import check_attribution
 
     events = case_with_rickets(e1=0.9, e2="neutral").events()
     times = sorted({e.at for e in events})

@@ -17,14 +17,6 @@ EXAMPLE = "models/examples/case-format.yaml"
 CASE = "example-bruising"
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("HYPOTRACK_HOME", str(folder))
-    monkeypatch.delenv("HYPOTRACK_DEBUG", raising=False)
-    return folder
-
-
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = cli.main(list(args))
     out, err = capsys.readouterr()

@@ -19,7 +19,7 @@ from hypotrack.store.sqlite import SqliteEventStore
 from hypotrack.tui.app import HypotrackApp
 from hypotrack.tui.screens.start import StartScreen
 from hypotrack.tui.widgets.tables import KeyedTable
-from tests.test_tui_support import FROZEN_NOW, freeze_clock, import_fixed_case, settle
+from tests.apptest import FROZEN_NOW, freeze_clock, import_fixed_case, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKED = ROOT / "models" / "examples" / "worked-bruising.yaml"

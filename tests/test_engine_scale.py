@@ -10,7 +10,7 @@ import pytest
 from benchmarks.generate import CaseShape, generate_case
 from hypotrack.reasoning.engine import Engine, logaddexp, normalise_log
 from hypotrack.reasoning.network import query_network
-from tests.test_network_reference import TOL, random_case
+from tests.builders import TOL, random_case
 
 
 def fresh_posterior(engine: Engine) -> dict[str, float]:

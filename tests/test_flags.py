@@ -16,10 +16,8 @@ from hypotrack.domain.results import Flag
 from hypotrack.reasoning.api import analyse
 from hypotrack.reasoning.engine import Engine
 from hypotrack.reasoning.flags import compute_flags
-from tests.builders import CaseBuilder
+from tests.builders import AGAINST_A, FOR_A, CaseBuilder, anchored_case, base
 
-AGAINST_A = {"a": 0.2, "b": 0.8, "c": 0.4, "other": 0.4}
-FOR_A = {"a": 0.8, "b": 0.2, "c": 0.4, "other": 0.4}
 COMPARING = {
     "contrary-evidence",
     "conservatism",
@@ -31,18 +29,6 @@ COMPARING = {
     "ruled-out-early",
     "wide-gap",
 }
-
-
-def base(**labels: str) -> CaseBuilder:
-    case = CaseBuilder()
-    for h in ("a", "b", "c"):
-        case.hypothesis(h)
-    case.hypothesis("other", prior=0.5, catch_all=True)
-    for h, label in labels.items():
-        for entry in case.doc["hypotheses"]:
-            if entry["id"] == h:
-                entry["label"] = label
-    return case
 
 
 class Walk:
@@ -85,13 +71,6 @@ def fresh(events: list[Any], k: int) -> list[tuple]:
         (f.id, f.severity, f.rival, round(f.figure, 9), f.acknowledged)
         for f in compute_flags(engine)
     ]
-
-
-def anchored_case(**labels: str) -> CaseBuilder:
-    case = base(**labels).judge({"a": 70, "b": 20, "c": 5, "other": 5})
-    for _ in range(3):
-        case.item(AGAINST_A)
-    return case.judge({"a": 70, "b": 20, "c": 5, "other": 5})
 
 
 # --- contrary-evidence ------------------------------------------------------------------------

@@ -12,43 +12,10 @@ import pytest
 
 from hypotrack import cli
 from hypotrack.domain.text import one_line, terminal_safe
+from tests.builders import hostile_file
 
 EXAMPLE = Path("models/examples/case-format.yaml")
-EVIL = (
-    "Evil \\e]52;c;SGVsbG8=\\a \\e]0;pwned\\a \\e[2J [bold]big[/bold] \\u202Etxt.exe\\nsecond line"
-)
 RAW = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def hostile_file(tmp_path: Path, case_id: str = "hostile") -> Path:
-    text = EXAMPLE.read_text()
-    text = text.replace("id: example-bruising", f"id: {case_id}", 1)
-    text = re.sub(r"(\n  title: ).*", lambda m: m.group(1) + f'"{EVIL}"', text, count=1)
-    # A label and a 2,000-character note too.
-    text = re.sub(
-        r"(\n  - id: accidental\n    label: ).*",
-        lambda m: m.group(1) + '"Fell \\e[31m[red]off[/red]\\u202e bed"',
-        text,
-        count=1,
-    )
-    note = "A long note. " * 154
-    text = re.sub(
-        r"(\nnotes:\n  - id: n1\n(?:    .*\n)*?    text: ).*",
-        lambda m: m.group(1) + note,
-        text,
-        count=1,
-    )
-    path = tmp_path / f"{case_id}.yaml"
-    path.write_text(text)
-    return path
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("HYPOTRACK_HOME", str(folder))
-    monkeypatch.delenv("HYPOTRACK_DEBUG", raising=False)
-    return folder
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,85 +10,9 @@ import pytest
 from hypotrack.domain import model as m
 from hypotrack.domain.casefile import load_case_file
 from hypotrack.reasoning.engine import Engine
-from hypotrack.reasoning.network import query_network
-
-TOL = 1e-9
-
-
-def random_case(seed: int) -> list:
-    """A random timeline with uncertain sources, unrated hypotheses, amendments, retractions."""
-    rng = random.Random(seed)
-    t = datetime(2026, 1, 1, tzinfo=UTC)
-
-    def tick():
-        nonlocal t
-        t += timedelta(minutes=rng.randint(1, 90))
-        return t
-
-    events: list = [m.CaseOpened(at=t, case=m.CaseInfo(id="random", title="Random", opened=t))]
-    hyps = [f"h{i}" for i in range(rng.randint(2, 5))]
-    for i, h in enumerate(hyps):
-        events.append(
-            m.HypothesisAdded(
-                at=t,
-                hypothesis=m.HypothesisSpec(
-                    id=h, label=h, prior=rng.uniform(0.2, 3), catch_all=i == 0
-                ),
-            )
-        )
-    sources = [f"s{i}" for i in range(rng.randint(1, 4))]
-    for s in sources:
-        r = rng.choice([1.0, rng.uniform(0.05, 0.95), rng.uniform(0.05, 0.95)])
-        events.append(m.SourceAdded(at=t, source=m.SourceSpec(id=s, label=s, reliability=r)))
-    live_items: list[str] = []
-    live_hyps = list(hyps)
-    n = 0
-    for _ in range(rng.randint(1, 14)):
-        roll = rng.random()
-        if roll < 0.08 and len(live_hyps) > 2:
-            h = rng.choice(live_hyps)
-            live_hyps.remove(h)
-            events.append(m.HypothesisRetired(at=tick(), id=h, reason="r"))
-        elif roll < 0.14:
-            h = f"late{n}"
-            n += 1
-            live_hyps.append(h)
-            hyps.append(h)
-            events.append(m.HypothesisAdded(at=tick(), hypothesis=m.HypothesisSpec(id=h, label=h)))
-        elif roll < 0.2:
-            events.append(
-                m.ReliabilityChanged(
-                    at=tick(), source=rng.choice(sources), reliability=rng.uniform(0.05, 1.0)
-                )
-            )
-        elif roll < 0.26 and live_items:
-            i = rng.choice(live_items)
-            live_items.remove(i)
-            events.append(m.EvidenceRetracted(at=tick(), id=i))
-        elif roll < 0.32 and live_items:
-            i = rng.choice(live_items)
-            rated = rng.sample(hyps, rng.randint(1, len(hyps)))
-            events.append(
-                m.EvidenceAmended(
-                    at=tick(), id=i, likelihood={h: rng.uniform(0.01, 1) for h in rated}
-                )
-            )
-        else:
-            ident = f"e{len(events)}"
-            rated = rng.sample(hyps, rng.randint(1, len(hyps)))
-            events.append(
-                m.EvidenceRecorded(
-                    at=tick(),
-                    evidence=m.EvidenceSpec(
-                        id=ident,
-                        text="x",
-                        source=rng.choice(sources),
-                        likelihood={h: rng.uniform(0.01, 1) for h in rated},
-                    ),
-                )
-            )
-            live_items.append(ident)
-    return events
+from hypotrack.reasoning.network import NameMap, query_network
+from hypotrack.reasoning.spec import NetworkSpec
+from tests.builders import TOL, random_case
 
 
 def assert_agrees(engine: Engine) -> None:
@@ -159,9 +82,6 @@ def test_shared_source_loses_credibility_for_all_its_reports() -> None:
 
 
 def test_ids_that_sanitise_alike_stay_separate_nodes() -> None:
-    from hypotrack.reasoning.network import node_name
-
-    assert node_name("E_", "e-1") != node_name("E_", "e_1")
     t = datetime(2026, 1, 1, tzinfo=UTC)
     events = [
         m.CaseOpened(at=t, case=m.CaseInfo(id="c", title="c", opened=t)),
@@ -178,4 +98,7 @@ def test_ids_that_sanitise_alike_stay_separate_nodes() -> None:
                 ),
             )
         )
-    assert_agrees(Engine.run(events))
+    engine = Engine.run(events)
+    names = NameMap.of(NetworkSpec.of(engine.state))
+    assert names.items["e-1"] != names.items["e_1"]
+    assert_agrees(engine)

@@ -15,8 +15,8 @@ from hypotrack.cli import main
 from hypotrack.domain import model as m
 from hypotrack.domain.casefile import load_case_file, load_case_text
 from hypotrack.reasoning.api import analyse, flags
-from hypotrack.report.content import SECTIONS
 from hypotrack.report.export import export
+from hypotrack.report.words import SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "models" / "examples"

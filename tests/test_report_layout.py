@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hypotrack.domain.casefile import load_case_text
-from hypotrack.report import content, html
-from hypotrack.report.content import gather, likelihood_words
+from hypotrack.report import content, html, svg_chart
+from hypotrack.report.content import gather
 from hypotrack.report.export import export
+from hypotrack.report.words import likelihood_words
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKED = ROOT / "models" / "examples" / "worked-bruising.yaml"
@@ -51,7 +52,7 @@ def test_notes_pinned_a_year_later_do_not_stretch_the_chart(pinned: list) -> Non
     assert labels and not any("2027" in label or "May" in label for label in labels)
     # The judgements of 2-12 February spread across the plot, not into 2 % of it.
     xs = [float(x) for x in re.findall(r"M([\d.]+),0V", svg)]
-    plot = html.W - html.LEFT - html.RIGHT
+    plot = svg_chart.W - svg_chart.LEFT - svg_chart.RIGHT
     assert max(xs) - min(xs) > 0.6 * plot
     # Each pinned note is drawn at the moment it is about, and says when it was written.
     assert "about 5 Feb 2026 09:00, written on 10 Feb 2027 11:00" in svg
@@ -134,8 +135,8 @@ def test_a_long_case_is_reported_in_brief(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_the_chart_is_bounded_by_the_picture_not_the_case() -> None:
     many = [(i * 0.01, 10.0 + (i % 37)) for i in range(50_000)]
-    path = html._step_path(many, 700.0)
+    path = svg_chart._step_path(many, 700.0)
     assert len(path) < 501 * 25  # one drawing column per unit, a few commands each
     assert path.startswith("M0.0,10.0") and path.endswith("H700.0")
-    gap = html._step_path([(0.0, 5.0), (10.0, None), (20.0, 7.0)], 30.0)
+    gap = svg_chart._step_path([(0.0, 5.0), (10.0, None), (20.0, 7.0)], 30.0)
     assert gap == "M0.0,5.0V5.0H10.0M20.0,7.0V7.0H30.0"

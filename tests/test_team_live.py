@@ -19,8 +19,8 @@ from hypotrack.tui.app import HypotrackApp
 from hypotrack.tui.screens.replay import ReplayScreen
 from hypotrack.tui.screens.start import StartScreen
 from hypotrack.tui.screens.workspace import WorkspaceScreen
+from tests.apptest import freeze_clock, settle
 from tests.pgserver import TeamDb
-from tests.test_tui_support import freeze_clock, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "models/examples/worked-bruising.yaml"
@@ -116,7 +116,9 @@ async def test_cases_list_marks_cases_changed_since_last_opened(team_db: TeamDb)
         )
 
 
-async def test_the_app_keeps_the_form_when_the_server_goes_away(team_db: TeamDb) -> None:
+async def test_the_app_keeps_the_form_when_the_server_goes_away(
+    team_db: TeamDb, notifications
+) -> None:
     case_id = shared_case(team_db)
     app = HypotrackApp(store=team_db.store("alice", purpose="open"))
     async with app.run_test(size=SIZE) as pilot:
@@ -141,7 +143,7 @@ async def test_the_app_keeps_the_form_when_the_server_goes_away(team_db: TeamDb)
         assert app.screen is form
         assert "Not saved" in str(form.query_one("#form-error", Static).content)
         assert form.query_one("#label", Input).value == "GP surgery"
-        notices = [n.message for n in app._notifications]
+        notices = [n.message for n in notifications]
         assert any("connection" in text and "lost" in text for text in notices)
         await pilot.press("ctrl+s")
         await settle(pilot)

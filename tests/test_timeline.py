@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from hypotrack.domain.casefile import events_to_yaml, load_case_file, load_case_text
 from hypotrack.reasoning.api import analyse, beliefs, flags, replay
-from tests.builders import CaseBuilder
-from tests.test_network_reference import random_case
+from tests.builders import CaseBuilder, random_case
 
 EXAMPLE = "models/examples/case-format.yaml"
 LONDON = ZoneInfo("Europe/London")

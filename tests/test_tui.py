@@ -15,7 +15,7 @@ from hypotrack.domain import model as m
 from hypotrack.domain.errors import FieldError
 from hypotrack.domain.ratings import parse_ratings
 from hypotrack.reasoning.explain import why_moved
-from hypotrack.store.case import CaseSession, load_case_events
+from hypotrack.store.case import CaseSession
 from hypotrack.store.sqlite import SqliteEventStore
 from hypotrack.tui import editing
 from hypotrack.tui.app import HypotrackApp
@@ -27,10 +27,19 @@ from hypotrack.tui.screens.start import StartScreen
 from hypotrack.tui.screens.workspace import WorkspaceScreen
 from hypotrack.tui.widgets.matrix import EvidenceMatrix
 from hypotrack.tui.widgets.tables import KeyedTable
-from tests.test_tui_support import FROZEN_NOW, freeze_clock, import_fixed_case, settle
+from tests.apptest import (
+    FROZEN_NOW,
+    SIZE,
+    events_in_store,
+    fill,
+    freeze_clock,
+    hint,
+    import_fixed_case,
+    open_fixed,
+    settle,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZE = (120, 40)
 
 # Async tests run on anyio's pytest plugin (installed with Textual's dependencies).
 pytestmark = pytest.mark.anyio
@@ -59,33 +68,6 @@ def store_path(home: Path) -> Path:
 def fixed(store_path: Path) -> Path:
     import_fixed_case(store_path)
     return store_path
-
-
-def events_in_store(store_path: Path, case_id: str) -> list[Any]:
-    store = SqliteEventStore(store_path)
-    try:
-        return load_case_events(store, case_id)
-    finally:
-        store.close()
-
-
-async def open_fixed(pilot: Any) -> WorkspaceScreen:
-    await settle(pilot)
-    pilot.app.open_case("fixed-case")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, WorkspaceScreen)
-    return screen
-
-
-def fill(screen: Any, **values: str) -> None:
-    """Set inputs by id (underscores stand for hyphens)."""
-    for name, value in values.items():
-        screen.query_one(f"#{name.replace('_', '-')}", Input).value = value
-
-
-def hint(screen: Any, name: str) -> str:
-    return str(screen.query_one(f"#hint-{name}", Static).content)
 
 
 # --- start screen -------------------------------------------------------------------------
@@ -684,7 +666,7 @@ def test_starting_the_app_does_not_load_pgmpy(tmp_path: Path) -> None:
 def test_event_time_never_goes_back() -> None:
     from hypotrack.domain.casefile import load_case_text
     from hypotrack.domain.state import fold
-    from tests.test_tui_support import FIXED_CASE
+    from tests.apptest import FIXED_CASE
 
     state = fold(load_case_text(FIXED_CASE).events)
     assert editing.event_time(state) == FROZEN_NOW  # now is after the last event
@@ -705,7 +687,7 @@ def test_slugs_and_ratings() -> None:
     assert err.value.field == "rating-a"
 
 
-async def test_the_same_fact_entered_twice_is_pointed_out(fixed: Path) -> None:
+async def test_the_same_fact_entered_twice_is_pointed_out(fixed: Path, notifications) -> None:
     app = HypotrackApp()
     async with app.run_test(size=SIZE) as pilot:
         ws = await open_fixed(pilot)
@@ -720,7 +702,7 @@ async def test_the_same_fact_entered_twice_is_pointed_out(fixed: Path) -> None:
         await settle(pilot)
         assert app.screen is ws
         assert isinstance(ws.session.events[-1], m.EvidenceRecorded)
-        warnings = [n for n in app._notifications if n.title == "Possibly the same fact twice"]
+        warnings = [n for n in notifications if n.title == "Possibly the same fact twice"]
         assert warnings and first.id in warnings[0].message
 
 

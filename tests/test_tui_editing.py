@@ -16,8 +16,16 @@ from hypotrack.tui.app import HypotrackApp
 from hypotrack.tui.replay_model import describe, step_view
 from hypotrack.tui.screens import entry, forms
 from hypotrack.tui.widgets.tables import KeyedTable
-from tests.test_tui import SIZE, events_in_store, fill, hint, open_fixed
-from tests.test_tui_support import freeze_clock, import_fixed_case, settle
+from tests.apptest import (
+    SIZE,
+    events_in_store,
+    fill,
+    freeze_clock,
+    hint,
+    import_fixed_case,
+    open_fixed,
+    settle,
+)
 
 pytestmark = pytest.mark.anyio
 

@@ -17,8 +17,8 @@ from hypotrack.tui.filters import TerminalSafeFilter
 from hypotrack.tui.screens.start import StartScreen
 from hypotrack.tui.screens.workspace import WorkspaceScreen
 from hypotrack.tui.widgets.tables import KeyedTable
-from tests.test_hostile_text import hostile_file
-from tests.test_tui_support import settle
+from tests.apptest import settle
+from tests.builders import hostile_file
 
 pytestmark = pytest.mark.anyio
 EXAMPLE = "models/examples/case-format.yaml"

@@ -25,7 +25,7 @@ from hypotrack.tui.app import HypotrackApp
 from hypotrack.tui.screens.replay import PinNoteForm, ReplayScreen
 from hypotrack.tui.screens.replay_compare import CompareScreen
 from hypotrack.tui.widgets.chart import BeliefChart, ChartData, ChartLine, columns, render_chart
-from tests.test_tui_support import FIXED_CASE, FROZEN_NOW, freeze_clock, import_fixed_case, settle
+from tests.apptest import FIXED_CASE, FROZEN_NOW, freeze_clock, import_fixed_case, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMAT = ROOT / "models" / "examples" / "case-format.yaml"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from hypotrack.tui.app import HypotrackApp
-from tests.test_tui_support import freeze_clock, import_fixed_case, settle
+from tests.apptest import freeze_clock, import_fixed_case, settle
 
 SIZE = (120, 40)
 # A laptop's terminal: every list shows rows, the footer fits, all tabs are reachable.

@@ -225,12 +225,12 @@ async def test_picker_lists_the_teaching_cases() -> None:
         assert all(a.command.startswith("training: ") for a in app.screen.ACTIONS)
 
 
-async def test_unknown_case_says_so_and_shows_the_picker() -> None:
+async def test_unknown_case_says_so_and_shows_the_picker(notifications) -> None:
     app = HypotrackApp(training="no-such-case")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, TrainingPickerScreen)
-        assert any("no-such-case" in n.message for n in app._notifications)
+        assert any("no-such-case" in n.message for n in notifications)
 
 
 async def test_anchored_and_follower_runs_are_stored_and_debriefed_differently() -> None:
@@ -443,7 +443,9 @@ def screen_text(screen: Any) -> str:
     return "\n".join(text_of(w) for w in screen.query(Static))
 
 
-async def test_an_unfinished_runs_debrief_hides_the_answer_and_the_form_is_fresh() -> None:
+async def test_an_unfinished_runs_debrief_hides_the_answer_and_the_form_is_fresh(
+    notifications,
+) -> None:
     teaching = load_case_file(teaching_cases()[CASE]).file.teaching
     truth_label = next(
         h.label
@@ -457,12 +459,13 @@ async def test_an_unfinished_runs_debrief_hides_the_answer_and_the_form_is_fresh
         await pilot.press("enter")  # item 1 judged; item 2 shown
         await pilot.pause()
         app.clear_notifications()
+        before = len(notifications)
         await pilot.press("escape")
         await settle(pilot)
         picker = app.screen
         assert isinstance(picker, TrainingPickerScreen)
         # Leaving says the same count as the list of runs.
-        left = [n.message for n in app._notifications]
+        left = [n.message for n in notifications[before:]]
         assert any("1 of 10 items judged" in msg for msg in left), left
         run_id = f"{CASE_ID}-cal-1"
         table = picker.query_one("#runs", KeyedTable)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hypotrack.cli import flag_json, iso, main
+from hypotrack.cli import main
+from hypotrack.cli.json_out import flag_json
+from hypotrack.cli.times import iso
 from hypotrack.domain.casefile import load_case_file
 from hypotrack.domain.results import Flag
 from hypotrack.reasoning.api import analyse, flags

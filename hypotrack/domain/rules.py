@@ -1,7 +1,7 @@
 """The flags' rules: ids, thresholds and where each comes from — in one place.
 
 The reasoning package computes the flags; this module only names them, so that the case
-model (an acknowledgement names a flag) and the app can use them without loading numpy.
+model (an acknowledgement names a flag) and the app can use them without importing `reasoning`.
 """
 
 from __future__ import annotations

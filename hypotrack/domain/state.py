@@ -211,7 +211,6 @@ class CaseState:
     # Items in the order recorded, and the step of each, for windows by bisection.
     item_order: list[ItemState] = field(default_factory=list)
     item_steps: list[int] = field(default_factory=list)
-    retractions: int = 0
     judgement_ids: set[str] = field(default_factory=set)
     note_ids: set[str] = field(default_factory=set)
 
@@ -224,12 +223,6 @@ class CaseState:
     @property
     def live_items(self) -> list[ItemState]:
         return [i for i in self.items.values() if i.live]
-
-    def items_between(self, after_step: int, to_step: int) -> list[ItemState]:
-        """Live items recorded after one step, up to another (inclusive)."""
-        lo = bisect.bisect_right(self.item_steps, after_step)
-        hi = bisect.bisect_right(self.item_steps, to_step)
-        return [i for i in self.item_order[lo:hi] if i.live]
 
     def count_between(self, after_step: int, to_step: int) -> int:
         """How many items were recorded in the window (live or since retracted)."""
@@ -400,7 +393,6 @@ class CaseState:
         item.retracted = e.at
         item.retracted_reason = e.reason
         item.retracted_step = self.steps
-        self.retractions += 1
         for h in self.hypotheses.values():
             h.unweighed.discard(item.id)
 

@@ -1,7 +1,7 @@
 """The network as of a moment, written as BIF or XMLBIF through pgmpy's writers (DESIGN §6).
 
 Other Bayesian-network tools (GeNIe, Hugin, SamIam, bnlearn, pgmpy itself) open these files.
-The network is the one of DESIGN §3, built by `network.build_network`:
+The network is the one of DESIGN §3 (a `NetworkSpec`), built by `network.build_network`:
 
 - `H`: the live explanations; its prior comes from their weights.
 - `R_<source>`: "this source's reports are reliable" (`reliable`/`unreliable`), one for each
@@ -10,12 +10,9 @@ The network is the one of DESIGN §3, built by `network.build_network`:
   `present`. P(present | h, reliable) = L(h); P(present | h, unreliable) = the mean of the
   item's likelihoods as entered.
 
-Names. hypotrack's ids are slugs (`family-account`, `2nd-visit`); BIF and XMLBIF want
-identifiers. pgmpy's XMLBIF writer silently replaces what it dislikes, and tools that follow
-the XMLBIF note want state names that start with a letter. So every id is mapped once, here:
-characters other than letters, digits and `_` become `_`; a hypothesis id that does not start
-with a letter gets `h_` in front; two ids that would meet (`a-b` and `a_b`) are kept apart with
-`_2`, `_3`... The mapping is written twice: in a comment at the top of the file, for people,
+Names. Every id is mapped to a name by `network.NameMap` (characters other than letters, digits
+and `_` become `_`; a hypothesis id that does not start with a letter gets `h_` in front; two ids
+that would meet get `_2`, `_3`...). The mapping is written twice: in a comment at the top of the file, for people,
 and as one `hypotrack` property per node, for programs (XMLBIF keeps a single property per
 node, so it is one). Case text (labels, the items' wording) is never written: the file holds
 the structure and the numbers only.
@@ -25,120 +22,16 @@ Only `reasoning/` imports pgmpy; pgmpy objects do not leave this module.
 
 from __future__ import annotations
 
-import re
 import warnings
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain.state import CaseState, fold
-from hypotrack.reasoning.network import _pgmpy, build_network, plain_name
+from hypotrack.reasoning.network import NOT_NAME, NameMap, _pgmpy, build_network
+from hypotrack.reasoning.spec import NetworkSpec
 
 Format = Literal["bif", "xmlbif"]
-
-_NOT_NAME = re.compile(r"[^A-Za-z0-9_]")
-
-
-@dataclass
-class NameMap:
-    """hypotrack id -> name in the file, for the explanations (H's states), sources and items."""
-
-    hypotheses: dict[str, str] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
-    items: dict[str, str] = field(default_factory=dict)
-
-    def hypothesis_of_state(self) -> dict[str, str]:
-        return {name: ident for ident, name in self.hypotheses.items()}
-
-
-def _unique(ident: str, taken: set[str], lead: str = "") -> str:
-    name = _NOT_NAME.sub("_", ident)
-    if lead and not name[:1].isalpha():
-        name = lead + name
-    base, n = name, 2
-    # Compare without case: BIFReader matches parent names to variables case-insensitively.
-    while name.lower() in taken:
-        name = f"{base}_{n}"
-        n += 1
-    taken.add(name.lower())
-    return name
-
-
-def name_map(state: CaseState) -> NameMap:
-    """File names for the state's live explanations, uncertain sources and live items."""
-    names = NameMap()
-    taken: set[str] = set()
-    for h in state.live_hypotheses:
-        names.hypotheses[h] = _unique(h, taken, lead="h_")
-    # Node names carry a prefix (E_, R_), so they never meet a state name or H.
-    taken = {"h"}
-    for source in state.sources.values():
-        if source.reliability < 1.0:
-            names.sources[source.id] = _unique(source.id, taken)
-    taken = {"h"}
-    for item in state.live_items:
-        names.items[item.id] = _unique(item.id, taken)
-    return names
-
-
-def _renamed(state: CaseState, names: NameMap) -> CaseState:
-    """The same network under the file's names: `build_network` then needs no renaming."""
-
-    def hyp(ident: str) -> str:
-        return names.hypotheses.get(ident, ident)
-
-    out = CaseState(info=state.info)
-    for h in state.live_hypotheses:
-        hs = state.hypotheses[h]
-        new = hyp(h)
-        out.hypotheses[new] = replace(hs, spec=hs.spec.model_copy(update={"id": new}))
-    for source in state.sources.values():
-        new = names.sources.get(source.id, source.id)
-        out.sources[new] = replace(source, spec=source.spec.model_copy(update={"id": new}))
-    for item in state.live_items:
-        new = names.items[item.id]
-        source = names.sources.get(item.spec.source, item.spec.source)
-        # Unrated explanations stay unrated (neutral), as in the case. Retired explanations
-        # leave H, but their likelihoods still count in the item's mean ā (DESIGN §2): the
-        # copy keeps the original mean rather than recompute it from what is left.
-        likelihood = {hyp(h): p for h, p in item.likelihood.items() if h in names.hypotheses}
-        spec = item.spec.model_copy(update={"id": new, "source": source})
-        out.items[new] = _FixedMeanItem(
-            spec=spec,
-            recorded=item.recorded,
-            step=item.step,
-            likelihood=likelihood,
-            fixed=item.mean,
-        )
-    return out
-
-
-@dataclass
-class _FixedMeanItem:
-    """An item for `build_network` whose neutral mean is the original item's."""
-
-    spec: Any
-    recorded: datetime
-    step: int
-    likelihood: dict[str, float]
-    fixed: float
-    retracted: datetime | None = None
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    @property
-    def live(self) -> bool:
-        return True
-
-    @property
-    def mean(self) -> float:
-        return self.fixed
-
-    def of(self, hypothesis: str) -> float:
-        return self.likelihood.get(hypothesis, self.fixed)
 
 
 def _mapping_lines(names: NameMap) -> list[str]:
@@ -190,9 +83,10 @@ def network_file(events: list[Any], fmt: Format, as_of: datetime | None = None) 
         raise ValueError("nothing on file at that moment: it is before the case was opened")
     if not state.live_hypotheses:
         raise ValueError("the case has no open explanations at that moment: there is no network")
-    names = name_map(state)
-    model, _ = build_network(_renamed(state, names), name=plain_name)
-    model.name = _NOT_NAME.sub("_", state.info.id)
+    spec = NetworkSpec.of(state)
+    names = NameMap.of(spec)
+    model, _ = build_network(spec, names=names)
+    model.name = NOT_NAME.sub("_", state.info.id)
     _annotate(model, names)
     header = _header(state, names)
     _pgmpy()  # quiet import first: pgmpy warns on import and shows progress bars

@@ -10,7 +10,8 @@ node `R_s` when the source is uncertain). Summing out each `R_s` gives, per hypo
 
 where D_s(h) = Σ over the source's live items of log L_i(h) − log ā_i (zero for a hypothesis
 the item does not rate: neutral). The ā terms cancel, so each source keeps one running sum per
-hypothesis. Tempering (every likelihood raised to ½, for red flags) halves every D_s.
+hypothesis. Tempering (every likelihood raised to ½, `rules.TEMPER_POWER`, for red flags) halves
+every D_s.
 
 Cost per event. g_s(h) is zero for every hypothesis the source's items do not rate (D_s(h) = 0
 gives log(r + 1 − r) = 0), so the engine keeps a running total G(h) = Σ_s g_s(h) over the
@@ -25,7 +26,10 @@ g_s(h)), depends on the whole posterior, so it changes for every source at every
 computed only when asked for (`Snapshot.reliability` is a lazy mapping), from the source's
 (r_s, D_s) as they stood at that snapshot.
 
-Every figure here must agree with pgmpy's VariableElimination on the same network to 1e-9
+What the network is (its explanations and priors, sources, items and their likelihoods) comes
+from `spec.py`, one item or one set of explanations at a time: `ItemTerm.of_item` gives an item's
+log L_i(h) − log ā_i, `explanations` the states of `H` and their weights. Every figure here must
+agree with pgmpy's VariableElimination on the same network to 1e-9
 (`tests/test_network_reference.py`); pgmpy itself is not imported here.
 """
 
@@ -38,8 +42,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from hypotrack.domain import model as m
+from hypotrack.domain.rules import TEMPER_POWER
 from hypotrack.domain.state import CaseState
+from hypotrack.reasoning.spec import Explanation, ItemTerm, explanations
 
 NETWORK_EVENTS = frozenset(
     {
@@ -78,10 +83,10 @@ def _contribution(r: float, sums: dict[str, float]) -> tuple[dict[str, float], d
     if r <= 0.0 or not sums:
         return {}, {}
     if r >= 1.0:
-        return dict(sums), {h: 0.5 * d for h, d in sums.items()}
+        return dict(sums), {h: TEMPER_POWER * d for h, d in sums.items()}
     log_r, log_not_r = math.log(r), math.log1p(-r)
     g = {h: logaddexp(log_r + d, log_not_r) for h, d in sums.items()}
-    t = {h: logaddexp(log_r + 0.5 * d, log_not_r) for h, d in sums.items()}
+    t = {h: logaddexp(log_r + TEMPER_POWER * d, log_not_r) for h, d in sums.items()}
     return g, t
 
 
@@ -160,6 +165,12 @@ class _ReliabilityAt(Mapping[str, float]):
         return bisect_right([a for a, _ in self._engine._source_order], self._step)
 
 
+def _log_priors(states: tuple[Explanation, ...]) -> tuple[dict[str, float], float]:
+    """log π(h) for each state of `H` (its weight over the total), and the total weight."""
+    total = sum(e.prior for e in states)
+    return {e.id: math.log(e.prior / total) for e in states}, total
+
+
 def _log_norm(score: dict[str, float], log_post: dict[str, float]) -> float:
     for h, v in score.items():
         return v - log_post[h]
@@ -213,6 +224,8 @@ class Engine:
         self._versions: dict[str, list[_SourceVersion]] = {}
         self._version_steps: dict[str, list[int]] = {}
         self._source_order: list[tuple[int, str]] = []
+        # log π(h) of each live hypothesis and the total weight, as of the last change to H.
+        self._priors: tuple[dict[str, float], float] = ({}, 0.0)
         # Scratch space for readers that keep incremental results across steps (flags).
         self.memo: dict[str, Any] = {}
 
@@ -233,19 +246,18 @@ class Engine:
         kind = event.kind
         touched: str | None = None
         if kind == "evidence-recorded":
-            item = self.state.items[event.evidence.id]
-            touched = self._add_item(item.id, item.spec.source, item.likelihood, item.mean)
+            touched = self._add_item(ItemTerm.of_item(self.state.items[event.evidence.id]))
         elif kind == "evidence-amended":
             item = self.state.items[event.id]
             self._remove_item(item.id, item.spec.source)
-            touched = self._add_item(item.id, item.spec.source, item.likelihood, item.mean)
+            touched = self._add_item(ItemTerm.of_item(item))
         elif kind == "items-back-rated":
             # Earlier items weighed against an explanation added later: ā stays as entered,
             # only the new explanation's term changes (DESIGN §2).
             sources: set[str] = set()
-            for ident, p in event.likelihood.items():
+            for ident in event.likelihood:
                 item = self.state.items[ident]
-                d = math.log(p) - math.log(item.mean)
+                d = ItemTerm.of_item(item).log_ratio(event.hypothesis)
                 self._item_delta[ident][event.hypothesis] = d
                 sums = self._source_sum.setdefault(item.spec.source, {})
                 sums[event.hypothesis] = sums.get(event.hypothesis, 0.0) + d
@@ -260,6 +272,8 @@ class Engine:
         elif kind == "source-added":
             touched = event.source.id
             self._source_order.append((len(self.history), touched))
+        elif kind in ("hypothesis-added", "hypothesis-retired"):
+            self._priors = _log_priors(explanations(self.state))
         if touched is not None:
             self._refresh_source(touched)
         if kind in NETWORK_EVENTS or not self.history:
@@ -283,17 +297,14 @@ class Engine:
         self.history.append(snap)
         return snap
 
-    def _add_item(
-        self, item_id: str, source: str, likelihood: dict[str, float], mean: float
-    ) -> str:
-        log_mean = math.log(mean)  # ā, as entered (a back-rating leaves it as it was)
-        delta = {h: math.log(p) - log_mean for h, p in likelihood.items()}
-        self._item_delta[item_id] = delta
-        sums = self._source_sum.setdefault(source, {})
+    def _add_item(self, item: ItemTerm) -> str:
+        delta = item.log_ratios()  # against ā as entered (a back-rating leaves it as it was)
+        self._item_delta[item.id] = delta
+        sums = self._source_sum.setdefault(item.source, {})
         for h, d in delta.items():
             sums[h] = sums.get(h, 0.0) + d
-        self._source_items[source] = self._source_items.get(source, 0) + 1
-        return source
+        self._source_items[item.source] = self._source_items.get(item.source, 0) + 1
+        return item.source
 
     def _remove_item(self, item_id: str, source: str) -> str:
         delta = self._item_delta.pop(item_id)
@@ -332,19 +343,17 @@ class Engine:
     def _posterior(
         self,
     ) -> tuple[dict[str, float], dict[str, float], tuple[float, float, float]]:
-        live = [h for h in self.state.hypotheses.values() if h.live]
-        total_prior = sum(h.spec.prior for h in live)
+        log_prior, total_prior = self._priors
         score: dict[str, float] = {}
         tempered: dict[str, float] = {}
-        for h in live:
-            base = math.log(h.spec.prior / total_prior)
-            score[h.id] = base + self._total.get(h.id)
-            tempered[h.id] = base + self._total_tempered.get(h.id)
+        for h, base in log_prior.items():
+            score[h] = base + self._total.get(h)
+            tempered[h] = base + self._total_tempered.get(h)
         log_post, log_tempered = normalise_log(score), normalise_log(tempered)
         norms = (
             _log_norm(score, log_post),
             _log_norm(tempered, log_tempered),
-            total_prior if live else 1.0,
+            total_prior if log_prior else 1.0,
         )
         return log_post, log_tempered, norms
 
@@ -353,17 +362,3 @@ class Engine:
     @property
     def current(self) -> Snapshot:
         return self.history[-1]
-
-    def snapshot_at(self, at: datetime) -> Snapshot | None:
-        """The last snapshot at or before a moment."""
-        found = None
-        for snap in self.history:
-            if snap.at > at:
-                break
-            found = snap
-        return found
-
-
-def case_events_with_info(events: list[Any]) -> m.CaseInfo:
-    """The case's header from a timeline (its first event opens the case)."""
-    return events[0].case

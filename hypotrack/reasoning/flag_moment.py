@@ -153,31 +153,10 @@ class MomentRules(_Base):
         k = bisect.bisect_right(self.evidence_steps, at) - 1
         if k < 0 or self.evidence_steps[k] <= base_step:
             return None
-        snap = self.history[at]
-        live = list(snap.log_post)
-        if len(live) < 2:
+        moves = self.moves_since(t, at)
+        if moves is None:
             return None
-        now = {h: lf(snap.p(h)) for h in live}
-        if t is None:
-            total = sum(self.state.hypotheses[h].spec.prior for h in live)
-            then = {h: lf(self.state.hypotheses[h].spec.prior / total) for h in live}
-        else:
-            probs = self.probs(self.history[t.step], live)
-            if probs is None:
-                # An explanation retired and re-read is impossible; stay quiet rather than guess.
-                return None
-            then = {h: lf(v) for h, v in probs.items()}
-        d = {h: now[h] - then[h] for h in live}
-        if f is not None and f in d:
-            rivals = [h for h in live if h != f]
-            rival = max(rivals, key=lambda h: abs(d[h] - d[f]))
-            change = d[rival] - d[f]
-            toward, away = (rival, f) if change > 0 else (f, rival)
-        else:
-            toward = max(live, key=lambda h: d[h])
-            away = min(live, key=lambda h: d[h])
-            change = d[toward] - d[away]
-            rival = toward
+        toward, away, change, rival = stale_pair(moves, f)
         if R.below(abs(change), R.STALE_MIN_MOVE):
             return None
         n = self.count_on_file(base_step, at, at)
@@ -209,6 +188,25 @@ class MomentRules(_Base):
             message,
             strength=math.exp(abs(change)),
         )
+
+    def moves_since(self, t: JudgementState | None, at: int) -> dict[str, float] | None:
+        """Each live hypothesis's move in logit P since t (since the prior, with no judgement);
+        None with fewer than two live, or when one was not live at t."""
+        snap = self.history[at]
+        live = list(snap.log_post)
+        if len(live) < 2:
+            return None
+        now = {h: lf(snap.p(h)) for h in live}
+        if t is None:
+            total = sum(self.state.hypotheses[h].spec.prior for h in live)
+            then = {h: lf(self.state.hypotheses[h].spec.prior / total) for h in live}
+        else:
+            probs = self.probs(self.history[t.step], live)
+            if probs is None:
+                # An explanation retired and re-read is impossible; stay quiet rather than guess.
+                return None
+            then = {h: lf(v) for h, v in probs.items()}
+        return {h: now[h] - then[h] for h in live}
 
     def top_since(self, base_step: int, at: int, toward: str, away: str) -> list[ItemState]:
         """The items since base_step that most favour `toward` over `away`, kept as items
@@ -249,3 +247,17 @@ class MomentRules(_Base):
             del top.items[MAX_ITEMS * 2 :]
             top.scanned = hi
         return [i for _, step, i in top.items if step <= at and i.live_at(at)][:MAX_ITEMS]
+
+
+def stale_pair(d: dict[str, float], f: str | None) -> tuple[str, str, float, str]:
+    """(toward, away, change, rival) for stale-review: against F, the rival whose odds moved
+    most either way; with no F, the two live hypotheses that moved furthest apart."""
+    if f is not None and f in d:
+        rivals = [h for h in d if h != f]
+        rival = max(rivals, key=lambda h: abs(d[h] - d[f]))
+        change = d[rival] - d[f]
+        toward, away = (rival, f) if change > 0 else (f, rival)
+        return toward, away, change, rival
+    toward = max(d, key=lambda h: d[h])
+    away = min(d, key=lambda h: d[h])
+    return toward, away, d[toward] - d[away], toward

@@ -77,7 +77,10 @@ class Rules(_Base):
                 d.of_t = True
         return Verdict(drafts, wide)
 
-    def contrary_evidence(self, c: Ctx) -> Draft | None:
+    def contrary_window(self, c: Ctx) -> tuple[float, JudgementState, str, float] | None:
+        """(Δβ, a, R, Δω) of the window and rival with the largest Δβ that meet the rule, if any:
+        Δβ ≥ ln 3 and the worker moved less than half as far (R unrated at a or t: w(F) has not
+        fallen by more than the tolerance)."""
         t, f = c.t, c.f
         beta_t = {r: lf(c.p[r]) - lf(c.p[f]) for r in c.rivals}
         best: tuple[float, JudgementState, str, float] | None = None
@@ -98,8 +101,13 @@ class Rules(_Base):
                     continue
                 if best is None or change > best[0]:
                     best = (change, a, r, moved)
+        return best
+
+    def contrary_evidence(self, c: Ctx) -> Draft | None:
+        best = self.contrary_window(c)
         if best is None:
             return None
+        t, f = c.t, c.f
         change, a, rival, moved = best
         bf = math.exp(change)
         tempered_t = self.beta(t.step, rival, f, tempered=True)

@@ -51,7 +51,6 @@ from hypotrack.reasoning.flag_terms import (
     w,
 )
 
-LN3 = math.log(3)
 EVIDENCE_KINDS = frozenset(
     {"evidence-recorded", "evidence-amended", "evidence-retracted", "items-back-rated"}
 )

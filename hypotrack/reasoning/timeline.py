@@ -43,14 +43,6 @@ from hypotrack.reasoning.engine import NETWORK_EVENTS, Engine
 from hypotrack.reasoning.flags import compute_flags
 
 TransitionKind = Literal["raised", "escalated", "de-escalated", "acknowledged", "lapsed", "closed"]
-TRANSITION_KINDS: tuple[TransitionKind, ...] = (
-    "raised",
-    "escalated",
-    "de-escalated",
-    "acknowledged",
-    "lapsed",
-    "closed",
-)
 SEVERITY_RANK = {"amber": 1, "red": 2}
 
 #: A flag's identity across steps: its rule, favoured explanation and rival.

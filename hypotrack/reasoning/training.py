@@ -354,11 +354,6 @@ def summary_row(d: Debrief, started: str | None = None, last: str | None = None)
     }
 
 
-def summary_rows(runs: list[Debrief]) -> list[dict[str, Any]]:
-    """One row per run, for a trainer's group debrief."""
-    return [summary_row(d) for d in runs]
-
-
 def cohort(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per teaching case: the runs, how many finished, and the means over the finished runs of
     the revision delay and the Brier score against the truth (the trainee's and the network's)."""

@@ -38,7 +38,6 @@ def _items(n: int) -> str:
 
 def blocks(d: Any) -> list[Block]:
     """The debrief of run `d` (a `reasoning.training.Debrief`) as plain blocks."""
-    label = d.labels.get
     total = "?" if d.items_total is None else str(d.items_total)
     status = "finished" if d.finished else f"unfinished: {len(d.steps)} of {total} items judged"
     out: list[Block] = [
@@ -50,10 +49,29 @@ def blocks(d: Any) -> list[Block]:
     ]
     if not d.finished:
         out.append(("p", AFTER_FINISH))
-    fixed = d.fixed_view
-    if fixed is None:
+    if d.fixed_view is None:
         out.append(("p", "No judgement was recorded."))
         return out
+    out.append(("p", _fixed_view(d)))
+    out.append(("table", (["score", "trainee", "network"], _scores(d))))
+    out.append(("table", _steps(d)))
+    if d.finished:
+        out += _revision_points(d)
+    out += _flags(d)
+    if d.finished:
+        if d.truth is not None:
+            out.append(
+                ("p", f"The explanation that turned out true: {d.labels.get(d.truth, d.truth)}.")
+            )
+        if d.learning_points:
+            out.append(("p", "Learning points:"))
+            out.append(("list", list(d.learning_points)))
+    return out
+
+
+def _fixed_view(d: Any) -> str:
+    """The trainee's first favourite, and whether (and when) they questioned and revised it."""
+    fixed = d.fixed_view
     q = (
         f"questioned it at item {d.questioned_at}"
         if d.questioned_at is not None
@@ -64,14 +82,15 @@ def blocks(d: Any) -> list[Block]:
         if d.revised_at is not None
         else ("never revised" if d.finished else "has not revised so far")
     )
-    out.append(
-        (
-            "p",
-            f"First favourite (the fixed view to test): {fixed} ({label(fixed, fixed)}). "
-            f"The trainee {q} (questioning: a rating 10 points below their first rating of it) "
-            f"and {r} (revising: favouring another explanation).",
-        )
+    return (
+        f"First favourite (the fixed view to test): {fixed} ({d.labels.get(fixed, fixed)}). "
+        f"The trainee {q} (questioning: a rating 10 points below their first rating of it) "
+        f"and {r} (revising: favouring another explanation)."
     )
+
+
+def _scores(d: Any) -> list[list[str]]:
+    """The scores' rows: against the truth (finished runs only) and against the network."""
     scores = []
     if d.finished and d.brier_trainee is not None:
         scores.append(["Brier against the truth", _num(d.brier_trainee), _num(d.brier_network)])
@@ -87,7 +106,13 @@ def blocks(d: Any) -> list[Block]:
         scores.append(
             ["Revision delay", "—" if d.revision_delay is None else f"{d.revision_delay:+d}", ""]
         )
-    out.append(("table", (["score", "trainee", "network"], scores)))
+    return scores
+
+
+def _steps(d: Any) -> tuple[list[str], list[list[str]]]:
+    """A row per item: the favourite, the trainee's and the network's belief in the first
+    favourite (and, once finished, in the truth), and the flags."""
+    fixed = d.fixed_view
     shown = [fixed] + ([d.truth] if d.finished and d.truth and d.truth != fixed else [])
     header = ["item", "favoured"]
     for h in shown:
@@ -100,35 +125,44 @@ def blocks(d: Any) -> list[Block]:
             row += [_pct(s.worker.get(h)), _pct(s.network.get(h))]
         row.append(", ".join(s.flags) or "—")
         rows.append(row)
-    out.append(("table", (header, rows)))
-    if d.finished:
-        for mk in d.revision_points:
-            verb = "question" if mk.expect == "question" else "revise"
-            did = (
-                f"the trainee did not: {_items(mk.delay)} counted as late"
-                if mk.trainee_index is None
-                else f"the trainee did at item {mk.trainee_index} ({mk.delay:+d})"
+    return header, rows
+
+
+def _revision_points(d: Any) -> list[Block]:
+    """Each of the author's revision points beside what the trainee did (finished runs)."""
+    out: list[Block] = []
+    for mk in d.revision_points:
+        verb = "question" if mk.expect == "question" else "revise"
+        did = (
+            f"the trainee did not: {_items(mk.delay)} counted as late"
+            if mk.trainee_index is None
+            else f"the trainee did at item {mk.trainee_index} ({mk.delay:+d})"
+        )
+        why = f" {mk.why}" if mk.why else ""
+        out.append(
+            (
+                "p",
+                f"The author expects the trainee to {verb} after item {mk.author_index} "
+                f"({mk.after}); {did}.{why}",
             )
-            why = f" {mk.why}" if mk.why else ""
-            out.append(
-                (
-                    "p",
-                    f"The author expects the trainee to {verb} after item {mk.author_index} "
-                    f"({mk.after}); {did}.{why}",
-                )
+        )
+    if not d.revision_points:
+        out.append(
+            (
+                "p",
+                "The case has no revision point: its author meant the view the evidence "
+                "supports from the start to be held.",
             )
-        if not d.revision_points:
-            out.append(
-                (
-                    "p",
-                    "The case has no revision point: its author meant the view the evidence "
-                    "supports from the start to be held.",
-                )
-            )
+        )
+    return out
+
+
+def _flags(d: Any) -> list[Block]:
+    """The flags that fired, each at the item where it first did."""
     position = {s.item: s.index for s in d.steps}
     if d.flags:
-        out.append(("p", "Flags that fired (first at which item):"))
-        out.append(
+        return [
+            ("p", "Flags that fired (first at which item):"),
             (
                 "list",
                 [
@@ -136,19 +170,9 @@ def blocks(d: Any) -> list[Block]:
                     f"{f.message}"
                     for f in d.flags
                 ],
-            )
-        )
-    elif d.finished:
-        out.append(("p", "No flag fired during the run."))
-    else:
-        out.append(("p", "No flag has fired so far."))
-    if d.finished:
-        if d.truth is not None:
-            out.append(("p", f"The explanation that turned out true: {label(d.truth, d.truth)}."))
-        if d.learning_points:
-            out.append(("p", "Learning points:"))
-            out.append(("list", list(d.learning_points)))
-    return out
+            ),
+        ]
+    return [("p", "No flag fired during the run." if d.finished else "No flag has fired so far.")]
 
 
 def debrief_markdown(d: Any) -> str:

@@ -13,16 +13,17 @@ from __future__ import annotations
 import re
 
 from hypotrack.domain.wording import figure_words
-from hypotrack.report.content import (
-    BRIEF_NOTE,
+from hypotrack.report.values import Report, TimelineEntry
+from hypotrack.report.words import (
+    NO_FAVOURITE,
     NOT_A_VERDICT,
     RATIOS_NOTE,
     SECTIONS,
-    Report,
-    TimelineEntry,
     counts_line,
+    method_paragraphs,
     on_file_words,
     percent,
+    scope_words,
     severity_words,
 )
 
@@ -261,7 +262,7 @@ def _judgements(r: Report) -> str:
         who = f" · {md(j.who)}" if j.who else ""
         out.append(
             f"### {code(j.id)} · {r.when(j.at)}{who} — "
-            + (f"favours {code(j.favoured)}" if j.favoured else "no favourite (a tie at the top)")
+            + (f"favours {code(j.favoured)}" if j.favoured else NO_FAVOURITE)
         )
         if j.note:
             out.append(f"> {md(j.note)}")
@@ -342,20 +343,7 @@ def _sources(r: Report) -> str:
 
 
 def _method(r: Report) -> str:
-    return "\n\n".join(
-        [
-            md(NOT_A_VERDICT),
-            md(RATIOS_NOTE),
-            *([md(BRIEF_NOTE)] if r.brief else []),
-            "The network combines the items with each explanation's prior weight by Bayes' rule; "
-            "a source the worker relies on less than fully can be explained away as a whole. "
-            "Flags compare the worker's judgements with the network's readings at the same "
-            "moments: amber from a Bayes factor of 3, red from 20 (Kass & Raftery 1995). A flag "
-            "is a prompt for supervision, not a finding.",
-            f"This report shows only what was on file at {r.when(r.as_of)}: reviews are written "
-            "with hindsight, and a just culture judges people by what was known at the time.",
-        ]
-    )
+    return "\n\n".join(md(p) for p in method_paragraphs(r))
 
 
 def render_markdown(r: Report) -> str:
@@ -371,13 +359,8 @@ def render_markdown(r: Report) -> str:
         "sources": _sources(r),
         "method": _method(r),
     }
-    if r.requested is not None:
-        scope = (
-            f"**As known at {r.when(r.as_of)}.** Only what was on file then is shown; nothing "
-            f"recorded later appears. Last entry on file by then: {r.when(r.last_entry)}."
-        )
-    else:
-        scope = f"**As known at {r.when(r.as_of)}**, the last entry on file: the whole timeline."
+    lead, rest = scope_words(r)
+    scope = f"**{lead}**{rest}"
     out = [
         f"# {md(case.title)}",
         f"*hypotrack case report* · case {code(case.id)} · {case.kind} · opened "

@@ -25,10 +25,6 @@ so that running it over a half-built store (roles exist already) does no harm.
 
 from __future__ import annotations
 
-#: The schema every hypotrack object lives in.
-SCHEMA = "hypotrack"
-#: The channel a committed event is announced on.
-CHANNEL = "hypotrack_events"
 #: Group roles: members may use the schema (what they see is still up to the policies).
 USER_ROLE = "hypotrack_user"
 ROLES = ("worker", "supervisor", "trainer", "admin")

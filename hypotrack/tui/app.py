@@ -8,7 +8,6 @@ never imported by the app (the reasoning core's fast path does not need it).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from textual.app import App
@@ -248,7 +247,3 @@ def run_app(store_path: str | None = None, training: str | None = None, coach: b
     app = HypotrackApp(store_path=store_path, training=training, coach=coach)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)
-
-
-def _here() -> Path:  # pragma: no cover - for `textual run hypotrack/tui/app.py`
-    return Path(__file__)

@@ -454,11 +454,11 @@ def last_before(steps: list[int], k: int) -> int | None:
     return next((s for s in reversed(steps) if s < k), None)
 
 
-def parse_moment(text: str, zone: ZoneInfo) -> tuple[datetime, bool]:
+def parse_moment(text: str, zone: ZoneInfo) -> datetime:
     """An ISO date or date-time typed by a person, in the case's zone.
 
-    A bare date means the end of that day ("how did it stand on 4 February?"). Returns the
-    moment and whether it was a bare date. Raises FieldError("replay-date", …).
+    A bare date means the end of that day ("how did it stand on 4 February?"). Raises
+    FieldError("replay-date", …).
     """
     raw = text.strip()
     hint = "Type a date like 2026-02-04, or a date and time like 2026-02-04 14:30."
@@ -467,8 +467,8 @@ def parse_moment(text: str, zone: ZoneInfo) -> tuple[datetime, bool]:
     try:
         if len(raw) == 10:
             day = date.fromisoformat(raw)
-            return datetime.combine(day, time(23, 59, 59), zone), True
+            return datetime.combine(day, time(23, 59, 59), zone)
         at = datetime.fromisoformat(raw)
     except ValueError:
         raise FieldError("replay-date", f"Not a date. {hint}") from None
-    return (at if at.tzinfo else at.replace(tzinfo=zone)), False
+    return at if at.tzinfo else at.replace(tzinfo=zone)

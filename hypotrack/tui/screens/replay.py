@@ -374,7 +374,7 @@ class ReplayScreen(Guarded, Screen[bool]):
         event.stop()
         field = event.input
         try:
-            moment, whole_day = rm.parse_moment(field.value, self.zone)
+            moment = rm.parse_moment(field.value, self.zone)
         except FieldError as exc:
             field.add_class("-error")
             self.query_one("#replay-date-hint", Static).update(exc.message)

@@ -310,13 +310,6 @@ def teaching_total(based_on: str | None, store: EventStore | None) -> int | None
         return None
 
 
-def run_debrief(run_events: list[Any], store: EventStore | None) -> Any:
-    """A stored run's debrief; the answer only if the run is finished (DESIGN §6a)."""
-    from hypotrack.reasoning.training import debrief
-
-    return debrief(run_events, teaching_total(run_events[0].case.based_on, store))
-
-
 def overview(store: EventStore, case: str | None = None) -> list[dict[str, Any]]:
     """A row per stored run (of one teaching case, or of all): run id, trainee, case, when it
     started and was last written (UTC wall time), how far it has got, and the scores."""

@@ -1,6 +1,6 @@
 """The team store's commands: `team init|add|allocate`, `store copy --to`, `access-log`.
 
-Kept apart from `cli.py` so the core commands stay readable; they share its helpers and its exit
+Kept apart from the core commands so they stay readable; they share the same helpers and exit
 codes (0 ok, 2 bad input, 1 anything else).
 """
 
@@ -11,7 +11,10 @@ import getpass
 import sys
 from typing import Any
 
-from hypotrack.cli import BadInput, emit_json, open_store, table
+from hypotrack.cli.errors import BadInput
+from hypotrack.cli.json_out import emit_json
+from hypotrack.cli.lookup import open_store
+from hypotrack.cli.tables import table
 
 
 def _team_url(args: argparse.Namespace) -> str:

@@ -1,4 +1,5 @@
-"""Shared by the app's tests: a fixed case (independent of the shipped examples) and helpers."""
+"""Shared by the app's tests: a fixed case (independent of the shipped examples) and Pilot
+helpers. A helper module, not a test module."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 FROZEN_NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+SIZE = (120, 40)
 
 FIXED_CASE = """
 format: 1
@@ -115,3 +117,42 @@ def freeze_clock(monkeypatch: Any, now: datetime = FROZEN_NOW) -> None:
     from hypotrack.tui import editing
 
     monkeypatch.setattr(editing, "clock", lambda: now)
+
+
+def events_in_store(store_path: Path, case_id: str) -> list[Any]:
+    """The case's events as the embedded store at `store_path` holds them."""
+    from hypotrack.store.case import load_case_events
+    from hypotrack.store.sqlite import SqliteEventStore
+
+    store = SqliteEventStore(store_path)
+    try:
+        return load_case_events(store, case_id)
+    finally:
+        store.close()
+
+
+async def open_fixed(pilot: Any) -> Any:
+    """Open the fixed case (see `import_fixed_case`) and return its workspace."""
+    from hypotrack.tui.screens.workspace import WorkspaceScreen
+
+    await settle(pilot)
+    pilot.app.open_case("fixed-case")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, WorkspaceScreen)
+    return screen
+
+
+def fill(screen: Any, **values: str) -> None:
+    """Set inputs by id (underscores stand for hyphens)."""
+    from textual.widgets import Input
+
+    for name, value in values.items():
+        screen.query_one(f"#{name.replace('_', '-')}", Input).value = value
+
+
+def hint(screen: Any, name: str) -> str:
+    """The text of a form's hint under field `name`."""
+    from textual.widgets import Static
+
+    return str(screen.query_one(f"#hint-{name}", Static).content)

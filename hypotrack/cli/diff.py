@@ -1,0 +1,158 @@
+"""`diff`: what changed between two points of a case, and why."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from datetime import datetime
+
+from hypotrack.cli.errors import BadInput
+from hypotrack.cli.json_out import diff_json, emit_json
+from hypotrack.cli.lookup import case_tz, load_events
+from hypotrack.cli.tables import pct, table
+from hypotrack.cli.times import iso, parse_moment
+
+EVENT_WORDS = {
+    "evidence-recorded": "{} recorded",
+    "evidence-amended": "{} amended",
+    "evidence-retracted": "{} retracted",
+    "judgement": "judgement {}",
+    "note": "note {}",
+    "hypothesis-added": "explanation {} added",
+    "hypothesis-retired": "explanation {} retired",
+    "reliability-changed": "reliability of {} changed",
+    "source-relabelled": "source {} renamed",
+    "hypothesis-relabelled": "explanation {} reworded",
+    "enquiry-raised": "enquiry {} raised",
+}
+
+FLAG_CHANGE_WORDS = {
+    "raised": "raised",
+    "escalated": "turned red",
+    "de-escalated": "back to amber",
+    "acknowledged": "acknowledged",
+    "lapsed": "acknowledgement lapsed",
+    "closed": "closed",
+}
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from hypotrack.domain.wording import odds_text, ratio_text
+    from hypotrack.reasoning.diff import DiffError, diff
+
+    events = load_events(args.case, args.store)
+    tz = case_tz(events)
+    start = parse_moment(args.start, tz, "--from")
+    end = parse_moment(args.end, tz, "--to")
+    if start < events[0].at:
+        raise BadInput(f"--from {args.start}: before the case was opened ({iso(events[0].at, tz)})")
+    if start > end:
+        raise BadInput(
+            f"--from {args.start} is after --to {args.end}: give the earlier point first"
+        )
+    try:
+        d = diff(events, start, end)
+    except DiffError as exc:
+        raise BadInput(str(exc)) from None
+    if args.json:
+        emit_json(diff_json(d, tz))
+        return 0
+
+    def when(at: datetime) -> str:
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    def by(who: str | None) -> str:
+        return f" by {who}" if who else ""
+
+    print(f"From {iso(d.start, tz)} to {iso(d.end, tz)}")
+    lines = []
+    for i in d.items_added:
+        lines.append(
+            f"  + {i.id} ({i.source}, {when(i.at)})" + (" — retracted since" if i.retracted else "")
+        )
+    for i in d.items_amended:
+        lines.append(f"  ~ {i.id} amended {when(i.at)}" + (f": {i.reason}" if i.reason else ""))
+    for i in d.items_retracted:
+        lines.append(f"  − {i.id} retracted {when(i.at)}" + (f": {i.reason}" if i.reason else ""))
+    for h in d.hypotheses_added:
+        lines.append(f"  + explanation {h.id} ({when(h.at)})")
+    for h in d.hypotheses_retired:
+        lines.append(
+            f"  − explanation {h.id} retired {when(h.at)}" + (f": {h.reason}" if h.reason else "")
+        )
+    for r in d.reliability_changes:
+        lines.append(
+            f"  ~ source {r.source}: reliability {pct(r.before).strip()} → {pct(r.after).strip()} "
+            f"({when(r.at)})"
+        )
+    print("\n".join(lines) if lines else "  Nothing was recorded in between.")
+
+    if d.judgements:
+        print("\nJudgements in between:")
+        for j in d.judgements:
+            favours = f"favours {j.favoured}" if j.favoured else "no favourite (a tie)"
+            ratings = ", ".join(f"{h} {pct(v).strip()}" for h, v in j.shares.items())
+            print(f"  {j.id} {when(j.at)}{by(j.who)}: {favours} — {ratings}")
+            if j.note:
+                print(f"    note: {j.note}")
+    if d.notes:
+        print("\nNotes in between:")
+        for n in d.notes:
+            about = f" of the {n.flag} flag" if n.flag else ""
+            pinned = f", about {when(n.pinned_at)}" if n.pinned_at else ""
+            print(f"  {n.id} {when(n.at)} {n.kind}{about}{by(n.who)}{pinned}: {n.text}")
+    if d.flag_changes:
+        print("\nFlags in between:")
+        for c in d.flag_changes:
+            f = c.flag
+            glyph = "▲▲ red" if f.severity == "red" else "▲ amber"
+            rival = f" ('{f.favoured}' against '{f.rival}')" if f.rival else ""
+            print(
+                f"  {when(c.at)} {f.id}{rival} {FLAG_CHANGE_WORDS[c.change]} [{glyph}], after "
+                + EVENT_WORDS.get(c.kind, c.kind + " {}").format(c.subject or "").strip()
+            )
+    elif d.flags_after:
+        print("\nFlags: no change in between.")
+    standing = ", ".join(f"{f.id} ({f.severity})" for f in d.flags_after) or "none"
+    print(f"Flags standing at the later point: {standing}")
+    print()
+
+    def p(x: float | None) -> str:
+        return pct(x) if x is not None else "   —"
+
+    rows = []
+    for b in d.beliefs:
+        change = f"{b.change * 100:+.1f} pts" if b.change is not None else "—"
+        odds = odds_text(b.log_odds_change) if b.log_odds_change is not None else "—"
+        rows.append(
+            [b.id, p(b.before), p(b.after), change, odds, p(b.worker_before), p(b.worker_after)]
+        )
+    print(
+        table(rows, ["explanation", "evidence then", "now", "change", "odds", "worker then", "now"])
+    )
+    against = f"against '{d.favoured}' ({d.favoured_by}'s favourite)" if d.favoured else ""
+    print(
+        f"\nWhat moved each explanation (its odds multiplied by; items largest first; "
+        f"likelihood ratio {against}):"
+    )
+    for b in d.beliefs:
+        if b.log_odds_change is None:
+            continue
+        items = [
+            f"{i.id} {ratio_text(math.exp(i.log_odds))}"
+            + (
+                f" (LR {ratio_text(math.exp(i.log_lr_vs_favoured))})"
+                if i.log_lr_vs_favoured is not None
+                else ""
+            )
+            for i in b.movers[:5]
+        ]
+        rest = sum(c.log_odds for c in b.contributions if not c.kind.startswith("evidence-"))
+        if abs(rest) > 1e-12:
+            items.append(f"other changes {ratio_text(math.exp(rest))}")
+        print(f"  {b.id} {odds_text(b.log_odds_change)}: {', '.join(items) or 'nothing'}")
+    print(
+        "\nEach event's share is the change it made when it happened; the factors multiply to the "
+        "whole (--json gives them as log-odds too)."
+    )
+    return 0

@@ -1,0 +1,150 @@
+"""`train`: training mode, and the trainer's summary of runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from hypotrack.cli.errors import BadInput
+from hypotrack.cli.json_out import emit_json
+from hypotrack.cli.lookup import load_events, open_store
+from hypotrack.cli.tables import table
+
+
+def resolve_training_ref(ref: str, store: Any) -> tuple[str, str]:
+    """('case', teaching case id) or ('run', run id) for a name given to `train`; BadInput when
+    it names neither a teaching case (file stem, file, case id) nor a stored training run."""
+    from hypotrack.tui.screens.training_cases import (
+        TrainingLookupError,
+        find_teaching,
+        stored_run,
+    )
+
+    if stored_run(ref, store) is not None:
+        return "run", ref
+    path = Path(ref)
+    if path.is_file():
+        events = load_events(ref, None)
+        if events[0].case.kind != "teaching":
+            raise BadInput(f"{ref}: a case of kind {events[0].case.kind}, not a teaching case")
+        return "case", events[0].case.id
+    try:
+        return "case", find_teaching(ref, store)[0].case.id
+    except TrainingLookupError as exc:
+        raise BadInput(
+            f"{exc}; 'hypotrack train --summary' with no name lists every run of every case"
+        ) from None
+
+
+def summary_table(rows: list[dict[str, Any]]) -> str:
+    """The trainer's overview as a text table, a row per run."""
+
+    def num(value: float | None, fmt: str = "{:.3f}") -> str:
+        return "—" if value is None else fmt.format(value)
+
+    def revised(r: dict[str, Any]) -> str:
+        if r["revised_at"] is not None:
+            return f"item {r['revised_at']}"
+        if not r["judgements"]:
+            return "—"
+        return "never" if r["finished"] else "not yet"
+
+    def when(text: str | None) -> str:
+        return (text or "")[:16].replace("T", " ") or "—"
+
+    table_rows = [
+        [
+            r["run"],
+            r["trainee"] or "?",
+            r["case"] or "?",
+            when(r["started"]),
+            r["status"],
+            revised(r),
+            num(r["revision_delay"], "{:+d}"),
+            num(r["brier"]),
+            num(r["brier_network"]),
+            num(r["mean_gap"], "{:.2f}"),
+            ", ".join(r["flags"]) or "—",
+        ]
+        for r in rows
+    ]
+    header = [
+        "run",
+        "trainee",
+        "case",
+        "started (UTC)",
+        "status",
+        "revised",
+        "delay",
+        "Brier",
+        "network Brier",
+        "gap",
+        "flags fired",
+    ]
+    return table(table_rows, header)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if not args.summary:
+        if args.case:  # a name that is neither a teaching case nor a run: say so, exit 2
+            store = open_store(args.store)
+            try:
+                resolve_training_ref(args.case, store)
+            finally:
+                store.close()
+        from hypotrack.tui.app import run_app
+
+        return run_app(store_path=args.store, training=args.case or "", coach=args.coach)
+    from hypotrack.reasoning.training import cohort
+    from hypotrack.tui.screens.training_cases import overview
+
+    store = open_store(args.store)
+    try:
+        kind, ident = resolve_training_ref(args.case, store) if args.case else ("all", None)
+        rows = overview(store, ident if kind == "case" else None)
+    finally:
+        store.close()
+    if kind == "run":
+        rows = [r for r in rows if r["run"] == ident]
+    if args.json:
+        emit_json(
+            {
+                "case": ident if kind == "case" else None,
+                "run": ident if kind == "run" else None,
+                "runs": rows,
+                "cases": cohort(rows),
+            }
+        )
+        return 0
+    if not rows:
+        where = f"of '{ident}' " if kind == "case" else ""
+        print(f"No training runs {where}in the store yet.")
+        return 0
+    what = {"case": f" of '{ident}'", "run": f": run '{ident}'"}.get(kind, "")
+    print(f"Training runs{what}: {len(rows)}")
+    print(summary_table(rows))
+    if kind != "run":
+        print("\nBy teaching case (means over finished runs):")
+        crow = [
+            [
+                c["case"] or "?",
+                str(c["runs"]),
+                str(c["finished"]),
+                "—" if c["mean_revision_delay"] is None else f"{c['mean_revision_delay']:+.1f}",
+                "—" if c["mean_brier"] is None else f"{c['mean_brier']:.3f}",
+                "—" if c["mean_brier_network"] is None else f"{c['mean_brier_network']:.3f}",
+            ]
+            for c in cohort(rows)
+        ]
+        print(
+            table(crow, ["case", "runs", "finished", "mean delay", "mean Brier", "network Brier"])
+        )
+    print(
+        "\nStatus: how many items were judged. An unfinished run shows no delay or Brier score: "
+        "they would give the answer away. Delay: items after the author's revision point "
+        "(negative: early). Brier: lower is better (0 = certain and right), against the "
+        "explanation that turned out true. A finished run's debrief: "
+        "hypotrack export RUN --format html|md."
+    )
+    return 0
