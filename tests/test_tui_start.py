@@ -12,7 +12,7 @@ from hypotrack.store.case import import_events
 from hypotrack.store.sqlite import SqliteEventStore
 from hypotrack.tui.app import HypotrackApp
 from hypotrack.tui.screens.start import StartScreen
-from tests.test_tui_support import settle
+from tests.apptest import settle
 
 pytestmark = pytest.mark.anyio
 
