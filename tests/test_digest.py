@@ -57,7 +57,7 @@ def no_reasoning(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def training_run(store: Any) -> str:
-    from hypotrack.tui.screens.training_cases import StoredRun
+    from hypotrack.services.training import StoredRun
 
     events = load_case_file(teaching_cases()["01-bruising-non-mobile-baby"]).events
     return StoredRun.start(store, events, "A Trainee", datetime(2026, 3, 20, tzinfo=UTC)).run_id

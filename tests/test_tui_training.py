@@ -23,11 +23,7 @@ from hypotrack.domain.ratings import parse_ratings as read_ratings
 from hypotrack.reasoning.api import analyse
 from hypotrack.reasoning.training import TrainingRun, debrief
 from hypotrack.resources import teaching_cases
-from hypotrack.store.case import import_events, load_case_events
-from hypotrack.tui.app import HypotrackApp
-from hypotrack.tui.screens.help import HelpScreen
-from hypotrack.tui.screens.training import TrainingPickerScreen
-from hypotrack.tui.screens.training_cases import (
+from hypotrack.services.training import (
     StoredRun,
     TrainingLookupError,
     find_teaching,
@@ -35,6 +31,10 @@ from hypotrack.tui.screens.training_cases import (
     teaching_choices,
     theme_of,
 )
+from hypotrack.store.case import import_events, load_case_events
+from hypotrack.tui.app import HypotrackApp
+from hypotrack.tui.screens.help import HelpScreen
+from hypotrack.tui.screens.training import TrainingPickerScreen
 from hypotrack.tui.screens.training_debrief import DebriefScreen
 from hypotrack.tui.screens.training_play import TrainingScreen
 from hypotrack.tui.widgets.tables import KeyedTable

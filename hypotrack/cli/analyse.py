@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.cli.errors import BadInput
-from hypotrack.cli.json_out import emit_json, flag_json
+from hypotrack.cli.json_out import emit_json, flag_json, step_event
 from hypotrack.cli.lookup import case_tz, load_events
 from hypotrack.cli.tables import pct, table
 from hypotrack.cli.times import iso, parse_moment
@@ -35,19 +35,13 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
         emit_json(
             {
                 "as_of": iso(b.as_of, tz),
-                "hypotheses": [
-                    {
-                        "id": h.id,
-                        "label": h.label,
-                        "probability": h.probability,
-                        "unweighed": h.unweighed,
+                **b.model_dump(
+                    include={
+                        "hypotheses": {"__all__": {"id", "label", "probability", "unweighed"}},
+                        "sources": {"__all__": {"id", "reliability"}},
+                        "worker": {"favoured", "ratings"},
                     }
-                    for h in b.hypotheses
-                ],
-                "sources": [{"id": s.id, "reliability": s.reliability} for s in b.sources],
-                "worker": {"favoured": b.worker.favoured, "ratings": b.worker.ratings}
-                if b.worker
-                else None,
+                ),
             }
         )
         return 0
@@ -112,11 +106,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
             {
                 "steps": [
                     {
-                        "at": iso(s.at, tz),
-                        "event": {"kind": s.kind, "id": s.subject},
-                        "beliefs": s.beliefs,
-                        "worker": s.worker,
-                        "flags": s.flags,
+                        **step_event(s.at, s.kind, s.subject, tz),
+                        **s.model_dump(include={"beliefs", "worker", "flags"}),
                     }
                     for s in steps
                 ]
@@ -152,23 +143,7 @@ def cmd_next(args: argparse.Namespace) -> int:
     engine, _, tz = _engine(args)
     result = enquiries(engine)
     if args.json:
-        emit_json(
-            {
-                "favoured": result.favoured,
-                "favoured_probability": result.favoured_probability,
-                "ratio_to_even_odds": result.ratio_to_even_odds,
-                "enquiries": [
-                    {
-                        "id": q.id,
-                        "information_gain_bits": q.information_gain_bits,
-                        "probability_gain": q.probability_gain,
-                        "outcomes": [o.model_dump() for o in q.outcomes],
-                        "sentence": q.sentence,
-                    }
-                    for q in result.enquiries
-                ],
-            }
-        )
+        emit_json(result.model_dump(exclude={"enquiries": {"__all__": {"text"}}}))
         return 0
     if not result.enquiries:
         print("No open enquiries.")

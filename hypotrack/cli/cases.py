@@ -38,11 +38,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    from hypotrack.report.digest import case_rows
+    from hypotrack.services.cases import case_list, casework, training_runs
 
     store = open_store(args.store)
     try:
-        rows = case_rows(store)
+        rows = case_list(store)
     finally:
         store.close()
     if args.json:
@@ -56,8 +56,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
     header = ["case", "title", "kind", "last change", "open flags", "acknowledged"]
     # Training runs are a trainee's practice, not casework: listed apart, after the cases.
     for heading, chosen in (
-        (None, [r for r in rows if r["kind"] != "training"]),
-        ("Training runs", [r for r in rows if r["kind"] == "training"]),
+        (None, casework(rows)),
+        ("Training runs", training_runs(rows)),
     ):
         if not chosen:
             continue
@@ -137,7 +137,7 @@ def training_export(
     case's answer (truth, learning points, revision points) left out until the run is finished
     (DESIGN §6a), so an exported case file of an unfinished run gives nothing away."""
     from hypotrack.reasoning.training import debrief
-    from hypotrack.tui.screens.training_cases import teaching_total
+    from hypotrack.services.training import teaching_total
 
     known = events if as_of is None else [e for e in events if e.at <= as_of]
     total = None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypotrack.cli.errors import BadInput
 from hypotrack.cli.json_out import diff_json, emit_json
@@ -37,19 +40,11 @@ FLAG_CHANGE_WORDS = {
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from hypotrack.domain.wording import odds_text, ratio_text
     from hypotrack.reasoning.diff import DiffError, diff
 
     events = load_events(args.case, args.store)
     tz = case_tz(events)
-    start = parse_moment(args.start, tz, "--from")
-    end = parse_moment(args.end, tz, "--to")
-    if start < events[0].at:
-        raise BadInput(f"--from {args.start}: before the case was opened ({iso(events[0].at, tz)})")
-    if start > end:
-        raise BadInput(
-            f"--from {args.start} is after --to {args.end}: give the earlier point first"
-        )
+    start, end = _window(args, events, tz)
     try:
         d = diff(events, start, end)
     except DiffError as exc:
@@ -61,10 +56,32 @@ def cmd_diff(args: argparse.Namespace) -> int:
     def when(at: datetime) -> str:
         return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
-    def by(who: str | None) -> str:
-        return f" by {who}" if who else ""
-
     print(f"From {iso(d.start, tz)} to {iso(d.end, tz)}")
+    recorded = _recorded_lines(d, when)
+    print("\n".join(recorded) if recorded else "  Nothing was recorded in between.")
+    _print_judgements_and_notes(d, when)
+    _print_flags(d, when)
+    print()
+    _print_beliefs(d)
+    return 0
+
+
+def _window(args: argparse.Namespace, events: list[Any], tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """--from and --to as times; bad input when --from is before the opening or after --to."""
+    start = parse_moment(args.start, tz, "--from")
+    end = parse_moment(args.end, tz, "--to")
+    assert start is not None and end is not None  # both are required arguments
+    if start < events[0].at:
+        raise BadInput(f"--from {args.start}: before the case was opened ({iso(events[0].at, tz)})")
+    if start > end:
+        raise BadInput(
+            f"--from {args.start} is after --to {args.end}: give the earlier point first"
+        )
+    return start, end
+
+
+def _recorded_lines(d: Any, when: Callable[[datetime], str]) -> list[str]:
+    """A line per item, explanation and reliability change recorded in between."""
     lines = []
     for i in d.items_added:
         lines.append(
@@ -85,14 +102,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
             f"  ~ source {r.source}: reliability {pct(r.before).strip()} → {pct(r.after).strip()} "
             f"({when(r.at)})"
         )
-    print("\n".join(lines) if lines else "  Nothing was recorded in between.")
+    return lines
 
+
+def _by(who: str | None) -> str:
+    return f" by {who}" if who else ""
+
+
+def _print_judgements_and_notes(d: Any, when: Callable[[datetime], str]) -> None:
     if d.judgements:
         print("\nJudgements in between:")
         for j in d.judgements:
             favours = f"favours {j.favoured}" if j.favoured else "no favourite (a tie)"
             ratings = ", ".join(f"{h} {pct(v).strip()}" for h, v in j.shares.items())
-            print(f"  {j.id} {when(j.at)}{by(j.who)}: {favours} — {ratings}")
+            print(f"  {j.id} {when(j.at)}{_by(j.who)}: {favours} — {ratings}")
             if j.note:
                 print(f"    note: {j.note}")
     if d.notes:
@@ -100,7 +123,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
         for n in d.notes:
             about = f" of the {n.flag} flag" if n.flag else ""
             pinned = f", about {when(n.pinned_at)}" if n.pinned_at else ""
-            print(f"  {n.id} {when(n.at)} {n.kind}{about}{by(n.who)}{pinned}: {n.text}")
+            print(f"  {n.id} {when(n.at)} {n.kind}{about}{_by(n.who)}{pinned}: {n.text}")
+
+
+def _print_flags(d: Any, when: Callable[[datetime], str]) -> None:
+    """Each flag transition in between and the event it followed; the flags standing at the end."""
     if d.flag_changes:
         print("\nFlags in between:")
         for c in d.flag_changes:
@@ -115,7 +142,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print("\nFlags: no change in between.")
     standing = ", ".join(f"{f.id} ({f.severity})" for f in d.flags_after) or "none"
     print(f"Flags standing at the later point: {standing}")
-    print()
+
+
+def _print_beliefs(d: Any) -> None:
+    """The table of each explanation's change, then what moved each one."""
+    from hypotrack.domain.wording import odds_text
 
     def p(x: float | None) -> str:
         return pct(x) if x is not None else "   —"
@@ -136,23 +167,28 @@ def cmd_diff(args: argparse.Namespace) -> int:
         f"likelihood ratio {against}):"
     )
     for b in d.beliefs:
-        if b.log_odds_change is None:
-            continue
-        items = [
-            f"{i.id} {ratio_text(math.exp(i.log_odds))}"
-            + (
-                f" (LR {ratio_text(math.exp(i.log_lr_vs_favoured))})"
-                if i.log_lr_vs_favoured is not None
-                else ""
-            )
-            for i in b.movers[:5]
-        ]
-        rest = sum(c.log_odds for c in b.contributions if not c.kind.startswith("evidence-"))
-        if abs(rest) > 1e-12:
-            items.append(f"other changes {ratio_text(math.exp(rest))}")
-        print(f"  {b.id} {odds_text(b.log_odds_change)}: {', '.join(items) or 'nothing'}")
+        if b.log_odds_change is not None:
+            print(f"  {b.id} {odds_text(b.log_odds_change)}: {', '.join(_movers(b)) or 'nothing'}")
     print(
         "\nEach event's share is the change it made when it happened; the factors multiply to the "
         "whole (--json gives them as log-odds too)."
     )
-    return 0
+
+
+def _movers(b: Any) -> list[str]:
+    """The five items that moved an explanation most, then all other changes as one factor."""
+    from hypotrack.domain.wording import ratio_text
+
+    items = [
+        f"{i.id} {ratio_text(math.exp(i.log_odds))}"
+        + (
+            f" (LR {ratio_text(math.exp(i.log_lr_vs_favoured))})"
+            if i.log_lr_vs_favoured is not None
+            else ""
+        )
+        for i in b.movers[:5]
+    ]
+    rest = sum(c.log_odds for c in b.contributions if not c.kind.startswith("evidence-"))
+    if abs(rest) > 1e-12:
+        items.append(f"other changes {ratio_text(math.exp(rest))}")
+    return items

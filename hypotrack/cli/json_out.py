@@ -1,14 +1,23 @@
-"""The JSON documents the commands print with --json."""
+"""The JSON documents the commands print with --json.
+
+Each document is the result's own `model_dump`, its times written in the case's zone; only what
+the JSON adds to a result (the event a change followed, odds beside log-odds) is declared here.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import sys
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.cli.times import iso
+
+if TYPE_CHECKING:  # pydantic costs ~150 ms to import: not for `hypotrack --help`
+    from pydantic import BaseModel
 
 # JSON escapes C0 controls itself; DEL, the C1 controls (0x9b is CSI on some terminals) and bidi
 # controls it leaves raw, so they are escaped too: the document means the same, and is safe to print.
@@ -25,149 +34,96 @@ def emit_json(doc: Any) -> None:
     sys.stdout.write(text.translate(_JSON_ESCAPES) + "\n")
 
 
-def flag_json(f: Any, tz: ZoneInfo) -> dict[str, Any]:
-    return {
-        "id": f.id,
-        "severity": f.severity,
-        "favoured": f.favoured,
-        "rival": f.rival,
-        "figure": f.figure,
-        "figure_name": f.figure_name,
-        "since": iso(f.since, tz) if f.since else None,
-        "evidence": f.evidence,
-        "message": f.message,
-        "question": f.question,
-        "acknowledged": f.acknowledged,
-        "acknowledgement": f.acknowledgement,
-        "earlier_acknowledgement": f.earlier_acknowledgement,
-        "lapsed": f.lapsed,
-    }
+def zoned(value: Any, tz: ZoneInfo) -> Any:
+    """`value` with every datetime in it written as ISO 8601 in the case's zone."""
+    if isinstance(value, datetime):
+        return iso(value, tz)
+    if isinstance(value, dict):
+        return {k: zoned(v, tz) for k, v in value.items()}
+    if isinstance(value, list):
+        return [zoned(v, tz) for v in value]
+    return value
+
+
+def dump(result: BaseModel, tz: ZoneInfo, **which: Any) -> dict[str, Any]:
+    """A result's own dump (`include=`/`exclude=` as pydantic takes them), times zoned."""
+    return zoned(result.model_dump(**which), tz)
+
+
+def odds(log_odds: float | None) -> float | None:
+    return math.exp(log_odds) if log_odds is not None else None
+
+
+def with_odds(doc: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """`doc` with, after each log-odds field named in `names`, the odds it stands for."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        out[key] = value
+        if key in names:
+            out[names[key]] = odds(value)
+    return out
+
+
+def step_event(at: datetime, kind: str, subject: str | None, tz: ZoneInfo) -> dict[str, Any]:
+    """When a timeline step happened and its event: `{"at": ..., "event": {"kind", "id"}}`."""
+    return {"at": iso(at, tz), "event": {"kind": kind, "id": subject}}
+
+
+def flag_json(flag: Any, tz: ZoneInfo) -> dict[str, Any]:
+    """A flag as the JSON shows it: everything but its internal strength."""
+    return dump(flag, tz, exclude={"strength"})
+
+
+def belief_json(b: Any, tz: ZoneInfo) -> dict[str, Any]:
+    """An explanation's change: its figures, each event's share and the items that moved it."""
+    doc = with_odds(
+        dump(b, tz, exclude={"contributions", "movers"}), {"log_odds_change": "odds_change"}
+    )
+    doc["contributions"] = [
+        {
+            **step_event(c.at, c.kind, c.subject, tz),
+            "log_odds": c.log_odds,
+            "odds": odds(c.log_odds),
+        }
+        for c in b.contributions
+    ]
+    doc["movers"] = [
+        with_odds(i.model_dump(), {"log_odds": "odds", "log_lr_vs_favoured": "lr_vs_favoured"})
+        for i in b.movers
+    ]
+    return doc
 
 
 def diff_json(d: Any, tz: ZoneInfo) -> dict[str, Any]:
-    def odds(log_odds: float | None) -> float | None:
-        return math.exp(log_odds) if log_odds is not None else None
-
-    def belief(b: Any) -> dict[str, Any]:
-        return {
-            "id": b.id,
-            "label": b.label,
-            "before": b.before,
-            "after": b.after,
-            "change": b.change,
-            "log_odds_before": b.log_odds_before,
-            "log_odds_after": b.log_odds_after,
-            "log_odds_change": b.log_odds_change,
-            "odds_change": odds(b.log_odds_change),
-            "worker_before": b.worker_before,
-            "worker_after": b.worker_after,
-            "contributions": [
-                {
-                    "at": iso(c.at, tz),
-                    "event": {"kind": c.kind, "id": c.subject},
-                    "log_odds": c.log_odds,
-                    "odds": odds(c.log_odds),
-                }
-                for c in b.contributions
-            ],
-            "movers": [
-                {
-                    "id": i.id,
-                    "log_odds": i.log_odds,
-                    "odds": odds(i.log_odds),
-                    "log_lr_vs_favoured": i.log_lr_vs_favoured,
-                    "lr_vs_favoured": odds(i.log_lr_vs_favoured),
-                }
-                for i in b.movers
-            ],
-        }
-
+    """`diff --json`: the CaseDiff's own fields under the names the command line has used."""
     return {
         "from": iso(d.start, tz),
         "to": iso(d.end, tz),
         "favoured": d.favoured,
         "favoured_by": d.favoured_by,
         "items": {
-            "added": [
-                {
-                    "id": i.id,
-                    "at": iso(i.at, tz),
-                    "source": i.source,
-                    "text": i.text,
-                    "retracted": i.retracted,
-                }
-                for i in d.items_added
-            ],
-            "amended": [
-                {
-                    "id": i.id,
-                    "at": iso(i.at, tz),
-                    "before": i.before,
-                    "after": i.after,
-                    "reason": i.reason,
-                }
-                for i in d.items_amended
-            ],
-            "retracted": [
-                {"id": i.id, "at": iso(i.at, tz), "reason": i.reason, "was_on_file": i.was_on_file}
-                for i in d.items_retracted
-            ],
+            "added": [dump(i, tz) for i in d.items_added],
+            "amended": [dump(i, tz) for i in d.items_amended],
+            "retracted": [dump(i, tz) for i in d.items_retracted],
         },
         "hypotheses": {
-            "added": [
-                {"id": h.id, "label": h.label, "at": iso(h.at, tz)} for h in d.hypotheses_added
-            ],
-            "retired": [
-                {"id": h.id, "label": h.label, "at": iso(h.at, tz), "reason": h.reason}
-                for h in d.hypotheses_retired
-            ],
+            "added": [dump(h, tz, exclude={"reason"}) for h in d.hypotheses_added],
+            "retired": [dump(h, tz) for h in d.hypotheses_retired],
         },
-        "reliability_changes": [
-            {
-                "source": r.source,
-                "at": iso(r.at, tz),
-                "before": r.before,
-                "after": r.after,
-                "reason": r.reason,
-            }
-            for r in d.reliability_changes
-        ],
-        "judgements": [
-            {
-                "id": j.id,
-                "at": iso(j.at, tz),
-                "who": j.who,
-                "favoured": j.favoured,
-                "ratings": j.ratings,
-                "shares": j.shares,
-                "note": j.note,
-            }
-            for j in d.judgements
-        ],
-        "notes": [
-            {
-                "id": n.id,
-                "at": iso(n.at, tz),
-                "who": n.who,
-                "kind": n.kind,
-                "text": n.text,
-                "flag": n.flag,
-                "pinned_at": iso(n.pinned_at, tz) if n.pinned_at else None,
-            }
-            for n in d.notes
-        ],
+        "reliability_changes": [dump(r, tz) for r in d.reliability_changes],
+        "judgements": [dump(j, tz) for j in d.judgements],
+        "notes": [dump(n, tz) for n in d.notes],
         "flags": {
             "before": [flag_json(f, tz) for f in d.flags_before],
             "after": [flag_json(f, tz) for f in d.flags_after],
             "changes": [
                 {
                     "change": c.change,
-                    "at": iso(c.at, tz),
-                    "event": {"kind": c.kind, "id": c.subject},
+                    **step_event(c.at, c.kind, c.subject, tz),
                     **flag_json(c.flag, tz),
                 }
                 for c in d.flag_changes
             ],
         },
-        "beliefs": [belief(b) for b in d.beliefs],
+        "beliefs": [belief_json(b, tz) for b in d.beliefs],
     }

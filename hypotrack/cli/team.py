@@ -9,12 +9,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypotrack.cli.errors import BadInput
 from hypotrack.cli.json_out import emit_json
 from hypotrack.cli.lookup import open_store
+from hypotrack.cli.parser import add_command, add_json, group_parser
 from hypotrack.cli.tables import table
+
+if TYPE_CHECKING:
+    from hypotrack.cli.parser import Subparsers
 
 
 def _team_url(args: argparse.Namespace) -> str:
@@ -153,31 +157,34 @@ def cmd_store_copy(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
-def add_team_commands(sub: Any, add: Any) -> None:
+TEAM_DOC = (
+    "Set up a team store on PostgreSQL and its people. Every command signs in as the URL's user: "
+    "`init` needs the database's owner, `add` a role that may create roles."
+)
+TEAM_STORE = "the team store's postgresql:// URL (default: $HYPOTRACK_STORE)"
+
+
+def add_team_commands(sub: Subparsers) -> None:
     """Register the team store's commands on the main parser's subcommands."""
-    team = sub.add_parser(
-        "team", help="set up a team store and its people (PostgreSQL)", description=cmd_team_doc
+    team = group_parser(
+        sub, "team", "set up a team store and its people (PostgreSQL)", TEAM_DOC, "team commands"
     )
-    team.set_defaults(func=lambda args: team.print_help() or 2)
-    team_sub = team.add_subparsers(title="team commands", metavar="COMMAND")
-
-    def team_add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
-        p = team_sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument(
-            "--store",
-            metavar="URL",
-            default=argparse.SUPPRESS,
-            help="the team store's postgresql:// URL (default: $HYPOTRACK_STORE)",
-        )
-        p.set_defaults(func=func)
-        return p
-
-    team_add(
+    add_command(
+        team,
         "init",
         cmd_team_init,
         "create or upgrade the team store's schema, roles and policies (idempotent)",
+        store_metavar="URL",
+        store_help=TEAM_STORE,
     )
-    p = team_add("add", cmd_team_add, "add a person (a login role) with a role and a team")
+    p = add_command(
+        team,
+        "add",
+        cmd_team_add,
+        "add a person (a login role) with a role and a team",
+        store_metavar="URL",
+        store_help=TEAM_STORE,
+    )
     p.add_argument("name", metavar="NAME")
     p.add_argument("--role", required=True, choices=["worker", "supervisor", "trainer", "admin"])
     p.add_argument("--team", required=True, metavar="T")
@@ -186,34 +193,36 @@ def add_team_commands(sub: Any, add: Any) -> None:
         action="store_true",
         help="set the person's password (asked twice; or one line on stdin)",
     )
-    p = team_add("allocate", cmd_team_allocate, "let a person see and work on a case")
+    p = add_command(
+        team,
+        "allocate",
+        cmd_team_allocate,
+        "let a person see and work on a case",
+        store_metavar="URL",
+        store_help=TEAM_STORE,
+    )
     p.add_argument("case", metavar="CASE")
     p.add_argument("name", metavar="NAME")
-
-    store = sub.add_parser(
-        "store", help="move cases between stores", description="move cases between stores"
+    _store_copy_command(sub)
+    p = add_command(
+        sub, "access-log", cmd_access_log, "who read which case, when (team store; admins)"
     )
-    store.set_defaults(func=lambda args: store.print_help() or 2)
-    store_sub = store.add_subparsers(title="store commands", metavar="COMMAND")
-    p = store_sub.add_parser(
+    p.add_argument("case", nargs="?", metavar="CASE")
+    add_json(p)
+
+
+def _store_copy_command(sub: Subparsers) -> None:
+    store = group_parser(
+        sub, "store", "move cases between stores", "move cases between stores", "store commands"
+    )
+    p = add_command(
+        store,
         "copy",
-        help="copy the cases of this store into another, history and hash chain intact",
+        cmd_store_copy,
+        "copy the cases of this store into another, history and hash chain intact",
+        store_help="the source store",
         description="copy the cases of this store (--store) into another (--to), history and "
         "hash chain intact; cases already there are left alone",
     )
-    p.add_argument(
-        "--store", metavar="PATH|URL", default=argparse.SUPPRESS, help="the source store"
-    )
     p.add_argument("--to", required=True, metavar="PATH|URL", help="the store to copy into")
     p.add_argument("case", nargs="*", metavar="CASE", help="only these cases (default: all)")
-    p.set_defaults(func=cmd_store_copy)
-
-    p = add("access-log", cmd_access_log, "who read which case, when (team store; admins)")
-    p.add_argument("case", nargs="?", metavar="CASE")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
-
-
-cmd_team_doc = (
-    "Set up a team store on PostgreSQL and its people. Every command signs in as the URL's user: "
-    "`init` needs the database's owner, `add` a role that may create roles."
-)

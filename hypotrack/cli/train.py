@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from hypotrack.cli.errors import BadInput
 from hypotrack.cli.json_out import emit_json
-from hypotrack.cli.lookup import load_events, open_store
+from hypotrack.cli.lookup import open_store
 from hypotrack.cli.tables import table
 
 
 def resolve_training_ref(ref: str, store: Any) -> tuple[str, str]:
     """('case', teaching case id) or ('run', run id) for a name given to `train`; BadInput when
     it names neither a teaching case (file stem, file, case id) nor a stored training run."""
-    from hypotrack.tui.screens.training_cases import (
-        TrainingLookupError,
-        find_teaching,
-        stored_run,
-    )
+    from hypotrack.services.training import TrainingLookupError, resolve_training
 
-    if stored_run(ref, store) is not None:
-        return "run", ref
-    path = Path(ref)
-    if path.is_file():
-        events = load_events(ref, None)
-        if events[0].case.kind != "teaching":
-            raise BadInput(f"{ref}: a case of kind {events[0].case.kind}, not a teaching case")
-        return "case", events[0].case.id
     try:
-        return "case", find_teaching(ref, store)[0].case.id
+        return resolve_training(ref, store)
     except TrainingLookupError as exc:
         raise BadInput(
             f"{exc}; 'hypotrack train --summary' with no name lists every run of every case"
@@ -87,26 +74,16 @@ def summary_table(rows: list[dict[str, Any]]) -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     if not args.summary:
-        if args.case:  # a name that is neither a teaching case nor a run: say so, exit 2
-            store = open_store(args.store)
-            try:
-                resolve_training_ref(args.case, store)
-            finally:
-                store.close()
-        from hypotrack.tui.app import run_app
-
-        return run_app(store_path=args.store, training=args.case or "", coach=args.coach)
+        return _play(args)
     from hypotrack.reasoning.training import cohort
-    from hypotrack.tui.screens.training_cases import overview
+    from hypotrack.services.training import runs_of
 
     store = open_store(args.store)
     try:
         kind, ident = resolve_training_ref(args.case, store) if args.case else ("all", None)
-        rows = overview(store, ident if kind == "case" else None)
+        rows = runs_of(store, kind, ident)
     finally:
         store.close()
-    if kind == "run":
-        rows = [r for r in rows if r["run"] == ident]
     if args.json:
         emit_json(
             {
@@ -116,30 +93,35 @@ def cmd_train(args: argparse.Namespace) -> int:
                 "cases": cohort(rows),
             }
         )
-        return 0
-    if not rows:
+    elif not rows:
         where = f"of '{ident}' " if kind == "case" else ""
         print(f"No training runs {where}in the store yet.")
-        return 0
+    else:
+        _print_summary(kind, ident, rows)
+    return 0
+
+
+def _play(args: argparse.Namespace) -> int:
+    """Training mode in the app: the picker, a teaching case to play, or a stored run."""
+    if args.case:  # a name that is neither a teaching case nor a run: say so, exit 2
+        store = open_store(args.store)
+        try:
+            resolve_training_ref(args.case, store)
+        finally:
+            store.close()
+    from hypotrack.tui.app import run_app
+
+    return run_app(store_path=args.store, training=args.case or "", coach=args.coach)
+
+
+def _print_summary(kind: str, ident: str | None, rows: list[dict[str, Any]]) -> None:
+    """The trainer's table of runs, the means per teaching case, and how to read them."""
     what = {"case": f" of '{ident}'", "run": f": run '{ident}'"}.get(kind, "")
     print(f"Training runs{what}: {len(rows)}")
     print(summary_table(rows))
     if kind != "run":
         print("\nBy teaching case (means over finished runs):")
-        crow = [
-            [
-                c["case"] or "?",
-                str(c["runs"]),
-                str(c["finished"]),
-                "—" if c["mean_revision_delay"] is None else f"{c['mean_revision_delay']:+.1f}",
-                "—" if c["mean_brier"] is None else f"{c['mean_brier']:.3f}",
-                "—" if c["mean_brier_network"] is None else f"{c['mean_brier_network']:.3f}",
-            ]
-            for c in cohort(rows)
-        ]
-        print(
-            table(crow, ["case", "runs", "finished", "mean delay", "mean Brier", "network Brier"])
-        )
+        print(cohort_table(rows))
     print(
         "\nStatus: how many items were judged. An unfinished run shows no delay or Brier score: "
         "they would give the answer away. Delay: items after the author's revision point "
@@ -147,4 +129,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         "explanation that turned out true. A finished run's debrief: "
         "hypotrack export RUN --format html|md."
     )
-    return 0
+
+
+def cohort_table(rows: list[dict[str, Any]]) -> str:
+    """The runs' means per teaching case as a text table."""
+    from hypotrack.reasoning.training import cohort
+
+    crow = [
+        [
+            c["case"] or "?",
+            str(c["runs"]),
+            str(c["finished"]),
+            "—" if c["mean_revision_delay"] is None else f"{c['mean_revision_delay']:+.1f}",
+            "—" if c["mean_brier"] is None else f"{c['mean_brier']:.3f}",
+            "—" if c["mean_brier_network"] is None else f"{c['mean_brier_network']:.3f}",
+        ]
+        for c in cohort(rows)
+    ]
+    return table(crow, ["case", "runs", "finished", "mean delay", "mean Brier", "network Brier"])

@@ -18,9 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from types import TracebackType
+from typing import Any, Protocol, Self, runtime_checkable
 
 from hypotrack.domain.errors import HypotrackError
 
@@ -606,3 +608,38 @@ class EventStore(Protocol):
     def close(self) -> None:
         """Release the store; calling it again does nothing."""
         ...
+
+
+class ConnectedStore:
+    """What the backends share beyond the protocol: one connection behind a lock, closed once,
+    and use as a context manager (``with SqliteEventStore(path) as store: ...``).
+
+    A backend sets ``_lock`` and ``_conn`` in its ``__init__`` and says how its driver closes a
+    connection (``_close_connection``).
+    """
+
+    _lock: threading.Lock
+    _conn: Any
+    _closed: bool = False
+
+    def close(self) -> None:
+        """Close the connection; calling it again does nothing."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            self._closed = True
+            if conn is not None:
+                self._close_connection(conn)
+
+    def _close_connection(self, conn: Any) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -23,13 +23,13 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from types import TracebackType
 from typing import Any
 
 from hypotrack.store.base import (
     CaseExists,
     CaseSummary,
     ChainHead,
+    ConnectedStore,
     NewEvent,
     StoreConflict,
     StoredEvent,
@@ -164,7 +164,7 @@ def _connection_message(exc: Exception, where: str, user: str | None) -> str:
     return f"cannot connect to {where} ({text.splitlines()[0] if text else type(exc).__name__})"
 
 
-class PostgresEventStore:
+class PostgresEventStore(ConnectedStore):
     """An :class:`~hypotrack.store.base.EventStore` on a PostgreSQL server set up by ``team init``.
 
     Args:
@@ -208,6 +208,8 @@ class PostgresEventStore:
         return self._user or ""
 
     def _connect(self) -> Any:
+        """Connect, and check that the server is a team store of this version that knows the
+        signed-in person; the connection is then the store's."""
         import psycopg
 
         try:
@@ -228,6 +230,19 @@ class PostgresEventStore:
         except psycopg.Error as exc:
             raise StoreUnavailable(_connection_message(exc, self._where, user)) from None
         try:
+            self._user = self._check_server(conn, user)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def _check_server(self, conn: Any, user: str | None) -> Any:
+        """The signed-in person, once the server is known to be a team store this hypotrack
+        can use and to know them (else the reason, as an error)."""
+        import psycopg
+
+        try:
             user, ready = conn.execute(
                 "SELECT session_user, to_regclass('hypotrack.events') IS NOT NULL"
             ).fetchone()
@@ -241,38 +256,34 @@ class PostgresEventStore:
                 else None
             )
         except psycopg.Error as exc:
-            conn.close()
             raise StoreUnavailable(_connection_message(exc, self._where, user)) from None
         if not ready:
-            conn.close()
             raise StoreUnavailable(
                 f"{self._where} is not set up as a hypotrack team store; "
                 "its administrator runs `hypotrack team init` first"
             )
         if not allowed:
-            conn.close()
             raise AccessRefused(
                 f"{self._where} does not know {user!r} as a person of the team; "
                 "ask its administrator to run `hypotrack team add`"
             )
+        self._check_version(version)
+        return user
+
+    def _check_version(self, version: int | None) -> None:
+        """Refuse a schema older or newer than this hypotrack's."""
         from hypotrack.store.pg_schema import MIGRATIONS
 
         if version is None or version < max(MIGRATIONS):
-            conn.close()
             raise StoreUnavailable(
                 f"{self._where} needs upgrading to this hypotrack: its administrator runs "
                 "`hypotrack team init`"
             )
         if version > max(MIGRATIONS):
-            conn.close()
             raise StoreUnavailable(
                 f"{self._where} was set up by a newer hypotrack (schema {version}; this version "
                 f"knows up to {max(MIGRATIONS)}); upgrade hypotrack to use it"
             )
-        row = (user,)
-        self._user = row[0]
-        self._conn = conn
-        return conn
 
     def _connection(self) -> Any:
         """The open connection, reconnecting once if the server dropped the last one."""
@@ -629,25 +640,9 @@ class PostgresEventStore:
                     )
         return verify_rows(rows, heads, case_id=case_id, digest=None, printed=printed)
 
-    def close(self) -> None:
-        """Close the connection; calling it again does nothing."""
-        with self._lock:
-            conn, self._conn = self._conn, None
-            self._closed = True
-            if conn is not None:
-                with suppress(Exception):
-                    conn.close()
-
-    def __enter__(self) -> PostgresEventStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _close_connection(self, conn: Any) -> None:
+        with suppress(Exception):
+            conn.close()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

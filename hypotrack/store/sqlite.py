@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import platformdirs
@@ -38,6 +37,7 @@ from hypotrack.store.base import (
     CaseExists,
     CaseSummary,
     ChainHead,
+    ConnectedStore,
     DamagedStore,
     NewEvent,
     StoreConflict,
@@ -154,7 +154,7 @@ def _prepare_event(kind: str, payload: dict[str, Any], at: str, who: str | None)
     return (kind, canonical_json(payload), at, who)
 
 
-class SqliteEventStore:
+class SqliteEventStore(ConnectedStore):
     """An :class:`~hypotrack.store.base.EventStore` in one SQLite file.
 
     The file (and its folder) is created on first use. One instance holds one connection; it may be
@@ -188,6 +188,26 @@ class SqliteEventStore:
                 f"the store at {path} is a folder, not a file; give a file path with --store, or "
                 "a folder with HYPOTRACK_HOME"
             )
+        self._make_folder()
+        if not path.exists() and self._marker_id() is not None:
+            raise StoreUnavailable(
+                f"the store at {path} is gone, but {self._marker.name} beside it says a store was "
+                "there: it was deleted or moved. Put it back (or restore it from a backup); to "
+                f"start a new, empty store there instead, delete {self._marker}"
+            )
+        self._create_private_file()
+        conn = self._connect()
+        try:
+            self._prepare_connection(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._make_private()
+        return conn
+
+    def _make_folder(self) -> None:
+        """The store's folder (private when created here)."""
+        path = self._path
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except (FileExistsError, NotADirectoryError):
@@ -200,12 +220,10 @@ class SqliteEventStore:
             raise StoreUnavailable(
                 f"cannot create the folder for the store at {path}: {_os_reason(exc)}"
             ) from None
-        if not path.exists() and self._marker_id() is not None:
-            raise StoreUnavailable(
-                f"the store at {path} is gone, but {self._marker.name} beside it says a store was "
-                "there: it was deleted or moved. Put it back (or restore it from a backup); to "
-                f"start a new, empty store there instead, delete {self._marker}"
-            )
+
+    def _create_private_file(self) -> None:
+        """The store's file, created empty and private unless it is there already."""
+        path = self._path
         try:
             # Creating the file ourselves, private from the first byte, leaves no moment in which
             # another user could open it; SQLite then gives -wal/-shm the same mode as the file.
@@ -219,12 +237,14 @@ class SqliteEventStore:
         else:
             os.close(fd)
 
+    def _connect(self) -> sqlite3.Connection:
+        """A connection to the file, in autocommit mode, usable from any thread."""
         # Belt and braces for anything SQLite creates while connecting. umask is process-wide,
         # hence the narrow window.
         old_umask = os.umask(0o077)
         try:
-            conn = sqlite3.connect(
-                path,
+            return sqlite3.connect(
+                self._path,
                 timeout=_BUSY_TIMEOUT_MS / 1000,
                 # Autocommit at the driver level: this class issues BEGIN/COMMIT itself, so that
                 # every write is BEGIN IMMEDIATE and no read leaves a transaction open.
@@ -232,16 +252,9 @@ class SqliteEventStore:
                 check_same_thread=False,
             )
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot open the store at {path} ({exc})") from None
+            raise StoreUnavailable(f"cannot open the store at {self._path} ({exc})") from None
         finally:
             os.umask(old_umask)
-        try:
-            self._prepare_connection(conn)
-        except BaseException:
-            conn.close()
-            raise
-        self._make_private()
-        return conn
 
     def _prepare_connection(self, conn: sqlite3.Connection) -> None:
         """Check that ``conn`` is a hypotrack store (making it one if empty) and configure it."""
@@ -681,59 +694,9 @@ class SqliteEventStore:
         self, case_id: str | None = None, *, printed: ChainHead | None = None
     ) -> list[VerifyProblem]:
         """Check the chains against the heads kept apart from them; see :meth:`EventStore.verify`."""
-        columns = "case_id, seq, at, who, kind, payload, prev_hash, hash"
-        if case_id is None:
-            query, params = f"SELECT {columns} FROM events ORDER BY case_id, seq", ()
-            heads_query, heads_params = "SELECT case_id, count, hash FROM heads", ()
-        else:
-            query = f"SELECT {columns} FROM events WHERE case_id = ? ORDER BY seq"
-            params = (case_id,)
-            heads_query = "SELECT case_id, count, hash FROM heads WHERE case_id = ?"
-            heads_params = (case_id,)
         damage: list[str] = []  # what SQLite said when part of the file could not be read
-
-        def readable(sql: str, args: tuple[Any, ...]) -> Iterator[Any]:
-            # A damaged page ends the walk where it is; the case being read then reports its
-            # first unreadable event (its kept head says there were more).
-            try:
-                yield from conn.execute(sql, args)
-            except sqlite3.OperationalError:
-                if sql is not heads_query:
-                    raise
-            except sqlite3.DatabaseError as exc:
-                damage.append(str(exc))
-
         with self._lock, self._sqlite_errors("verify the store"):
-            conn = self._connection()
-            # One read transaction, so the rows and the heads are one snapshot even while others
-            # append.
-            conn.execute("BEGIN")
-            try:
-                # A dropped heads table reads as no heads: every case then says so.
-                heads = {
-                    row[0]: ChainHead(row[0], row[1], row[2])
-                    for row in readable(heads_query, heads_params)
-                }
-                digest_row = next(
-                    iter(readable("SELECT value FROM meta WHERE key = 'heads_digest'", ())), None
-                )
-                # Streamed rather than fetched whole: a store can hold many large payloads.
-                problems = verify_rows(
-                    readable(query, params),
-                    heads,
-                    case_id=case_id,
-                    digest=digest_row[0] if digest_row else "(none)",
-                    printed=printed,
-                )
-                seen = case_id is None or bool(heads) or self._has_rows(conn, case_id)
-            finally:
-                # Ending a read of a damaged file can fail too; nothing was written either way.
-                try:
-                    conn.execute("COMMIT")
-                except sqlite3.DatabaseError as exc:
-                    damage.append(str(exc))
-                    with suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
+            problems, seen = self._verify_snapshot(self._connection(), case_id, printed, damage)
         if damage:
             # What could not be read is not evidence of rewriting: only the damage is reported
             # for the store as a whole.
@@ -752,6 +715,52 @@ class SqliteEventStore:
         if case_id is None:
             problems.extend(self._file_check())
         return problems
+
+    def _verify_snapshot(
+        self,
+        conn: sqlite3.Connection,
+        case_id: str | None,
+        printed: ChainHead | None,
+        damage: list[str],
+    ) -> tuple[list[VerifyProblem], bool]:
+        """The chains' problems, and whether the case was seen (any case: True), read in one
+        transaction, so the rows and the heads are one snapshot even while others append."""
+        columns = "case_id, seq, at, who, kind, payload, prev_hash, hash"
+        if case_id is None:
+            query, params = f"SELECT {columns} FROM events ORDER BY case_id, seq", ()
+            heads_query, heads_params = "SELECT case_id, count, hash FROM heads", ()
+        else:
+            query = f"SELECT {columns} FROM events WHERE case_id = ? ORDER BY seq"
+            params = (case_id,)
+            heads_query = "SELECT case_id, count, hash FROM heads WHERE case_id = ?"
+            heads_params = (case_id,)
+        conn.execute("BEGIN")
+        try:
+            # A dropped heads table reads as no heads: every case then says so.
+            heads = {
+                row[0]: ChainHead(row[0], row[1], row[2])
+                for row in _readable(conn, heads_query, heads_params, damage, missing_is_empty=True)
+            }
+            digest_query = "SELECT value FROM meta WHERE key = 'heads_digest'"
+            digest_row = next(iter(_readable(conn, digest_query, (), damage)), None)
+            # Streamed rather than fetched whole: a store can hold many large payloads.
+            problems = verify_rows(
+                _readable(conn, query, params, damage),
+                heads,
+                case_id=case_id,
+                digest=digest_row[0] if digest_row else "(none)",
+                printed=printed,
+            )
+            seen = case_id is None or bool(heads) or self._has_rows(conn, case_id)
+        finally:
+            # Ending a read of a damaged file can fail too; nothing was written either way.
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                damage.append(str(exc))
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+        return problems, seen
 
     def _file_check(self) -> list[VerifyProblem]:
         """SQLite's own check of the file's pages (damage the chain cannot see: an index, free
@@ -772,24 +781,9 @@ class SqliteEventStore:
             )
         ]
 
-    def close(self) -> None:
-        """Close the connection; calling it again does nothing."""
-        with self._lock:
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                with self._sqlite_errors("close the store"):
-                    conn.close()
-
-    def __enter__(self) -> SqliteEventStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _close_connection(self, conn: sqlite3.Connection) -> None:
+        with self._sqlite_errors("close the store"):
+            conn.close()
 
     def __repr__(self) -> str:
         state = "closed" if self._conn is None else "open"
@@ -820,6 +814,26 @@ def _digest(through_seq: int | None, text: str | None) -> tuple[dict[str, Any] |
     if not isinstance(digest, dict) or not isinstance(through_seq, int):
         return None, 0
     return digest, through_seq
+
+
+def _readable(
+    conn: sqlite3.Connection,
+    sql: str,
+    args: tuple[Any, ...],
+    damage: list[str],
+    *,
+    missing_is_empty: bool = False,
+) -> Iterator[Any]:
+    """The rows of a query, until a damaged page ends the walk where it is (what SQLite said is
+    added to ``damage``): the case being read then reports its first unreadable event (its kept
+    head says there were more). ``missing_is_empty``: a missing table reads as no rows."""
+    try:
+        yield from conn.execute(sql, args)
+    except sqlite3.OperationalError:
+        if not missing_is_empty:
+            raise
+    except sqlite3.DatabaseError as exc:
+        damage.append(str(exc))
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:

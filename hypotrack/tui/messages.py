@@ -8,7 +8,7 @@ from textual.message import Message
 
 
 class CasesListed(Message):
-    """The store's cases were read (rows from `hypotrack.report.digest.case_rows`)."""
+    """The store's cases were read (rows from `hypotrack.services.cases.case_list`)."""
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         super().__init__()

@@ -11,7 +11,8 @@ The package, by seam:
 - `models`: the file schema (pydantic models of the file as written, `FORMAT_VERSION`);
 - `strict_yaml`: reading the YAML subset a person writes, and writing it back;
 - `loader`: reading a file, validating it, locating each problem (`load_case_file`);
-- `crosscheck`: what the models cannot check alone (ids, references, times) and the events;
+- `crosscheck`: what the models cannot check alone (ids, references, times) and the events,
+  one step per section (`checker`: locating and collecting its problems);
 - `export`: a timeline of events back into a case file (`events_to_yaml`).
 
 The names below are the public entry points; the rest of the code imports them from here.

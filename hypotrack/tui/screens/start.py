@@ -139,16 +139,10 @@ class StartScreen(Guarded, Screen[None]):
     @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
     def list_cases(self) -> None:
         """Every case with its flags, from the digests the store keeps (a thread worker)."""
-        from hypotrack.report.digest import case_rows
+        from hypotrack.services.cases import case_list
 
-        store = self.app.store  # type: ignore[attr-defined]
-        rows = case_rows(store)
-        marks_of = getattr(store, "opened_marks", None)
-        if marks_of is not None:
-            # A team store: mark what changed since this person last opened each case.
-            marks = marks_of()
-            for row in rows:
-                row["unseen"] = row["events"] > marks.get(row["id"], 0)
+        # On a team store, each row also says whether it changed since this person opened it.
+        rows = case_list(self.app.store, unseen=True)  # type: ignore[attr-defined]
         self.post_message(CasesListed(rows))
 
     def on_cases_listed(self, message: CasesListed) -> None:
@@ -160,8 +154,10 @@ class StartScreen(Guarded, Screen[None]):
             self.show_rows()
 
     def shown_rows(self) -> list[dict[str, Any]]:
+        from hypotrack.services.cases import casework, training_runs
+
         rows = self.rows or []
-        return [r for r in rows if (r["kind"] == "training") == self.showing_runs]
+        return training_runs(rows) if self.showing_runs else casework(rows)
 
     def show_rows(self) -> None:
         """Fill the table with the cases (or the training runs), fitted to the screen's width."""

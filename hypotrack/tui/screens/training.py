@@ -3,7 +3,7 @@
 `hypotrack train [CASE]` starts the app here. The picker lists the teaching cases (shipped in
 `models/teaching`, or imported into the store) and the runs already stored; the trainee gives a
 name and plays (`training_play.py`), and the debrief follows (`training_debrief.py`). The run is
-stored as it goes (`training_cases.py`): one append per revealed event and per judgement.
+stored as it goes (`services/training.py`): one append per revealed event and per judgement.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ NAME_MAX = 60
 def open_training(app: App[Any], ref: str = "", coach: bool = False) -> None:
     """Start training mode on `ref`: '' for the picker, a teaching case to play (after the
     trainee's name), or a stored run (its debrief, or the play where it stopped)."""
-    from hypotrack.tui.screens.training_cases import stored_run
+    from hypotrack.services.training import stored_run
 
     store = getattr(app, "store", None)
     picker = TrainingPickerScreen(preselect=ref or None, coach=coach)
@@ -154,7 +154,7 @@ class TrainingPickerScreen(Guarded, Screen[None]):
     @work(thread=True, exclusive=True, group="training-list", exit_on_error=False)
     def list_training(self) -> None:
         """The teaching cases (each file is validated) and the stored runs: a thread worker."""
-        from hypotrack.tui.screens.training_cases import stored_runs, teaching_choices
+        from hypotrack.services.training import stored_runs, teaching_choices
 
         store = getattr(self.app, "store", None)
         choices, problems = teaching_choices(store)
@@ -296,12 +296,12 @@ class TrainingPickerScreen(Guarded, Screen[None]):
 
     def play(self, name: str | None) -> None:
         """Start a new run of a teaching case (the name first)."""
-        from hypotrack.store.base import StoreError
-        from hypotrack.tui.screens.training_cases import (
+        from hypotrack.services.training import (
             StoredRun,
             TrainingLookupError,
             find_teaching,
         )
+        from hypotrack.store.base import StoreError
 
         if name is None:
             self.notify("There is no teaching case to play.", title="No case")
@@ -337,7 +337,7 @@ class TrainingPickerScreen(Guarded, Screen[None]):
 
     def open_run(self, run_id: str) -> None:
         """A stored run: carry on where it stopped, or its debrief when it is complete."""
-        from hypotrack.tui.screens.training_cases import (
+        from hypotrack.services.training import (
             StoredRun,
             TrainingLookupError,
             find_teaching,

@@ -397,7 +397,7 @@ class DebriefScreen(Guarded, Screen[None]):
     @work(thread=True, exclusive=True, group="training-debrief", exit_on_error=False)
     def compute(self) -> None:
         from hypotrack.reasoning.training import debrief
-        from hypotrack.tui.screens.training_cases import teaching_total
+        from hypotrack.services.training import teaching_total
 
         total = self.items_total
         if total is None:

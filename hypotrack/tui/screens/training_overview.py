@@ -126,7 +126,7 @@ class TrainingOverviewScreen(Guarded, Screen[None]):
     @work(thread=True, exclusive=True, group="training-overview", exit_on_error=False)
     def read(self) -> None:
         from hypotrack.reasoning.training import cohort
-        from hypotrack.tui.screens.training_cases import overview
+        from hypotrack.services.training import overview
 
         store = getattr(self.app, "store", None)
         rows = overview(store) if store is not None else []

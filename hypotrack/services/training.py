@@ -1,4 +1,4 @@
-"""Teaching cases and training runs, for the training screens: plain Python, no Textual.
+"""Teaching cases and training runs, for `hypotrack train` and the training screens.
 
 What `hypotrack train [CASE]` can open (a teaching case shipped in `models/teaching`, or one a
 trainer imported into the store), the runs already stored, and a run that stores itself as it
@@ -17,9 +17,11 @@ from typing import Any
 
 from hypotrack.domain import model as m
 from hypotrack.domain.casefile import CaseFileError, load_case_file
+from hypotrack.domain.errors import BadInputError
 from hypotrack.reasoning.training import TrainingRun, slug
 from hypotrack.report.digest import import_case, keep_digest
 from hypotrack.resources import teaching_cases
+from hypotrack.services.case_ref import read_case_file
 from hypotrack.store.base import CaseExists, EventStore, UnknownCase
 from hypotrack.store.case import CaseSession, load_case_events
 
@@ -30,6 +32,10 @@ MAX_ID = 64  # a case id is a slug of at most 64 characters (domain/model.py)
 
 class TrainingLookupError(LookupError):
     """CASE names neither a teaching case nor a stored run; the message says what exists."""
+
+
+class NotTeaching(BadInputError):
+    """A case file given to `train` that is not a teaching case."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,20 @@ def stored_run(ref: str, store: EventStore | None) -> list[Any] | None:
         return None
     events = load_case_events(store, ref)
     return events if events[0].case.kind == "training" else None
+
+
+def resolve_training(ref: str, store: EventStore | None) -> tuple[str, str]:
+    """('case', teaching case id) or ('run', run id) for a name given to `train`: a stored
+    training run, a teaching case file, or what `find_teaching` takes (raises
+    TrainingLookupError; NotTeaching or CaseRefError for a file that is no teaching case)."""
+    if stored_run(ref, store) is not None:
+        return "run", ref
+    if Path(ref).is_file():
+        events = read_case_file(ref)
+        if events[0].case.kind != "teaching":
+            raise NotTeaching(f"{ref}: a case of kind {events[0].case.kind}, not a teaching case")
+        return "case", events[0].case.id
+    return "case", find_teaching(ref, store)[0].case.id
 
 
 def stored_runs(store: EventStore) -> list[RunSummary]:
@@ -333,3 +353,10 @@ def overview(store: EventStore, case: str | None = None) -> list[dict[str, Any]]
         rows.append(summary_row(d, stored[0].written, stored[-1].written))
     rows.sort(key=lambda r: (str(r["case"]), r["started"] or "", r["run"]))
     return rows
+
+
+def runs_of(store: EventStore, kind: str, ident: str | None) -> list[dict[str, Any]]:
+    """The overview's rows for what `resolve_training` gave: every run ('all'), a teaching
+    case's runs ('case') or one run ('run')."""
+    rows = overview(store, ident if kind == "case" else None)
+    return [r for r in rows if r["run"] == ident] if kind == "run" else rows
