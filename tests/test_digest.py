@@ -115,7 +115,7 @@ def test_the_command_line_lists_training_runs_apart(
     assert "worked-bruising" in cases and run_id not in cases
     assert run_id in runs  # whole, however long
     line = next(x for x in cases.splitlines() if x.startswith("worked-bruising"))
-    assert "4 amber" in line and "1 red" in line and "2026-02-12 10:30" in line
+    assert "4 ! amber" in line and "1 ‼ red" in line and "2026-02-12 10:30" in line
     assert main(["cases", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert {r["id"]: r["kind"] for r in doc["cases"]} == {

@@ -40,8 +40,8 @@ def test_accepted(typed: str, number: float) -> None:
         ("nan", "Not a number: type e.g. 70 or 0.7."),
         ("1,2,3", "Not a number: one rating here, e.g. 70 or 0.7."),  # a list is never read
         ("1,000.5", "Not a number: one rating here, e.g. 70 or 0.7."),
-        ("1,000", "1,000 could be 1000 or 1.000: type it without the comma."),
-        ("12,500", "12,500 could be 12500 or 12.500: type it without the comma."),
+        ("1,000", "1000 or 1.000? Type it without the comma."),
+        ("12,500", "12500 or 12.500? Type it without the comma."),
         ("-5", "Cannot be negative: 0 rules it out."),
         ("-0,5", "Cannot be negative: 0 rules it out."),
     ],

@@ -166,7 +166,7 @@ def test_html_shows_every_flag_with_its_items_question_and_acknowledgement(flagg
         text = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
         assert severity == f.severity
         # Never colour alone: the severity in words, with the glyph.
-        assert ("▲▲ RED" if f.severity == "red" else "▲ AMBER") in text
+        assert ("‼ RED" if f.severity == "red" else "! AMBER") in text
         assert flat(f.message) in text and flat(f.question) in text
         for item in f.evidence:
             assert item in text

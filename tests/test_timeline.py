@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hypotrack.domain.casefile import events_to_yaml, load_case_file, load_case_text
+from hypotrack.domain.timeline import Timeline
 from hypotrack.reasoning.api import analyse, beliefs, flags, replay
 from tests.builders import CaseBuilder, random_case
 
@@ -68,7 +69,8 @@ def test_retired_hypothesis_leaves_h() -> None:
 def test_replay_last_step_equals_current_state() -> None:
     events = load_case_file(EXAMPLE).events
     steps = replay(events)
-    assert len(steps) == len(events)
+    # The set-up at the opening instant is one step (issue 11).
+    assert len(steps) == Timeline(events).step_count
     engine = analyse(events)
     assert steps[-1].beliefs == pytest.approx(engine.current.posterior)
     assert steps[-1].flags == [f.id for f in flags(engine)]
@@ -80,8 +82,9 @@ def test_replay_never_shows_what_was_recorded_later() -> None:
         known = analyse(events, step.at)
         # Nothing later than the step's moment; at equal times, only the events up to the step.
         assert set(step.beliefs) <= set(known.current.log_post)
-        assert step.beliefs == analyse(events[: k + 1]).current.posterior
-        assert all(e.at <= step.at for e in events[: k + 1])
+        known_then = events[: Timeline(events).stop(k)]
+        assert step.beliefs == analyse(known_then).current.posterior
+        assert all(e.at <= step.at for e in known_then)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,6 +11,7 @@ from textual.widgets import Input, Select
 
 from hypotrack.domain import model as m
 from hypotrack.domain.casefile import events_to_yaml, load_case_text
+from hypotrack.domain.timeline import Timeline
 from hypotrack.store.case import CaseSession
 from hypotrack.tui.app import HypotrackApp
 from hypotrack.tui.replay_model import describe, step_view
@@ -170,7 +171,9 @@ def _zone() -> Any:
 
 
 def _tail(events: list[Any], n: int) -> list[tuple[int, Any]]:
-    return [(k, events[k]) for k in range(len(events) - n, len(events))]
+    """The last n events, each with its replay step (the set-up at opening is one step)."""
+    timeline = Timeline(events)
+    return [(timeline.step_of(k), events[k]) for k in range(len(events) - n, len(events))]
 
 
 async def test_replay_shows_an_amendment_with_its_author(fixed: Path) -> None:

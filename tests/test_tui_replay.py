@@ -17,6 +17,7 @@ from textual.widgets import Input, Static, TextArea
 
 from hypotrack.domain import model as m
 from hypotrack.domain.casefile import load_case_file, load_case_text
+from hypotrack.domain.timeline import Timeline
 from hypotrack.reasoning.api import analyse, beliefs, flags
 from hypotrack.store.case import CaseSession, import_events, load_case_events
 from hypotrack.store.sqlite import SqliteEventStore
@@ -31,9 +32,17 @@ ROOT = Path(__file__).resolve().parent.parent
 FORMAT = ROOT / "models" / "examples" / "case-format.yaml"
 SIZE = (120, 40)
 
-# Steps of models/examples/case-format.yaml (0-based): e1 at 8, j1 at 9, family-account at 10,
-# e2 at 11, e3 at 12 (retracted at 18), rough-play retired at 17, e4 at 20, j2 at 21.
-E1, J1, E2, E3, E4, J2 = 8, 9, 11, 12, 20, 21
+# Steps of models/examples/case-format.yaml (0-based): the opening (the case opened with its five
+# explanations and two sources, 8 events: one step since issue 11) at 0, e1 at 1, j1 at 2,
+# family-account at 3, e2 at 4, e3 at 5 (retracted at 11), rough-play retired at 10, e4 at 13,
+# j2 at 14; 17 steps in all.
+E1, J1, E2, E3, E4, J2 = 1, 2, 4, 5, 13, 14
+
+
+def event_of(events: list[Any], step: int) -> Any:
+    """The event of a step after the opening (one event each)."""
+    return events[Timeline(events).stop(step) - 1]
+
 
 pytestmark = pytest.mark.anyio
 
@@ -96,15 +105,17 @@ def text_of(renderable: Any) -> str:
 
 def test_each_step_holds_only_what_was_on_file_then() -> None:
     events = load_case_file(FORMAT).events
-    for k in range(len(events)):
+    timeline = Timeline(events)
+    for k in range(timeline.step_count):
         view = rm.step_view(events, k)
-        recorded = {e.evidence.id for e in events[: k + 1] if isinstance(e, m.EvidenceRecorded)}
-        added = {e.hypothesis.id for e in events[: k + 1] if isinstance(e, m.HypothesisAdded)}
+        then = events[: timeline.stop(k)]
+        recorded = {e.evidence.id for e in then if isinstance(e, m.EvidenceRecorded)}
+        added = {e.hypothesis.id for e in then if isinstance(e, m.HypothesisAdded)}
         assert set(view.state.items) == recorded
         assert set(view.state.hypotheses) == added
         assert set(view.posterior) <= added
     # The last step is the case as it stands.
-    last = rm.step_view(events, len(events) - 1)
+    last = rm.step_view(events, timeline.step_count - 1)
     now = analyse(events)
     assert last.posterior == pytest.approx({b.id: b.probability for b in beliefs(now).hypotheses})
     assert [f.id for f in last.flags] == [f.id for f in flags(now)]
@@ -114,7 +125,8 @@ def test_the_track_agrees_with_each_step_and_knows_no_future() -> None:
     events = load_case_text(FIXED_CASE).events
     track = rm.read_track(events)
     track.flags = rm.read_flags(events)
-    for k in range(len(events)):
+    timeline = Timeline(events)
+    for k in range(timeline.step_count):
         view = rm.step_view(events, k)
         assert view.flags == list(track.flags[k].flags)
         with_track = rm.step_view(events, k, readings=track.flags)
@@ -122,15 +134,15 @@ def test_the_track_agrees_with_each_step_and_knows_no_future() -> None:
         for h, p in view.posterior.items():
             assert track.network[h][k] == pytest.approx(p)
         # The track's reading at k is what a case cut off at k would give.
-        cut = rm.read_track(events[: k + 1])
+        cut = rm.read_track(events[: timeline.stop(k)])
         for h in cut.hypotheses:
             assert cut.network[h][k] == track.network[h][k]
             assert cut.worker[h][k] == track.worker[h][k]
-    assert track.judgements == [10, 17]
+    assert track.judgements == [3, 10]  # the opening (8 events) is step 0 (issue 11)
     # The items after j1 are stale-review's until j2 reviews them (DESIGN §4: t is the latest
     # judgement); at j2 contrary-evidence is raised red.
-    assert track.flag_changes() == [11, 17]
-    assert track.raised(17) == "red"
+    assert track.flag_changes() == [4, 10]
+    assert track.raised(10) == "red"
 
 
 def test_events_are_described_in_words() -> None:
@@ -142,11 +154,11 @@ def test_events_are_described_in_words() -> None:
     assert rm.step_view(events, J2).description.startswith(
         "Judgement j2 by A. Worker: favours Accidental injury (fall while cruising) (40 %)"
     )
-    assert rm.step_view(events, 19).description == (
+    assert rm.step_view(events, 12).description == (
         "Reliability of Anonymous neighbour changed from 0.6 to 0.4: Two earlier calls about "
         "this family were unfounded"
     )
-    assert rm.step_view(events, 18).description.startswith("Item e3 retracted: Recorded on")
+    assert rm.step_view(events, 11).description.startswith("Item e3 retracted: Recorded on")
 
 
 def test_the_chart_draws_nothing_after_the_step() -> None:
@@ -196,7 +208,7 @@ async def test_stepping_never_shows_what_was_recorded_later(format_case: Path) -
         assert screen.step == 0
         await pilot.press("end")
         await pilot.pause()
-        assert screen.step == 23
+        assert screen.step == 16
         assert "Clotting screen normal" in rendered(screen)
 
 
@@ -210,14 +222,14 @@ async def test_the_panes_scroll_from_the_keyboard(format_case: Path) -> None:
         assert left.max_scroll_y > 0 and on_file.max_scroll_y > 0
         await pilot.press("down", "pagedown")
         await pilot.pause()
-        assert left.scroll_y > 0 and on_file.scroll_y > 0 and screen.step == 23
+        assert left.scroll_y > 0 and on_file.scroll_y > 0 and screen.step == 16
 
 
 async def test_jumping_to_flag_changes_and_judgements(format_case: Path) -> None:
     app = HypotrackApp()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_replay(pilot)
-        assert screen.track.flag_changes() == [E3, 18, J2]
+        assert screen.track.flag_changes() == [E3, 11, J2]
         await pilot.press("n")
         await pilot.pause()
         assert screen.step == E3
@@ -225,7 +237,7 @@ async def test_jumping_to_flag_changes_and_judgements(format_case: Path) -> None
         assert "Flags raised: ! amber stale-review" in event
         await pilot.press("n")
         await pilot.pause()
-        assert screen.step == 18
+        assert screen.step == 11
         assert "Flags closed: stale-review" in text_of(
             screen.query_one("#replay-event", Static).content
         )
@@ -253,7 +265,7 @@ async def test_going_to_a_date(format_case: Path) -> None:
         assert field.has_focus
         await pilot.press(*"2026-03-04", "enter")
         await pilot.pause()
-        assert screen.step == 13  # the end of 4 March: e2's amendment at 15:00
+        assert screen.step == 6  # the end of 4 March: e2's amendment at 15:00
         assert not screen.query_one("#replay-date-box").display
 
         await pilot.press("d")
@@ -270,7 +282,7 @@ async def test_going_to_a_date(format_case: Path) -> None:
         await pilot.press("escape")  # closes the date field, not the replay
         await pilot.pause()
         assert app.screen is screen and not screen.query_one("#replay-date-box").display
-        assert screen.step == 13
+        assert screen.step == 6
 
 
 async def test_compare_two_points(format_case: Path) -> None:
@@ -288,7 +300,7 @@ async def test_compare_two_points(format_case: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen)
         body = text_of(app.screen.query_one("#compare-body", Static).content)
-        assert "From step 9" in body and "to step 21" in body
+        assert "From step 2" in body and "to step 14" in body
         assert "Items added (3)" in body
         for item in ("e2", "e3", "e4"):
             assert item in body
@@ -334,17 +346,17 @@ async def test_pinning_a_note_stores_an_event_pinned_to_the_step(format_case: Pa
         note = events[-1]
         assert isinstance(note, m.NoteAdded)
         assert note.note.kind == "supervision" and note.note.id == "n4"
-        assert note.note.pinned_at == events[E2].at
+        assert note.note.pinned_at == event_of(events, E2).at
         assert note.at == FROZEN_NOW and note.who == "tester"
 
-        assert screen.step == E2 and screen.track.total == 25
+        assert screen.step == E2 and screen.track.total == 18
         pins = text_of(screen.query_one("#replay-pins", Static).content)
         assert "Pinned to this point (written later)" in pins
         assert "Asked what else explains the shouting." in pins
         assert E2 in screen.query_one(BeliefChart).data.pins
         await pilot.press("right")
         await pilot.pause()
-        assert "pinned to step 12" in text_of(screen.query_one("#replay-items", Static).content)
+        assert "pinned to step 5" in text_of(screen.query_one("#replay-items", Static).content)
 
         await pilot.press("o")
         await pilot.pause()
@@ -352,7 +364,7 @@ async def test_pinning_a_note_stores_an_event_pinned_to_the_step(format_case: Pa
         await pilot.press("ctrl+s")
         await settle(pilot)
         last = load_case_events(app.store, "example-bruising")[-1]
-        assert last.note.kind == "sign-off" and last.note.pinned_at == events[E3].at
+        assert last.note.kind == "sign-off" and last.note.pinned_at == event_of(events, E3).at
         await pilot.press("escape")
         await pilot.pause()
         assert screen.is_attached is False or app.screen is not screen
@@ -414,8 +426,8 @@ def test_replay_snapshot(snap_compare: Any, home: Path) -> None:
         pilot.app.push_screen(ReplayScreen(CaseSession(pilot.app.store, "fixed-case")))
         await settle(pilot)
         screen = pilot.app.screen
-        screen.step = 10
-        screen.point_a = 10
+        screen.step = 3
+        screen.point_a = 3
         await pilot.press("n", "n")
         await settle(pilot)
 

@@ -13,6 +13,7 @@ from hypotrack.cli.json_out import flag_json
 from hypotrack.cli.times import iso
 from hypotrack.domain.casefile import load_case_file
 from hypotrack.domain.results import Flag
+from hypotrack.domain.timeline import Timeline
 from hypotrack.reasoning.api import analyse, flags
 from hypotrack.reasoning.timeline import (
     Step,
@@ -40,9 +41,10 @@ def test_every_shipped_case_is_walked() -> None:
 def test_the_walk_gives_the_flags_of_a_fold_to_each_step(path: Path) -> None:
     events = load_case_file(path).events
     walked = steps(events)
-    assert len(walked) == len(events)
+    # The set-up at the opening instant is one step (issue 11): one step per event after it.
+    assert len(walked) == Timeline(events).step_count
     for k, step in enumerate(walked):
-        engine = analyse(events[: k + 1])
+        engine = analyse(events[: step.stop])
         assert step.flags == tuple(flags(engine)), f"step {k} ({step.kind})"
         assert dict(step.posterior) == engine.current.posterior
         assert dict(step.reliability) == engine.current.reliability
@@ -118,8 +120,8 @@ def test_a_flag_is_raised_escalated_and_closed() -> None:
     assert kinds[0] == ("raised", "amber")
     assert ("escalated", "red") in kinds
     assert kinds[-1][0] == "closed"
-    # Closed at the revising judgement (the last event).
-    assert seen[-1][0] == len(case.events()) - 1
+    # Closed at the revising judgement (the last step).
+    assert seen[-1][0] == len(steps(case.events())) - 1
 
 
 def test_an_acknowledgement_is_a_transition_of_the_same_flag() -> None:
@@ -180,7 +182,7 @@ def test_transition_kinds_by_identity_severity_and_acknowledgement() -> None:
 def test_flags_from_skips_the_earlier_steps_and_counts_from_there() -> None:
     events = load_case_file(ROOT / "models/examples/worked-bruising.yaml").events
     full = steps(events)
-    k = len(events) - 5
+    k = len(full) - 5
     partial = list(walk(events, flags_from=k))
     assert all(s.flags is None for s in partial[:k])
     assert partial[k].flags == full[k].flags and partial[k].transitions is None
@@ -209,7 +211,7 @@ def test_as_of_stops_the_walk_and_counts_by_severity() -> None:
     events = case.events()
     cut = events[-2].at
     walked = steps(events, as_of=cut)
-    assert walked[-1].at == cut and len(walked) == len(events) - 1
+    assert walked[-1].at == cut and len(walked) == len(steps(events)) - 1
     counts = flag_counts(steps(events)[-1].flags)
     assert counts.red + counts.amber + counts.acknowledged == len(steps(events)[-1].flags or ())
 
@@ -261,7 +263,7 @@ def test_an_acknowledgement_made_at_amber_lapses_when_the_flag_turns_red() -> No
     case.note("acknowledgement", "Awaiting the paediatric opinion", flag="contrary-evidence")
     case.item(AGAINST_A).item(AGAINST_A).judge(dict(HOLD_A))  # BF 128: red
     seen = changes(case, "contrary-evidence")
-    last = len(case.events()) - 1
+    last = len(steps(case.events())) - 1
     assert [kind for _, kind, _ in seen] == ["raised", "acknowledged", "escalated", "lapsed"]
     assert seen[-2:] == [(last, "escalated", "red"), (last, "lapsed", "red")]
     # The flag shows as new, with the earlier reason beside it.

@@ -57,3 +57,49 @@ def test_one_similarity_check() -> None:
     state = fold(events)
     assert similar_items(state, "two bruises on the  LEFT cheek.") == ["e1"]
     assert similar_items(state, "A home visit found the flat cold") == []
+
+
+def test_times_and_dates_as_shown() -> None:
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from hypotrack.domain import wording
+
+    london = ZoneInfo("Europe/London")
+    at = datetime(2026, 7, 4, 8, 30, tzinfo=UTC)  # 09:30 in London (summer time)
+    assert wording.day(at, london) == "4 Jul"
+    assert wording.day_year(at, london) == "4 Jul 2026"
+    assert wording.day_time(at, london) == "4 Jul 09:30"
+    assert wording.moment(at, london) == "4 Jul 2026 09:30"
+    assert wording.moment(at) == "4 Jul 2026 08:30"  # no zone: as the time carries it
+    assert wording.moment_weekday(at, london) == "Sat 4 Jul 2026 09:30"
+    assert wording.day_words(at, london) == "4 July"
+    assert wording.month_year(at, london) == "Jul 2026"
+    assert wording.moment_column(at, london) == "2026-07-04 09:30"
+    assert wording.observed(date(2026, 7, 4)) == "4 Jul 2026"
+    assert wording.observed(None) == "not known"
+    assert wording.moment(None) == wording.day(None) == wording.moment_column(None) == "—"
+    assert wording.from_iso("2026-07-04T09:30:00+01:00") == at
+    assert wording.from_iso("not a time") is None and wording.from_iso(None) is None
+
+
+def test_one_percentage_rule_at_each_resolution() -> None:
+    from hypotrack.domain.wording import percent_cell, percent_column, percent_figure
+
+    # An uncertain value never reads 0 % or 100 %; an exact 0 or 1 reads as itself.
+    assert [percent_figure(p) for p in (0.0, 0.004, 0.22, 0.996, 1.0, None)] == [
+        "0 %", "< 1 %", "22 %", "> 99 %", "100 %", "—"]  # fmt: skip
+    assert [percent_cell(p) for p in (0.0, 0.004, 0.22, 0.996, 1.0, None)] == [
+        "  0%", " <1%", " 22%", ">99%", "100%", "  — "]  # fmt: skip
+    assert [percent_column(p) for p in (0.0, 0.0004, 0.225, 0.9996, 1.0)] == [
+        "  0.0 %", " <0.1 %", " 22.5 %", ">99.9 %", "100.0 %"]  # fmt: skip
+
+
+def test_one_set_of_glyphs_and_note_words() -> None:
+    from hypotrack.domain.wording import bearing, note_words, severity_glyph, severity_words
+
+    assert (severity_words("red"), severity_words("amber")) == ("‼ red", "! amber")
+    assert severity_glyph("amber") == "!"
+    assert (bearing(0.3), bearing(-0.3)) == ("▲", "▼")  # ▲ never marks a flag
+    assert note_words("supervision") == "Supervision note"
+    assert note_words("acknowledgement") == "Acknowledgement"

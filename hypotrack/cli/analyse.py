@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from hypotrack.cli.errors import BadInput
 from hypotrack.cli.json_out import emit_json, flag_json, step_event
 from hypotrack.cli.lookup import case_tz, load_events
-from hypotrack.cli.tables import pct, table
+from hypotrack.cli.tables import table
 from hypotrack.cli.times import iso, parse_moment
+from hypotrack.domain.wording import moment_column, percent_column, severity_words
 
 
 def _engine(args: argparse.Namespace) -> tuple[Any, list[Any], ZoneInfo]:
@@ -49,9 +50,9 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
     ratings = b.worker.ratings if b.worker else {}
     rows = []
     for h in b.hypotheses:
-        mine = pct(ratings[h.id]) if h.id in ratings else "   —"
+        mine = percent_column(ratings[h.id]) if h.id in ratings else "   —"
         mark = " ◀ favoured" if b.worker and b.worker.favoured == h.id else ""
-        rows.append([h.id, h.label[:48], pct(h.probability), mine + mark])
+        rows.append([h.id, h.label[:48], percent_column(h.probability), mine + mark])
     print(table(rows, ["explanation", "label", "evidence", "worker"]))
     for h in b.hypotheses:
         if h.unweighed:
@@ -62,7 +63,10 @@ def cmd_beliefs(args: argparse.Namespace) -> int:
         print()
         print(
             table(
-                [[s.id, s.label[:40], pct(s.prior), pct(s.reliability)] for s in uncertain],
+                [
+                    [s.id, s.label[:40], percent_column(s.prior), percent_column(s.reliability)]
+                    for s in uncertain
+                ],
                 ["source", "label", "reliable (prior)", "reliable (now)"],
             )
         )
@@ -81,7 +85,8 @@ def cmd_flags(args: argparse.Namespace) -> int:
         return 0
     print(f"Flags as of {iso(as_of, tz)}: {len(found) or 'none'}")
     for f in found:
-        glyph = "▲▲ RED" if f.severity == "red" else "▲ amber"
+        # Red in capitals: it stands out on a terminal without colour.
+        glyph = severity_words(f.severity).replace("red", "RED")
         ack = "  (acknowledged)" if f.acknowledged else ""
         print(f"\n{glyph}  {f.id}{ack}")
         print(f"  {f.message}")
@@ -126,7 +131,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             ]
         rows.append(
             [
-                s.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                moment_column(s.at, tz),
                 f"{s.kind} {s.subject or ''}",
                 *cells,
                 ",".join(s.flags),

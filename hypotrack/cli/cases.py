@@ -13,6 +13,7 @@ from hypotrack.cli.json_out import emit_json
 from hypotrack.cli.lookup import case_tz, history_head, load_events, open_store
 from hypotrack.cli.tables import flag_counts, table
 from hypotrack.cli.times import parse_moment
+from hypotrack.domain.wording import from_iso, moment_column
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -68,7 +69,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
                 r["id"],
                 one_line(r["title"], 40),
                 r["kind"],
-                r["last_change"][:16].replace("T", " "),
+                moment_column(from_iso(r["last_change"])),
                 "DAMAGED" if r.get("damaged") else flag_counts(r["open"]),
                 flag_counts(r["acknowledged"]),
             ]

@@ -12,8 +12,15 @@ from zoneinfo import ZoneInfo
 from hypotrack.cli.errors import BadInput
 from hypotrack.cli.json_out import diff_json, emit_json
 from hypotrack.cli.lookup import case_tz, load_events
-from hypotrack.cli.tables import pct, table
+from hypotrack.cli.tables import table
 from hypotrack.cli.times import iso, parse_moment
+from hypotrack.domain.wording import (
+    moment_column,
+    odds_text,
+    percent_column,
+    ratio_text,
+    severity_words,
+)
 
 EVENT_WORDS = {
     "evidence-recorded": "{} recorded",
@@ -54,7 +61,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         return 0
 
     def when(at: datetime) -> str:
-        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        return moment_column(at, tz)
 
     print(f"From {iso(d.start, tz)} to {iso(d.end, tz)}")
     recorded = _recorded_lines(d, when)
@@ -99,7 +106,7 @@ def _recorded_lines(d: Any, when: Callable[[datetime], str]) -> list[str]:
         )
     for r in d.reliability_changes:
         lines.append(
-            f"  ~ source {r.source}: reliability {pct(r.before).strip()} → {pct(r.after).strip()} "
+            f"  ~ source {r.source}: reliability {percent_column(r.before).strip()} → {percent_column(r.after).strip()} "
             f"({when(r.at)})"
         )
     return lines
@@ -114,7 +121,7 @@ def _print_judgements_and_notes(d: Any, when: Callable[[datetime], str]) -> None
         print("\nJudgements in between:")
         for j in d.judgements:
             favours = f"favours {j.favoured}" if j.favoured else "no favourite (a tie)"
-            ratings = ", ".join(f"{h} {pct(v).strip()}" for h, v in j.shares.items())
+            ratings = ", ".join(f"{h} {percent_column(v).strip()}" for h, v in j.shares.items())
             print(f"  {j.id} {when(j.at)}{_by(j.who)}: {favours} — {ratings}")
             if j.note:
                 print(f"    note: {j.note}")
@@ -132,10 +139,9 @@ def _print_flags(d: Any, when: Callable[[datetime], str]) -> None:
         print("\nFlags in between:")
         for c in d.flag_changes:
             f = c.flag
-            glyph = "▲▲ red" if f.severity == "red" else "▲ amber"
             rival = f" ('{f.favoured}' against '{f.rival}')" if f.rival else ""
             print(
-                f"  {when(c.at)} {f.id}{rival} {FLAG_CHANGE_WORDS[c.change]} [{glyph}], after "
+                f"  {when(c.at)} {f.id}{rival} {FLAG_CHANGE_WORDS[c.change]} [{severity_words(f.severity)}], after "
                 + EVENT_WORDS.get(c.kind, c.kind + " {}").format(c.subject or "").strip()
             )
     elif d.flags_after:
@@ -146,10 +152,9 @@ def _print_flags(d: Any, when: Callable[[datetime], str]) -> None:
 
 def _print_beliefs(d: Any) -> None:
     """The table of each explanation's change, then what moved each one."""
-    from hypotrack.domain.wording import odds_text
 
     def p(x: float | None) -> str:
-        return pct(x) if x is not None else "   —"
+        return percent_column(x) if x is not None else "   —"
 
     rows = []
     for b in d.beliefs:
@@ -177,7 +182,6 @@ def _print_beliefs(d: Any) -> None:
 
 def _movers(b: Any) -> list[str]:
     """The five items that moved an explanation most, then all other changes as one factor."""
-    from hypotrack.domain.wording import ratio_text
 
     items = [
         f"{i.id} {ratio_text(math.exp(i.log_odds))}"

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 
-def pct(p: float) -> str:
-    return f"{p * 100:5.1f} %"
-
-
 def table(rows: list[list[str]], header: list[str]) -> str:
     """Rows as aligned columns; every cell folded to one line (a paragraph cannot break a table)."""
     from hypotrack.domain.text import one_line
@@ -21,5 +17,7 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def flag_counts(counts: dict[str, int]) -> str:
-    """'1 red, 2 amber' (severities with none left out), or 'none'."""
-    return ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "none"
+    """'1 ‼ red, 2 ! amber' (severities with none left out), or 'none'."""
+    from hypotrack.domain.wording import severity_words
+
+    return ", ".join(f"{n} {severity_words(sev)}" for sev, n in counts.items() if n) or "none"

@@ -9,6 +9,7 @@ from hypotrack.cli.errors import BadInput
 from hypotrack.cli.json_out import emit_json
 from hypotrack.cli.lookup import open_store
 from hypotrack.cli.tables import table
+from hypotrack.domain.wording import from_iso, moment_column
 
 
 def resolve_training_ref(ref: str, store: Any) -> tuple[str, str]:
@@ -37,15 +38,12 @@ def summary_table(rows: list[dict[str, Any]]) -> str:
             return "—"
         return "never" if r["finished"] else "not yet"
 
-    def when(text: str | None) -> str:
-        return (text or "")[:16].replace("T", " ") or "—"
-
     table_rows = [
         [
             r["run"],
             r["trainee"] or "?",
             r["case"] or "?",
-            when(r["started"]),
+            moment_column(from_iso(r["started"])),
             r["status"],
             revised(r),
             num(r["revision_delay"], "{:+d}"),

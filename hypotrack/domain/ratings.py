@@ -44,11 +44,8 @@ def parse_rating(field: str, raw: str) -> float:
         if text.count(",") > 1 or "." in text:
             raise FieldError(field, f"Not a number: one rating here, {EXAMPLE}.")
         if _THOUSANDS.fullmatch(text):
-            raise FieldError(
-                field,
-                f"{text} could be {text.replace(',', '')} or {text.replace(',', '.')}: "
-                "type it without the comma.",
-            )
+            whole, decimal = text.replace(",", ""), text.replace(",", ".")
+            raise FieldError(field, f"{whole} or {decimal}? Type it without the comma.")
         text = text.replace(",", ".")
     try:
         number = float(text)

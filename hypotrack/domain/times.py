@@ -17,7 +17,7 @@ file must give the offset (`2026-10-25T01:30+01:00`).
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: The years a case's dates may fall in: a date outside is a typing slip (and year 9999 has
@@ -101,3 +101,12 @@ def is_ambiguous(local: datetime) -> bool:
     return (
         naive.replace(tzinfo=tz, fold=0).utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
     )
+
+
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The last instant of `day` in `tz`: what a bare date means as a moment ("as of 12 February").
+
+    "As of 12 February" must include everything recorded on 12 February, to the microsecond (the
+    finest a time on the timeline holds): 23:59:59 would leave out an event at 23:59:59.5.
+    """
+    return datetime.combine(day, time.max).replace(tzinfo=tz)

@@ -27,6 +27,15 @@ NO_TIME = "—"
 # --- times and dates ------------------------------------------------------------------------
 
 
+def from_iso(text: str | None) -> datetime | None:
+    """A time a summary row carries as ISO text ('2026-02-12T10:30:00+00:00'), to be shown; None
+    when there is none or it does not read as a time."""
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
 def local(at: Moment, tz: ZoneInfo | None = None) -> Moment:
     """`at` in `tz` (an aware time); a date, a time without zone, or no `tz`: as it is."""
     if tz is not None and isinstance(at, datetime) and at.tzinfo is not None:
@@ -83,17 +92,19 @@ def month_year(at: Moment, tz: ZoneInfo | None = None) -> str:
     return f"{local(at, tz):%b %Y}"
 
 
-def moment_column(at: datetime, tz: ZoneInfo | None = None) -> str:
+def moment_column(at: datetime | None, tz: ZoneInfo | None = None) -> str:
     """'2026-02-04 09:30': a moment in a command-line table (sorts as text, reads as a date)."""
+    if at is None:
+        return NO_TIME
     return f"{local(at, tz):%Y-%m-%d %H:%M}"
 
 
-def observed(at: Moment | None) -> str:
+def observed(at: Moment | None, tz: ZoneInfo | None = None) -> str:
     """When an item happened, as the worker gave it: '4 Feb 2026', '4 Feb 2026 09:30' (a date
     and time), or 'not known'."""
     if at is None:
         return "not known"
-    return moment(at) if isinstance(at, datetime) else day_year(at)
+    return moment(at, tz) if isinstance(at, datetime) else day_year(at)
 
 
 # --- percentages ----------------------------------------------------------------------------
@@ -199,6 +210,17 @@ def items_on_file(live: int, retracted: int) -> str:
     retracted)' — the live items, and beside them those retracted (still on the record)."""
     text = f"{live} item{'' if live == 1 else 's'} on file"
     return f"{text} ({retracted} retracted)" if retracted else text
+
+
+# --- bearing --------------------------------------------------------------------------------
+
+#: Up (towards an explanation, raised) and down: the only meaning ▲ and ▼ have.
+UP, DOWN = "▲", "▼"
+
+
+def bearing(change: float) -> str:
+    """'▲' for a rise (change > 0), '▼' otherwise."""
+    return UP if change > 0 else DOWN
 
 
 # --- flags and notes ------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
+from hypotrack.domain import model as m
 from hypotrack.domain.results import (
     Beliefs,
     ChangeMyMind,
@@ -14,12 +15,13 @@ from hypotrack.domain.results import (
     SourceBelief,
     WorkerView,
 )
+from hypotrack.domain.timeline import Timeline
 from hypotrack.reasoning.engine import Engine
 from hypotrack.reasoning.flags import compute_flags
 from hypotrack.reasoning.whatif import change_my_mind
 
 
-def analyse(events: list[Any], as_of: datetime | None = None) -> Engine:
+def analyse(events: Sequence[m.Event], as_of: datetime | None = None) -> Engine:
     """Fold a timeline up to `as_of` (inclusive) and run the network over it."""
     return Engine.run(events, as_of)
 
@@ -61,8 +63,9 @@ def enquiries(engine: Engine) -> ChangeMyMind:
     return change_my_mind(engine)
 
 
-def replay(events: list[Any], with_flags: bool = True) -> list[ReplayStep]:
-    """Every step of the timeline: the event, both belief lines and the flags as they stood."""
+def replay(events: Timeline | Iterable[m.Event], with_flags: bool = True) -> list[ReplayStep]:
+    """Every step of the timeline (the set-up at the opening instant is one step, the case
+    opened: `domain.timeline`): the event, both belief lines and the flags as they stood."""
     from hypotrack.reasoning.timeline import walk
 
     return [

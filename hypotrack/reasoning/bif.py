@@ -28,6 +28,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain.state import CaseState, fold
+from hypotrack.domain.timeline import Timeline
 from hypotrack.reasoning.network import NOT_NAME, NameMap, _pgmpy, build_network
 from hypotrack.reasoning.spec import NetworkSpec
 
@@ -78,9 +79,8 @@ def _annotate(model: Any, names: NameMap) -> None:
 
 def network_file(events: list[Any], fmt: Format, as_of: datetime | None = None) -> str:
     """The network as of `as_of` (inclusive; default: the last event) as BIF or XMLBIF text."""
+    Timeline.of(events).check(as_of)  # BeforeOpened (a ValueError): nothing on file then
     state = fold(events, as_of)
-    if state.info is None:
-        raise ValueError("nothing on file at that moment: it is before the case was opened")
     if not state.live_hypotheses:
         raise ValueError("the case has no open explanations at that moment: there is no network")
     spec = NetworkSpec.of(state)

@@ -20,12 +20,16 @@ carries its log likelihood ratio against the favoured explanation, ln L(h)/L(F).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from hypotrack.domain import model as m
-from hypotrack.domain.results import Flag, Result
+from hypotrack.domain.results import Flag
 from hypotrack.domain.state import CaseState, ItemState
+from hypotrack.domain.timeline import BeforeOpened, Timeline
+from hypotrack.domain.values import Value
 from hypotrack.reasoning.timeline import Step, TransitionKind, walk
 
 
@@ -33,7 +37,7 @@ class DiffError(ValueError):
     """Two points that cannot be compared (the message says why, in the user's terms)."""
 
 
-class ItemAdded(Result):
+class ItemAdded(Value):
     id: str
     at: datetime
     source: str
@@ -42,7 +46,7 @@ class ItemAdded(Result):
     retracted: bool = False
 
 
-class ItemAmended(Result):
+class ItemAmended(Value):
     id: str
     at: datetime
     before: dict[str, float]
@@ -50,7 +54,7 @@ class ItemAmended(Result):
     reason: str | None
 
 
-class ItemRetracted(Result):
+class ItemRetracted(Value):
     id: str
     at: datetime
     reason: str | None
@@ -58,14 +62,14 @@ class ItemRetracted(Result):
     was_on_file: bool
 
 
-class HypothesisChange(Result):
+class HypothesisChange(Value):
     id: str
     label: str
     at: datetime
     reason: str | None = None
 
 
-class ReliabilityChange(Result):
+class ReliabilityChange(Value):
     source: str
     at: datetime
     before: float
@@ -73,7 +77,7 @@ class ReliabilityChange(Result):
     reason: str | None
 
 
-class Contribution(Result):
+class Contribution(Value):
     """One event's share of an explanation's change in log-odds."""
 
     step: int
@@ -83,7 +87,7 @@ class Contribution(Result):
     log_odds: float
 
 
-class ItemMover(Result):
+class ItemMover(Value):
     """An item's part in an explanation's change: its events' shares, summed."""
 
     id: str
@@ -93,7 +97,7 @@ class ItemMover(Result):
     log_lr_vs_favoured: float | None
 
 
-class BeliefChange(Result):
+class BeliefChange(Value):
     id: str
     label: str
     # The network's belief at each point (None where the explanation was not open).
@@ -113,7 +117,7 @@ class BeliefChange(Result):
     movers: list[ItemMover]
 
 
-class JudgementEntry(Result):
+class JudgementEntry(Value):
     """A judgement made in between: who made it, the ratings as entered and normalised."""
 
     id: str
@@ -126,7 +130,7 @@ class JudgementEntry(Result):
     note: str | None
 
 
-class NoteEntry(Result):
+class NoteEntry(Value):
     """A note written in between, with its author; `pinned_at` when it is about an earlier point."""
 
     id: str
@@ -138,7 +142,7 @@ class NoteEntry(Result):
     pinned_at: datetime | None = None
 
 
-class FlagChange(Result):
+class FlagChange(Value):
     """A flag transition in between (raised, escalated, closed...), and the event it followed."""
 
     step: int
@@ -150,7 +154,7 @@ class FlagChange(Result):
     subject: str | None
 
 
-class CaseDiff(Result):
+class CaseDiff(Value):
     start: datetime
     end: datetime
     # The favoured explanation the likelihood ratios are taken against, and whose it is: the
@@ -195,7 +199,8 @@ def _lr(item: ItemState, h: str, favoured: str | None) -> float | None:
 
 
 class _Window:
-    """The entries in between, gathered event by event (one handler per event kind)."""
+    """The entries in between, gathered event by event (one handler per event kind, as
+    `CaseState.apply` does)."""
 
     def __init__(self) -> None:
         self.items_added: list[ItemAdded] = []
@@ -211,217 +216,260 @@ class _Window:
         self.likelihood_now: dict[str, dict[str, float]] = {}
         self.reliability_now: dict[str, float] = {}
 
-    def before_window(self, event: Any) -> None:
-        kind = event.kind
-        if kind == "evidence-recorded":
-            self.likelihood_now[event.evidence.id] = dict(event.evidence.likelihood)
-        elif kind == "evidence-amended":
-            self.likelihood_now[event.id] = dict(event.likelihood)
-        elif kind == "source-added":
-            self.reliability_now[event.source.id] = event.source.reliability
-        elif kind == "reliability-changed":
-            self.reliability_now[event.source] = event.reliability
-
-    def in_window(self, event: Any, state: CaseState) -> None:
-        """Called with the state as it stands after the event (labels as they were then)."""
+    def before_window(self, event: m.Event) -> None:
+        """An event at or before the first point: only what the later changes are read against."""
         if isinstance(event, m.EvidenceRecorded):
-            ev = event.evidence
-            self.likelihood_now[ev.id] = dict(ev.likelihood)
-            self.added_ids.add(ev.id)
-            self.items_added.append(
-                ItemAdded(id=ev.id, at=event.at, source=ev.source, text=ev.text)
-            )
+            self.likelihood_now[event.evidence.id] = dict(event.evidence.likelihood)
         elif isinstance(event, m.EvidenceAmended):
-            self.items_amended.append(
-                ItemAmended(
-                    id=event.id,
-                    at=event.at,
-                    before=self.likelihood_now[event.id],
-                    after=dict(event.likelihood),
-                    reason=event.reason,
-                )
-            )
             self.likelihood_now[event.id] = dict(event.likelihood)
-        elif isinstance(event, m.EvidenceRetracted):
-            self.items_retracted.append(
-                ItemRetracted(
-                    id=event.id,
-                    at=event.at,
-                    reason=event.reason,
-                    was_on_file=event.id not in self.added_ids,
-                )
-            )
-        elif isinstance(event, m.HypothesisAdded):
-            h = event.hypothesis
-            self.hyps_added.append(HypothesisChange(id=h.id, label=h.label, at=event.at))
-        elif isinstance(event, m.HypothesisRetired):
-            self.hyps_retired.append(
-                HypothesisChange(
-                    id=event.id, label=state.label(event.id), at=event.at, reason=event.reason
-                )
-            )
         elif isinstance(event, m.SourceAdded):
             self.reliability_now[event.source.id] = event.source.reliability
         elif isinstance(event, m.ReliabilityChanged):
-            self.reliability.append(
-                ReliabilityChange(
-                    source=event.source,
-                    at=event.at,
-                    before=self.reliability_now[event.source],
-                    after=event.reliability,
-                    reason=event.reason,
-                )
-            )
             self.reliability_now[event.source] = event.reliability
-        elif isinstance(event, m.JudgementRecorded):
-            j = event.judgement
-            judged = state.judgements[-1]
-            total = sum(j.ratings.values())
-            self.judgements.append(
-                JudgementEntry(
-                    id=j.id,
-                    at=event.at,
-                    who=event.who,
-                    favoured=judged.favoured,
-                    ratings=dict(j.ratings),
-                    shares={h: v / total for h, v in j.ratings.items()} if total > 0 else {},
-                    note=j.note,
-                )
+
+    def in_window(self, event: m.Event, state: CaseState) -> None:
+        """Called with the state as it stands after the event (labels as they were then)."""
+        handler = getattr(self, "_on_" + event.kind.replace("-", "_"), None)
+        if handler is not None:
+            handler(event, state)
+
+    def _on_evidence_recorded(self, event: m.EvidenceRecorded, state: CaseState) -> None:
+        ev = event.evidence
+        self.likelihood_now[ev.id] = dict(ev.likelihood)
+        self.added_ids.add(ev.id)
+        self.items_added.append(ItemAdded(id=ev.id, at=event.at, source=ev.source, text=ev.text))
+
+    def _on_evidence_amended(self, event: m.EvidenceAmended, state: CaseState) -> None:
+        self.items_amended.append(
+            ItemAmended(
+                id=event.id,
+                at=event.at,
+                before=self.likelihood_now[event.id],
+                after=dict(event.likelihood),
+                reason=event.reason,
             )
-        elif isinstance(event, m.NoteAdded):
-            n = event.note
-            self.notes.append(
-                NoteEntry(
-                    id=n.id,
-                    at=event.at,
-                    who=event.who,
-                    kind=n.kind,
-                    text=n.text,
-                    flag=n.flag,
-                    pinned_at=n.pinned_at,
-                )
+        )
+        self.likelihood_now[event.id] = dict(event.likelihood)
+
+    def _on_evidence_retracted(self, event: m.EvidenceRetracted, state: CaseState) -> None:
+        self.items_retracted.append(
+            ItemRetracted(
+                id=event.id,
+                at=event.at,
+                reason=event.reason,
+                was_on_file=event.id not in self.added_ids,
             )
+        )
+
+    def _on_hypothesis_added(self, event: m.HypothesisAdded, state: CaseState) -> None:
+        h = event.hypothesis
+        self.hyps_added.append(HypothesisChange(id=h.id, label=h.label, at=event.at))
+
+    def _on_hypothesis_retired(self, event: m.HypothesisRetired, state: CaseState) -> None:
+        self.hyps_retired.append(
+            HypothesisChange(
+                id=event.id, label=state.label(event.id), at=event.at, reason=event.reason
+            )
+        )
+
+    def _on_source_added(self, event: m.SourceAdded, state: CaseState) -> None:
+        self.reliability_now[event.source.id] = event.source.reliability
+
+    def _on_reliability_changed(self, event: m.ReliabilityChanged, state: CaseState) -> None:
+        self.reliability.append(
+            ReliabilityChange(
+                source=event.source,
+                at=event.at,
+                before=self.reliability_now[event.source],
+                after=event.reliability,
+                reason=event.reason,
+            )
+        )
+        self.reliability_now[event.source] = event.reliability
+
+    def _on_judgement(self, event: m.JudgementRecorded, state: CaseState) -> None:
+        j = event.judgement
+        judged = state.judgements[-1]
+        total = sum(j.ratings.values())
+        self.judgements.append(
+            JudgementEntry(
+                id=j.id,
+                at=event.at,
+                who=event.who,
+                favoured=judged.favoured,
+                ratings=dict(j.ratings),
+                shares={h: v / total for h, v in j.ratings.items()} if total > 0 else {},
+                note=j.note,
+            )
+        )
+
+    def _on_note(self, event: m.NoteAdded, state: CaseState) -> None:
+        n = event.note
+        self.notes.append(
+            NoteEntry(
+                id=n.id,
+                at=event.at,
+                who=event.who,
+                kind=n.kind,
+                text=n.text,
+                flag=n.flag,
+                pinned_at=n.pinned_at,
+            )
+        )
 
 
-def diff(events: list[Any], t1: datetime, t2: datetime) -> CaseDiff:
-    """What changed from t1 to t2 (both inclusive). Raises DiffError for points out of order."""
-    if not events:
-        raise DiffError("the case has no events")
-    if t1 > t2:
-        raise DiffError("the first point is after the second")
-    opened = events[0].at
-    if t1 < opened:
-        raise DiffError("the first point is before the case was opened")
-    # Events are in timeline order: the first point is the last event at or before t1.
-    k1 = max(k for k, e in enumerate(events) if e.at <= t1)
+@dataclass(frozen=True, slots=True)
+class _Walked:
+    """The walk from the first point to the second: the steps (the first point's step, then
+    each step in between), the entries in between and the flag transitions, the case at t2."""
+
+    steps: list[Step]
+    window: _Window
+    flag_changes: list[FlagChange]
+    state: CaseState
+
+
+def _first_step(timeline: Timeline, t1: datetime) -> int:
+    """The step of the first point: that of the last event at or before t1."""
+    try:
+        return timeline.step_of(timeline.last_at(t1))
+    except BeforeOpened:
+        raise DiffError("the first point is before the case was opened") from None
+
+
+def _walk_between(timeline: Timeline, k1: int, t2: datetime) -> _Walked:
+    """One walk up to t2, reading the flags from step k1 (the first point) on."""
     window = _Window()
-    the_walk = walk(events, as_of=t2, flags_from=k1)
+    the_walk = walk(timeline, as_of=t2, flags_from=k1)
     steps: list[Step] = []
     flag_changes: list[FlagChange] = []
     for step in the_walk:
-        if step.index <= k1:
-            window.before_window(step.event)
-            if step.index == k1:
-                steps.append(step)
+        if step.index < k1:
+            for event in step.events:
+                window.before_window(event)
             continue
         steps.append(step)
+        if step.index == k1:
+            for event in step.events:
+                window.before_window(event)
+            continue
         window.in_window(step.event, the_walk.state)
-        for t in step.transitions or ():
-            flag_changes.append(
-                FlagChange(
-                    step=step.index,
-                    at=step.at,
-                    change=t.kind,
-                    flag=t.flag,
-                    kind=step.kind,
-                    subject=step.subject,
-                )
+        flag_changes.extend(
+            FlagChange(
+                step=step.index,
+                at=step.at,
+                change=t.kind,
+                flag=t.flag,
+                kind=step.kind,
+                subject=step.subject,
             )
-    state = the_walk.state
-    first, last = steps[0], steps[-1]
-    items_added = [
-        i.model_copy(update={"retracted": not state.items[i.id].live}) for i in window.items_added
-    ]
+            for t in step.transitions or ()
+        )
+    return _Walked(steps, window, flag_changes, the_walk.state)
 
+
+def _favoured(last: Step) -> tuple[str | None, Literal["worker", "network"] | None]:
+    """The worker's favoured explanation at the second point if still open, else the network's
+    leading one (None for a case with no open explanation)."""
     latest = last.worker
     if latest is not None and latest.favoured in last.log_posterior:
-        favoured, favoured_by = latest.favoured, "worker"
-    elif last.log_posterior:
-        favoured = max(last.log_posterior, key=lambda h: last.log_posterior[h])
-        favoured_by = "network"
-    else:
-        favoured, favoured_by = None, None
+        return latest.favoured, "worker"
+    if last.log_posterior:
+        return max(last.log_posterior, key=lambda h: last.log_posterior[h]), "network"
+    return None, None
 
-    changes: list[BeliefChange] = []
-    ever = list(dict.fromkeys([*first.log_posterior, *last.log_posterior]))
-    for h in ever:
-        in_first, in_last = h in first.log_posterior, h in last.log_posterior
-        before = first.p(h) if in_first else None
-        after = last.p(h) if in_last else None
-        lo_before = first.log_odds(h) if in_first and len(first.log_posterior) > 1 else None
-        lo_after = last.log_odds(h) if in_last and len(last.log_posterior) > 1 else None
-        contributions: list[Contribution] = []
-        movers: dict[str, float] = {}
-        lo_change = None
-        if lo_before is not None and lo_after is not None:
-            # Open at both points, so open throughout (retirement is for good) and, with two
-            # or more explanations open throughout, finite at every step in between.
-            lo_change = lo_after - lo_before
-            previous = lo_before
-            for step in steps[1:]:
-                if not step.moved_network:
-                    continue
-                current = step.log_odds(h)
-                share = current - previous
-                previous = current
-                if share == 0.0:
-                    continue
-                subject = step.subject
-                contributions.append(
-                    Contribution(
-                        step=step.index,
-                        at=step.at,
-                        kind=step.kind,
-                        subject=subject,
-                        log_odds=share,
-                    )
-                )
-                if step.kind.startswith("evidence-") and subject in state.items:
-                    movers[subject] = movers.get(subject, 0.0) + share
-        # An item recorded and retracted in between nets to nothing: it did not move it.
-        ranked = sorted(
-            ((i, share) for i, share in movers.items() if abs(share) > 1e-12),
-            key=lambda pair: -abs(pair[1]),
-        )
-        changes.append(
-            BeliefChange(
-                id=h,
-                label=state.label(h),
-                before=before,
-                after=after,
-                change=(after - before) if before is not None and after is not None else None,
-                log_odds_before=lo_before,
-                log_odds_after=lo_after,
-                log_odds_change=lo_change,
-                worker_before=_worker(first, h),
-                worker_after=_worker(last, h),
-                contributions=contributions,
-                movers=[
-                    ItemMover(
-                        id=item_id,
-                        log_odds=share,
-                        log_lr_vs_favoured=_lr(state.items[item_id], h, favoured),
-                    )
-                    for item_id, share in ranked
-                ],
+
+def _shares(
+    h: str, lo_before: float, steps: list[Step], state: CaseState
+) -> tuple[list[Contribution], dict[str, float]]:
+    """Each step's share of h's change in log-odds (sequential contribution), and per item
+    the sum of its events' shares."""
+    contributions: list[Contribution] = []
+    movers: dict[str, float] = {}
+    previous = lo_before
+    for step in steps[1:]:
+        if not step.moved_network:
+            continue
+        current = step.log_odds(h)
+        share = current - previous
+        previous = current
+        if share == 0.0:
+            continue
+        subject = step.subject
+        contributions.append(
+            Contribution(
+                step=step.index, at=step.at, kind=step.kind, subject=subject, log_odds=share
             )
         )
+        if step.kind.startswith("evidence-") and subject in state.items:
+            movers[subject] = movers.get(subject, 0.0) + share
+    return contributions, movers
+
+
+def _belief_change(h: str, walked: _Walked, favoured: str | None) -> BeliefChange:
+    """h's belief at both points and what moved it in between."""
+    first, last, state = walked.steps[0], walked.steps[-1], walked.state
+    in_first, in_last = h in first.log_posterior, h in last.log_posterior
+    before = first.p(h) if in_first else None
+    after = last.p(h) if in_last else None
+    lo_before = first.log_odds(h) if in_first and len(first.log_posterior) > 1 else None
+    lo_after = last.log_odds(h) if in_last and len(last.log_posterior) > 1 else None
+    contributions: list[Contribution] = []
+    movers: dict[str, float] = {}
+    lo_change = None
+    if lo_before is not None and lo_after is not None:
+        # Open at both points, so open throughout (retirement is for good) and, with two
+        # or more explanations open throughout, finite at every step in between.
+        lo_change = lo_after - lo_before
+        contributions, movers = _shares(h, lo_before, walked.steps, state)
+    # An item recorded and retracted in between nets to nothing: it did not move it.
+    ranked = sorted(
+        ((i, share) for i, share in movers.items() if abs(share) > 1e-12),
+        key=lambda pair: -abs(pair[1]),
+    )
+    return BeliefChange(
+        id=h,
+        label=state.label(h),
+        before=before,
+        after=after,
+        change=(after - before) if before is not None and after is not None else None,
+        log_odds_before=lo_before,
+        log_odds_after=lo_after,
+        log_odds_change=lo_change,
+        worker_before=_worker(first, h),
+        worker_after=_worker(last, h),
+        contributions=contributions,
+        movers=[
+            ItemMover(
+                id=item_id,
+                log_odds=share,
+                log_lr_vs_favoured=_lr(state.items[item_id], h, favoured),
+            )
+            for item_id, share in ranked
+        ],
+    )
+
+
+def diff(events: Timeline | Iterable[m.Event], t1: datetime, t2: datetime) -> CaseDiff:
+    """What changed from t1 to t2 (both inclusive). Raises DiffError for points out of order."""
+    timeline = Timeline.of(events)
+    if not timeline:
+        raise DiffError("the case has no events")
+    if t1 > t2:
+        raise DiffError("the first point is after the second")
+    walked = _walk_between(timeline, _first_step(timeline, t1), t2)
+    first, last, state, window = walked.steps[0], walked.steps[-1], walked.state, walked.window
+    favoured, favoured_by = _favoured(last)
+    ever = list(dict.fromkeys([*first.log_posterior, *last.log_posterior]))
     return CaseDiff(
         start=t1,
         end=t2,
         favoured=favoured,
         favoured_by=favoured_by,
-        items_added=items_added,
+        items_added=[
+            i.model_copy(update={"retracted": not state.items[i.id].live})
+            for i in window.items_added
+        ],
         items_amended=window.items_amended,
         items_retracted=window.items_retracted,
         # Labels as they stand at the second point, as in the beliefs.
@@ -434,8 +482,8 @@ def diff(events: list[Any], t1: datetime, t2: datetime) -> CaseDiff:
         reliability_changes=window.reliability,
         judgements=window.judgements,
         notes=window.notes,
-        beliefs=changes,
+        beliefs=[_belief_change(h, walked, favoured) for h in ever],
         flags_before=list(first.flags or ()),
         flags_after=list(last.flags or ()),
-        flag_changes=flag_changes,
+        flag_changes=walked.flag_changes,
     )

@@ -43,7 +43,8 @@ def w(j: JudgementState, h: str, other: JudgementState | None = None) -> float |
     ratings = j.ratings
     if h not in ratings or (other is not None and h not in other.ratings):
         return None
-    keys = ratings.keys() if other is None else ratings.keys() & other.ratings.keys()
+    # In the ratings' own order (not a set's): the sum must not depend on string hashing.
+    keys = list(ratings) if other is None else [k for k in ratings if k in other.ratings]
     total = sum(ratings[k] for k in keys)
     return ratings[h] / total if total > 0 else 0.0
 

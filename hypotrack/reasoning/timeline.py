@@ -1,10 +1,17 @@
 """The one walk over a case's timeline (DESIGN §6, §8): what replay, reports, diffs and training read.
 
-`walk(events)` folds the events one by one through the incremental engine and yields, per event,
-a frozen `Step`: the event, both belief lines as they stood after it (the network's posterior
-per live explanation and its reading of each source's reliability; the worker's latest
-judgement), the flags as they stood, and the flag **transitions** at that step. Nothing in a
-step is computed from a later event, so every reader sees what was known at the time.
+`walk(events)` folds the events one by one through the incremental engine and yields, per step
+of the timeline (`domain.timeline.Timeline`), a frozen `Step`: the event, both belief lines as
+they stood after it (the network's posterior per live explanation and its reading of each
+source's reliability; the worker's latest judgement), the flags as they stood, and the flag
+**transitions** at that step. Nothing in a step is computed from a later event, so every reader
+sees what was known at the time.
+
+Every event is a step of its own except the case's set-up: the case opened and the
+explanations, sources and enquiries recorded at that same instant, before any other event, are
+one step, the **opening** (its `event` is the case opened; `events` holds the whole set-up).
+Folded one by one they would show beliefs nobody held (100 %, 50 %, 33 % as the explanations
+arrive) and flags raised and closed within one instant.
 
 One definition of "a flag was raised" lives here. A flag's identity is its rule, its favoured
 explanation and its rival (`flag_key`). Between one step and the next:
@@ -23,22 +30,23 @@ Cost: the walk reads the flags after every event through `compute_flags`, the sa
 `flags --as-of` says at that step. The flags keep their incremental readings on the engine, so
 the walk stays linear in the number of events; the engine's posterior is rebuilt only after the
 events that change the network, and a step shares the previous step's belief maps otherwise.
-`flags_from` skips the flags on the steps before it (a replay screen that needs one step's
+`flags_from` (a step number) skips the flags on the steps before it (a replay screen that needs one step's
 flags and their transitions reads from the step before).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 from hypotrack.domain import model as m
 from hypotrack.domain.results import Beliefs, ChangeMyMind, Flag, WorkerView
 from hypotrack.domain.state import CaseState, JudgementState
+from hypotrack.domain.timeline import BeforeOpened, Timeline
 from hypotrack.reasoning.engine import NETWORK_EVENTS, Engine
 from hypotrack.reasoning.flags import compute_flags
 
@@ -111,9 +119,12 @@ def transitions(before: tuple[Flag, ...], after: tuple[Flag, ...]) -> tuple[Flag
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """The case as it stood just after one event: a frozen value, built from nothing later.
+    """The case as it stood just after one step: a frozen value, built from nothing later.
 
-    `index` is the event's 0-based position in the timeline. `posterior` and `log_posterior`
+    `index` is the step's 0-based position in the timeline's steps; `events` the events it
+    folds in (the whole set-up for the opening, else one), `event` the step's event (the case
+    opened, for the opening) and `stop` the position just past its last event, so
+    `events[:stop]` is the case as it stood at the step. `posterior` and `log_posterior`
     hold the network's belief per live explanation; `reliability` the network's reading of each
     source's "reliable" node. `worker` is the worker's latest judgement so far (None before the
     first). `flags` are the flags as they stood and `transitions` how they changed from the step
@@ -123,7 +134,9 @@ class Step:
 
     index: int
     at: datetime
-    event: Any
+    event: m.Event
+    events: tuple[m.Event, ...]
+    stop: int
     posterior: Mapping[str, float]
     log_posterior: Mapping[str, float]
     reliability: Mapping[str, float]
@@ -141,8 +154,8 @@ class Step:
 
     @property
     def moved_network(self) -> bool:
-        """Whether this event can have changed the network's reading."""
-        return self.event.kind in NETWORK_EVENTS
+        """Whether this step's events can have changed the network's reading."""
+        return any(e.kind in NETWORK_EVENTS for e in self.events)
 
     def p(self, hypothesis: str) -> float | None:
         """The network's belief in an explanation (None when it was not open)."""
@@ -181,13 +194,13 @@ class Walk:
 
     def __init__(
         self,
-        events: list[Any],
+        events: Timeline | Iterable[m.Event],
         *,
         as_of: datetime | None = None,
         flags: bool = True,
         flags_from: int = 0,
     ) -> None:
-        self._events = events
+        self._events = Timeline.of(events)
         self._as_of = as_of
         self._flags = flags
         self._flags_from = max(0, flags_from)
@@ -225,10 +238,14 @@ class Walk:
         reliability: Mapping[str, float] = _EMPTY
         judgement: JudgementState | None = None
         worker: WorkerView | None = None
-        for index, event in enumerate(self._events):
-            if as_of is not None and event.at > as_of:
+        timeline = self._events
+        for index in range(timeline.step_count):
+            stop = timeline.stop(index)
+            folded = timeline.step_events(index)
+            if as_of is not None and folded[-1].at > as_of:
                 break
-            snap = engine.apply(event)
+            for event in folded:
+                snap = engine.apply(event)
             if snap.log_post is not log_post_seen:
                 # The engine hands the same maps on after an event that leaves the network as
                 # it was: share them, and the step costs no copy.
@@ -251,7 +268,9 @@ class Walk:
             step = Step(
                 index=index,
                 at=snap.at,
-                event=event,
+                event=folded[0],
+                events=folded,
+                stop=stop,
                 posterior=posterior,
                 log_posterior=log_posterior,
                 reliability=reliability,
@@ -264,32 +283,34 @@ class Walk:
 
 
 def walk(
-    events: list[Any],
+    events: Timeline | Iterable[m.Event],
     *,
     as_of: datetime | None = None,
     flags: bool = True,
     flags_from: int = 0,
 ) -> Walk:
-    """Walk a case's events up to `as_of` (inclusive; default: all of them), step by step."""
+    """Walk a case's events up to `as_of` (inclusive; default: all of them), step by step.
+
+    `flags_from` is a step number: the flags are read from that step on."""
     return Walk(events, as_of=as_of, flags=flags, flags_from=flags_from)
 
 
-def steps(events: list[Any], *, as_of: datetime | None = None, flags: bool = True) -> list[Step]:
+def steps(
+    events: Timeline | Iterable[m.Event], *, as_of: datetime | None = None, flags: bool = True
+) -> list[Step]:
     """Every step of the walk, as a list."""
     return list(walk(events, as_of=as_of, flags=flags))
 
 
-def standing(events: list[Any], as_of: datetime | None = None) -> Step | None:
-    """The last step (the case as it stands at `as_of`), with the flags read only there."""
-    if not events:
+def standing(events: Timeline | Iterable[m.Event], as_of: datetime | None = None) -> Step | None:
+    """The last step (the case as it stands at `as_of`), with the flags read only there; None
+    with no events or a moment before the case was opened."""
+    try:
+        known = Timeline.of(events).as_of(as_of)
+    except BeforeOpened:
         return None
-    last = len(events) - 1
-    if as_of is not None:
-        last = max((k for k, e in enumerate(events) if e.at <= as_of), default=-1)
-        if last < 0:
-            return None
     found = None
-    for step in walk(events[: last + 1], flags_from=last):
+    for step in walk(known, flags_from=known.step_count - 1):
         found = step
     return found
 

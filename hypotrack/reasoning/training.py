@@ -8,13 +8,15 @@ judgement at the item's own time (at equal times a judgement follows the evidenc
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from hypotrack.domain import model as m
+from hypotrack.domain.results import Flag
 from hypotrack.domain.state import fold
+from hypotrack.domain.values import Value
 from hypotrack.reasoning.timeline import walk
 
 QUESTION_FALL = 0.10  # a fall of 0.10 below its first rating is "questioning" the fixed view (§6a)
@@ -29,7 +31,7 @@ class TrainingRun:
     """A run in progress: the teaching timeline and how much of it has been revealed."""
 
     def __init__(
-        self, teaching_events: list[Any], trainee: str, run_id: str, now: datetime
+        self, teaching_events: list[m.Event], trainee: str, run_id: str, now: datetime
     ) -> None:
         opened = teaching_events[0]
         info = opened.case
@@ -44,7 +46,7 @@ class TrainingRun:
             based_on=info.id,
             trainee=trainee,
         )
-        self.events: list[Any] = [
+        self.events: list[m.Event] = [
             m.CaseOpened(at=opened.at, who=trainee, case=self.case, teaching=opened.teaching)
         ]
         self.position = 1  # index of the next teaching event to reveal
@@ -62,9 +64,9 @@ class TrainingRun:
     def finished(self) -> bool:
         return self.items_shown >= self.items_total
 
-    def reveal_next(self) -> list[Any]:
+    def reveal_next(self) -> list[m.Event]:
         """The events up to and including the next item (none when all are shown)."""
-        shown: list[Any] = []
+        shown: list[m.Event] = []
         while self.position < len(self.teaching_events):
             event = self.teaching_events[self.position]
             self.position += 1
@@ -111,11 +113,7 @@ class TrainingRun:
 # --- the debrief --------------------------------------------------------------------------
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class DebriefStep(Frozen):
+class DebriefStep(Value):
     item: str
     index: int  # 1-based position of the item in play
     worker: dict[str, float]
@@ -124,7 +122,7 @@ class DebriefStep(Frozen):
     flags: list[str]
 
 
-class RevisionMark(Frozen):
+class RevisionMark(Value):
     after: str
     expect: str
     why: str | None
@@ -133,7 +131,7 @@ class RevisionMark(Frozen):
     delay: int  # items late (negative: early); no response: all remaining items
 
 
-class FlagSeen(Frozen):
+class FlagSeen(Value):
     id: str
     first_item: str
     severity: str
@@ -141,7 +139,7 @@ class FlagSeen(Frozen):
     evidence: list[str]
 
 
-class Debrief(Frozen):
+class Debrief(Value):
     """A run's debrief. Until the run is finished (`finished` False) it carries nothing of the
     answer: no truth, learning points, author's revision points, revision delay or scores
     against the truth (DESIGN §6a); only how far the run has got."""
@@ -169,7 +167,7 @@ class Debrief(Frozen):
 
 
 def _brier(p: dict[str, float], target: dict[str, float]) -> float:
-    keys = set(p) | set(target)
+    keys = [*p, *(h for h in target if h not in p)]  # in order: no hash-seeded float sums
     return sum((p.get(h, 0.0) - target.get(h, 0.0)) ** 2 for h in keys)
 
 
@@ -203,45 +201,53 @@ def questioned_and_revised(steps: list[DebriefStep]) -> tuple[int | None, int | 
     return questioned, revised
 
 
-def debrief(events: list[Any], items_total: int | None = None) -> Debrief:
-    """What a trainer shows after a run: both lines, revisions against the author's points,
-    the flags that fired, and the scores.
+@dataclass
+class _Play:
+    """What the walk over a run gives the debrief: a step per judgement made after an item,
+    the flags seen (the first time each fired, and whether it ever turned red), the items in
+    the order shown, and the explanations' labels."""
 
-    `items_total` is the teaching case's number of items; the run is finished when every one
-    was shown and judged. An unfinished run's debrief (or one whose teaching case cannot be
-    found, `items_total` None) holds nothing of the answer: see `Debrief`."""
-    steps: list[DebriefStep] = []
-    flags_seen: dict[str, FlagSeen] = {}
-    item_order: list[str] = []
+    steps: list[DebriefStep] = field(default_factory=list)
+    flags_seen: dict[str, FlagSeen] = field(default_factory=dict)
+    item_order: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def saw(self, flags: tuple[Flag, ...], item: str) -> None:
+        for f in flags:
+            seen = self.flags_seen.get(f.id)
+            if seen is None:
+                self.flags_seen[f.id] = FlagSeen(
+                    id=f.id,
+                    first_item=item,
+                    severity=f.severity,
+                    message=f.message,
+                    evidence=f.evidence,
+                )
+            elif f.severity == "red" and seen.severity != "red":
+                self.flags_seen[f.id] = seen.model_copy(update={"severity": "red"})
+
+
+def _play(events: Sequence[m.Event]) -> _Play:
+    """The timeline walk (reasoning/timeline.py) over a run; the debrief reads the flags as they
+    stood at each of the trainee's judgements."""
+    play = _Play()
     pending: str | None = None
-    # The timeline walk (reasoning/timeline.py); the debrief reads the flags as they stood
-    # at each of the trainee's judgements.
     the_walk = walk(events)
     for step in the_walk:
         event = step.event
-        if event.kind == "evidence-recorded":
-            item_order.append(event.evidence.id)
+        if isinstance(event, m.EvidenceRecorded):
+            play.item_order.append(event.evidence.id)
             pending = event.evidence.id
-        elif event.kind == "judgement" and pending is not None:
+        elif isinstance(event, m.JudgementRecorded) and pending is not None:
             live = set(step.posterior)
             ratings = {h: v for h, v in event.judgement.ratings.items() if h in live}
             total = sum(ratings.values()) or 1.0
             raised = step.flags or ()
-            for f in raised:
-                if f.id not in flags_seen:
-                    flags_seen[f.id] = FlagSeen(
-                        id=f.id,
-                        first_item=pending,
-                        severity=f.severity,
-                        message=f.message,
-                        evidence=f.evidence,
-                    )
-                elif f.severity == "red" and flags_seen[f.id].severity != "red":
-                    flags_seen[f.id] = flags_seen[f.id].model_copy(update={"severity": "red"})
-            steps.append(
+            play.saw(raised, pending)
+            play.steps.append(
                 DebriefStep(
                     item=pending,
-                    index=len(item_order),
+                    index=len(play.item_order),
                     worker={h: v / total for h, v in ratings.items()},
                     network=dict(step.posterior),
                     favoured=event.judgement.favoured,
@@ -249,12 +255,19 @@ def debrief(events: list[Any], items_total: int | None = None) -> Debrief:
                 )
             )
             pending = None
-    info = events[0].case
-    teaching = events[0].teaching or m.Teaching()
+    play.labels = {h.id: h.label for h in the_walk.state.hypotheses.values()}
+    return play
+
+
+def _revision_marks(
+    teaching: m.Teaching,
+    item_order: list[str],
+    questioned: int | None,
+    revised: int | None,
+) -> list[RevisionMark]:
+    """The author's revision points against the trainee's: items late (negative: early; no
+    response: all remaining items)."""
     n_items = len(item_order)
-    fixed = steps[0].favoured if steps else None
-    questioned, revised = questioned_and_revised(steps)
-    finished = items_total is not None and n_items >= items_total and len(steps) >= items_total
     position = {item: k + 1 for k, item in enumerate(item_order)}
     marks = []
     for point in teaching.revision_points:
@@ -277,21 +290,54 @@ def debrief(events: list[Any], items_total: int | None = None) -> Debrief:
                 delay=delay,
             )
         )
-    revise_marks = [mk for mk in marks if mk.expect == "revise"]
-    delay = revise_marks[0].delay if revise_marks else (marks[0].delay if marks else None)
-    truth = teaching.truth
+    return marks
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _scores(
+    steps: list[DebriefStep], truth: str | None, fixed: str | None
+) -> tuple[float | None, float | None, float | None, float | None]:
+    """(trainee's Brier score against the truth, the network's, the trainee's against the
+    network, the mean gap |w − b| on the fixed view) over the judged steps."""
     brier_t = brier_n = None
     if truth and steps:
         target = {truth: 1.0}
-        brier_t = sum(_brier(s.worker, target) for s in steps) / len(steps)
-        brier_n = sum(_brier(s.network, target) for s in steps) / len(steps)
-    vs_network = sum(_brier(s.worker, s.network) for s in steps) / len(steps) if steps else None
+        brier_t = _mean([_brier(s.worker, target) for s in steps])
+        brier_n = _mean([_brier(s.network, target) for s in steps])
+    vs_network = _mean([_brier(s.worker, s.network) for s in steps])
     gap = (
-        sum(abs(s.worker.get(fixed, 0.0) - s.network.get(fixed, 0.0)) for s in steps) / len(steps)
-        if steps and fixed
+        _mean([abs(s.worker.get(fixed, 0.0) - s.network.get(fixed, 0.0)) for s in steps])
+        if fixed
         else None
     )
-    labels = {h.id: h.label for h in the_walk.state.hypotheses.values()}
+    return brier_t, brier_n, vs_network, gap
+
+
+def debrief(events: Sequence[m.Event], items_total: int | None = None) -> Debrief:
+    """What a trainer shows after a run: both lines, revisions against the author's points,
+    the flags that fired, and the scores.
+
+    `items_total` is the teaching case's number of items; the run is finished when every one
+    was shown and judged. An unfinished run's debrief (or one whose teaching case cannot be
+    found, `items_total` None) holds nothing of the answer: see `Debrief`."""
+    play = _play(events)
+    steps = play.steps
+    opening = events[0]
+    assert isinstance(opening, m.CaseOpened)
+    info = opening.case
+    teaching = opening.teaching or m.Teaching()
+    n_items = len(play.item_order)
+    fixed = steps[0].favoured if steps else None
+    questioned, revised = questioned_and_revised(steps)
+    finished = items_total is not None and n_items >= items_total and len(steps) >= items_total
+    marks = _revision_marks(teaching, play.item_order, questioned, revised)
+    revise_marks = [mk for mk in marks if mk.expect == "revise"]
+    delay = revise_marks[0].delay if revise_marks else (marks[0].delay if marks else None)
+    truth = teaching.truth
+    brier_t, brier_n, vs_network, gap = _scores(steps, truth, fixed)
     if not finished:  # nothing of the answer before the run is finished (§6a)
         marks, delay, truth, brier_t, brier_n = [], None, None, None, None
     return Debrief(
@@ -307,14 +353,14 @@ def debrief(events: list[Any], items_total: int | None = None) -> Debrief:
         revised_at=revised,
         revision_points=marks,
         revision_delay=delay,
-        flags=list(flags_seen.values()),
+        flags=list(play.flags_seen.values()),
         learning_points=list(teaching.learning_points) if finished else [],
         truth=truth,
         brier_trainee=brier_t,
         brier_network=brier_n,
         brier_vs_network=vs_network,
         mean_gap=gap,
-        labels=labels,
+        labels=play.labels,
     )
 
 

@@ -15,11 +15,14 @@ held, so the report is linear in the case's size.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain.timeline import Timeline
 from hypotrack.reasoning.timeline import walk
 from hypotrack.report.sections import summary
 from hypotrack.report.sections.chart import BeliefLines
@@ -32,15 +35,39 @@ from hypotrack.report.values import Report
 from hypotrack.report.words import BRIEF_ITEMS
 
 
-def gather(events: list[Any], as_of: datetime | None = None) -> Report:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused, and resumed as it was.
+
+    Each of its full collections visits every live object: the case's events, the state the walk
+    folds, the report's values. At 20,000 items that was about a quarter of the report's CPU time
+    (1.6 s of 7.0 s, measured). A walk leaves no cyclic garbage until it ends (its steps are freed
+    by reference counting; the cycles are in the folded state, freed at the end), so pausing the
+    collector costs no memory.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def gather(events: Timeline | Iterable[m.Event], as_of: datetime | None = None) -> Report:
     """Everything the report shows, as known at `as_of` (inclusive; default: the last event)."""
-    if not events or (as_of is not None and as_of < events[0].at):
-        raise ValueError("nothing on file at that moment: it is before the case was opened")
+    # BeforeOpened (a ValueError) for a moment before the case was opened.
+    on_record = Timeline.of(events).as_of(as_of)
+    with _collector_paused():
+        return _gather(on_record, as_of)
+
+
+def _gather(on_record: Timeline, as_of: datetime | None) -> Report:
     # One walk over the timeline (reasoning/timeline.py): each step goes to the readers once.
-    the_walk = walk(events, as_of=as_of)
+    the_walk = walk(on_record)
     flag_history = FlagHistory()
     on_file = OnFileAtJudgements()
-    lines = BeliefLines(events[0].at)
+    lines = BeliefLines(on_record.opened)
     now = None
     for now in the_walk:
         flag_history.take(now)
@@ -48,7 +75,7 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         lines.take(now)
     assert now is not None  # the first event is at or before `as_of`
     state = the_walk.state
-    known = events[: now.index + 1]
+    known = list(on_record)
     tz = ZoneInfo(state.info.timezone)
     latest = state.latest_judgement
     flags = shown_flags(state, now)
@@ -73,13 +100,13 @@ def gather(events: list[Any], as_of: datetime | None = None) -> Report:
         series=lines.series(state),
         judgement_marks=[(j.at, j.id) for j in state.judgements],
         steps=lines.steps,
-        start=events[0].at,
+        start=on_record.opened,
         end=_timeline_end(known),
         brief=len(state.items) > BRIEF_ITEMS,
     )
 
 
-def _timeline_end(events: list[Any]) -> datetime:
+def _timeline_end(events: list[m.Event]) -> datetime:
     """Where the case's own timeline ends: its last event, counting a pinned note at the moment
     it is pinned to (a review written a year later must not stretch a chart of two weeks)."""
     return max(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from hypotrack.domain.wording import percent_figure
 from hypotrack.report.markdown import md
 
 Block = tuple[str, Any]  # ("p", text) | ("table", (header, rows)) | ("list", items)
@@ -20,12 +21,6 @@ AFTER_FINISH = (
     "The run is unfinished: which explanation turned out true, the learning points, the "
     "author's revision points and the scores against the truth are shown when it is finished."
 )
-
-
-def _pct(p: float | None) -> str:
-    if p is None:
-        return "—"
-    return "under 1 %" if 0 < p < 0.01 else f"{p * 100:.0f} %"
 
 
 def _num(x: float | None, fmt: str = "{:.3f}") -> str:
@@ -122,7 +117,7 @@ def _steps(d: Any) -> tuple[list[str], list[list[str]]]:
     for s in d.steps:
         row = [f"{s.index} ({s.item})", s.favoured]
         for h in shown:
-            row += [_pct(s.worker.get(h)), _pct(s.network.get(h))]
+            row += [percent_figure(s.worker.get(h)), percent_figure(s.network.get(h))]
         row.append(", ".join(s.flags) or "—")
         rows.append(row)
     return header, rows

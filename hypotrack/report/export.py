@@ -19,6 +19,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from hypotrack.domain.timeline import BeforeOpened, Timeline
+
 FORMATS = ("yaml", "html", "md", "bif", "xmlbif")
 
 
@@ -39,9 +41,10 @@ def export(
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
-    if not events or (as_of is not None and as_of < events[0].at):
-        raise ExportError("nothing on file at that moment: it is before the case was opened")
-    known = events if as_of is None else [e for e in events if e.at <= as_of]
+    try:
+        known = list(Timeline.of(events).as_of(as_of))
+    except BeforeOpened as exc:
+        raise ExportError(str(exc)) from None
     if head is None:
         from hypotrack.store.case import chain_head
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from hypotrack.domain.wording import figure_words
+from hypotrack.domain.wording import figure_words, percent_figure, severity_words
 from hypotrack.report.values import Report, TimelineEntry
 from hypotrack.report.words import (
     NO_FAVOURITE,
@@ -22,9 +22,7 @@ from hypotrack.report.words import (
     counts_line,
     method_paragraphs,
     on_file_words,
-    percent,
     scope_words,
-    severity_words,
 )
 
 # Punctuation that means something anywhere in a line. Parentheses and '!' need no escape
@@ -62,8 +60,8 @@ def _summary(r: Report) -> str:
     if fav is not None:
         out.append(
             f"The worker's latest judgement ({code(r.latest_judgement)}) favours "
-            f"**{md(fav.label)}** ({code(fav.id)}): the worker rates it {percent(fav.worker)}; "
-            f"the evidence as entered gives it {percent(fav.network)}."
+            f"**{md(fav.label)}** ({code(fav.id)}): the worker rates it {percent_figure(fav.worker)}; "
+            f"the evidence as entered gives it {percent_figure(fav.network)}."
         )
     else:
         out.append("No judgement has been recorded yet.")
@@ -91,8 +89,8 @@ def _summary(r: Report) -> str:
         rows.append(
             [
                 f"{code(x.id)} {md(x.label)}",
-                percent(x.network),
-                percent(x.worker),
+                percent_figure(x.network),
+                percent_figure(x.worker),
                 "; ".join(status),
             ]
         )
@@ -118,9 +116,9 @@ def _chart(r: Report) -> str:
             if h not in step.network:
                 cells.append("")
                 continue
-            cell = percent(step.network[h])
+            cell = percent_figure(step.network[h])
             if step.worker is not None and h in step.worker:
-                cell += f" / {percent(step.worker[h])}"
+                cell += f" / {percent_figure(step.worker[h])}"
             cells.append(cell)
         rows.append([r.when(step.at), md(step.what), *cells])
     out.append(_table(["When", "What", *(code(h) for h in hyps)], rows))
@@ -272,8 +270,8 @@ def _judgements(r: Report) -> str:
                 [
                     [
                         f"{code(h)} {md(r.label(h))}" + (" ◀" if h == j.favoured else ""),
-                        percent(worker),
-                        percent(network),
+                        percent_figure(worker),
+                        percent_figure(network),
                     ]
                     for h, worker, network in j.rows
                 ],
@@ -312,14 +310,16 @@ def _sources(r: Report) -> str:
     rows = []
     for s in r.sources:
         changes = "<br>".join(
-            [f"{percent(s.initial)} at first"] * bool(s.changes)
+            [f"{percent_figure(s.initial)} at first"] * bool(s.changes)
             + [
-                f"{r.when(at)}: {percent(v)}" + (f" — {md(why)}" if why else "")
+                f"{r.when(at)}: {percent_figure(v)}" + (f" — {md(why)}" if why else "")
                 for at, v, why in s.changes
             ]
         )
-        network = percent(s.network) if s.reliability < 1 else "taken at face value"
-        rows.append([f"{code(s.id)} {md(s.label)}", percent(s.reliability), network, changes])
+        network = percent_figure(s.network) if s.reliability < 1 else "taken at face value"
+        rows.append(
+            [f"{code(s.id)} {md(s.label)}", percent_figure(s.reliability), network, changes]
+        )
     out = [
         _table(
             ["Source", "Relied on (worker)", "Reliable, given the evidence", "Changes"],

@@ -2,7 +2,7 @@
 
 One small panel per explanation on one time axis (the case's own timeline: a note written later
 about an earlier point sits at that point), with the judgements as dotted lines, the notes as ◆
-and the flags raised as numbered ▲ / ▲▲ along the top, and the items as ticks on the axis. The
+and the flags raised as numbered ! (amber) / ‼ (red) along the top, and the items as ticks on the axis. The
 picture is 720 units wide whatever the case's size: each line is thinned to what can be seen.
 """
 
@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from hypotrack.domain import wording
+from hypotrack.domain.wording import percent_figure, severity_glyph
 from hypotrack.report.escape import e
 from hypotrack.report.values import ChartSeries, Report
-from hypotrack.report.words import SEVERITY_GLYPH, percent
 
 W = 720
 LEFT, RIGHT = 44, 12
@@ -31,12 +32,12 @@ def _ticks(start: datetime, end: datetime, r: Report) -> list[tuple[datetime, st
         if span / (h * 3600) <= 10:
             first = local0.replace(minute=0, second=0, microsecond=0)
             step = timedelta(hours=h)
-            return _walk(first, end, step, lambda t: f"{t.day} {t:%b %H:%M}")
+            return _walk(first, end, step, wording.day_time)
     for d in days:
         if span / (d * 86400) <= 10 or d == days[-1]:
             first = local0.replace(hour=0, minute=0, second=0, microsecond=0)
             step = timedelta(days=d)
-            fmt = (lambda t: f"{t.day} {t:%b}") if d < 91 else (lambda t: f"{t:%b %Y}")
+            fmt = wording.day if d < 91 else wording.month_year
             return _walk(first, end, step, fmt)
     return []
 
@@ -51,8 +52,8 @@ def _walk(first: datetime, end: datetime, step: timedelta, fmt: object) -> list:
 
 
 def _text_width(text: str) -> float:
-    """Roughly how wide bold 12 px text is: the glyph ▲ is wider than a digit."""
-    return sum(11.5 if ch == "▲" else 7.6 for ch in text) + 2
+    """Roughly how wide bold 12 px text is: the glyph ‼ is wider than a digit."""
+    return sum(11.5 if ch == "‼" else 7.6 for ch in text) + 2
 
 
 class _Rows:
@@ -74,8 +75,8 @@ class _Rows:
 def _flag_labels(marks: list, x: Callable[[datetime], float], r: Report) -> list[tuple]:
     """Where each flag label goes: (left, row, [(text, severity)], tooltip).
 
-    Each mark gets its own label ("▲4") while three rows can hold them; when they cannot, marks
-    closer than a label's width share one: "▲4 ▲5" for two, "▲▲6–11" for a run (▲▲ if any
+    Each mark gets its own label ("!4") while three rows can hold them; when they cannot, marks
+    closer than a label's width share one: "!4 !5" for two, "‼6–11" for a run (‼ if any
     of them is red).
     """
     for spread in (0.0, 24.0, 60.0):
@@ -93,12 +94,9 @@ def _flag_labels(marks: list, x: Callable[[datetime], float], r: Report) -> list
             )
             red = any(c.severity == "red" for c in cluster)
             if len(cluster) <= 2:
-                parts = [
-                    (f"{SEVERITY_GLYPH.get(c.severity, '▲')}{c.number}", c.severity)
-                    for c in cluster
-                ]
+                parts = [(f"{severity_glyph(c.severity)}{c.number}", c.severity) for c in cluster]
             else:
-                glyph = SEVERITY_GLYPH["red" if red else "amber"]
+                glyph = severity_glyph("red" if red else "amber")
                 parts = [
                     (f"{glyph}{cluster[0].number}–{cluster[-1].number}", "red" if red else "amber")
                 ]
@@ -215,7 +213,7 @@ def _head(height: float) -> list[str]:
         '<desc id="chart-desc">For each explanation, a solid line shows the belief the evidence '
         "gives it (the network) and a dashed line with dots shows the worker's own ratings at "
         "each judgement. Judgements are dotted vertical lines; notes are marked ◆ at the "
-        "moment they are about; flags are marked ▲ (amber) and ▲▲ (red) along the top. The "
+        "moment they are about; flags are marked ! (amber) and ‼ (red) along the top. The "
         "time axis is the case's own timeline: a note written later about an earlier point "
         "sits at that point. Exact figures are in the tables of this report.</desc>",
         # Legend.
@@ -227,8 +225,8 @@ def _head(height: float) -> list[str]:
         '<text x="184" y="4">Worker\'s rating</text>',
         '<line x1="290" y1="-7" x2="290" y2="7" stroke="#777" stroke-dasharray="2 2"/>',
         '<text x="295" y="4">Judgement</text>',
-        '<text x="375" y="4"><tspan fill="#8a5300" font-weight="700">▲ amber</tspan> / '
-        '<tspan fill="#a1001a" font-weight="700">▲▲ red</tspan> flag (numbered below)'
+        '<text x="375" y="4"><tspan fill="#8a5300" font-weight="700">! amber</tspan> / '
+        '<tspan fill="#a1001a" font-weight="700">‼ red</tspan> flag (numbered below)'
         "</text>",
         "</g>",
     ]
@@ -324,7 +322,7 @@ def _panel_title(f: _Frame, r: Report, s: ChartSeries, top: float, out: list[str
     if s.retired is not None:
         right = f"retired {r.day(s.retired)}"
     else:
-        right = f"evidence {percent(last_net)} · worker {percent(last_worker)}"
+        right = f"evidence {percent_figure(last_net)} · worker {percent_figure(last_worker)}"
     # About 6.5 px a character at 12 px: keep the label clear of the figures on the right.
     room = int((f.plot_w - 6.5 * len(right) - 8 * len(s.hypothesis) - 30) / 6.3)
     label = s.label if len(s.label) <= room else s.label[: max(room - 1, 0)] + "…"
@@ -358,7 +356,7 @@ def _lines(
             continue
         out.append(
             f'<circle cx="{x(t):.1f}" cy="{y(w):.1f}" r="4" fill="#b44200" stroke="#fff" '
-            f'stroke-width="1"><title>{e(s.hypothesis)}: worker {percent(w)} at '
+            f'stroke-width="1"><title>{e(s.hypothesis)}: worker {percent_figure(w)} at '
             f"{e(r.when(t))}</title></circle>"
         )
 

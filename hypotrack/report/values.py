@@ -6,11 +6,13 @@ them out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain import wording
 from hypotrack.domain.results import EnquiryValue, Flag
 
 
@@ -30,14 +32,14 @@ class Explanation:
     unweighed: int = 0  # earlier items not yet weighed against it (added mid-case)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Likelihood:
     hypothesis: str
     words: str
     neutral: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineEntry:
     at: datetime
     kind: str
@@ -137,11 +139,11 @@ class ChartSeries:
     retired: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BeliefStep:
     at: datetime
     what: str
-    network: dict[str, float]
+    network: Mapping[str, float]  # the walk's read-only map of the step, shared, not copied
     worker: dict[str, float] | None  # the latest judgement's ratings by then
 
 
@@ -172,12 +174,10 @@ class Report:
 
     def when(self, at: datetime) -> str:
         """A moment in the case's time zone, as on a case record: 2 Mar 2026 10:15."""
-        local = at.astimezone(self.tz)
-        return f"{local.day} {local:%b %Y %H:%M}"
+        return wording.moment(at, self.tz)
 
     def day(self, at: datetime) -> str:
-        local = at.astimezone(self.tz)
-        return f"{local.day} {local:%b}"
+        return wording.day(at, self.tz)
 
     def label(self, hypothesis: str) -> str:
         for e in self.explanations:

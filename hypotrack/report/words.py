@@ -7,12 +7,10 @@ for its format (`html.e`, `markdown.md`).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
-from hypotrack.domain.wording import items_on_file
+from hypotrack.domain.wording import items_on_file, severity_words
 from hypotrack.domain.yardstick import TERMS, term_for
 from hypotrack.report.values import JudgementThen, Report
 
@@ -38,7 +36,6 @@ RATIOS_NOTE = (
     "of the probability yardstick. Only the ratios between explanations move the beliefs: an "
     "item equally expected under all of them changes nothing."
 )
-SEVERITY_GLYPH = {"amber": "▲", "red": "▲▲"}
 # A report of more than this many items shows likelihoods as numbers (see `likelihood_words`).
 BRIEF_ITEMS = 1000
 BRIEF_NOTE = (
@@ -47,13 +44,6 @@ BRIEF_NOTE = (
     + ", ".join(f"{term} {p:.2g}" for term, p in TERMS.items())
     + "); the case file keeps them as entered."
 )
-
-NOTE_KINDS = {
-    "supervision": "Supervision",
-    "decision": "Decision",
-    "sign-off": "Sign-off",
-    "acknowledgement": "Flag acknowledged",
-}
 
 
 # A judgement's heading when no explanation is favoured (the timeline, and both renderers).
@@ -100,17 +90,6 @@ def scope_words(r: Report) -> tuple[str, str]:
 # --- formatting shared by the renderers -----------------------------------------------------
 
 
-def percent(p: float | None) -> str:
-    """A belief as a practitioner reads it: whole per cent, never a false 0 or 100."""
-    if p is None:
-        return "—"
-    if 0 < p < 0.005:
-        return "< 1 %"
-    if 0.995 < p < 1:
-        return "> 99 %"
-    return f"{p * 100:.0f} %"
-
-
 def likelihood_words(probability: float, entered: str | float | None, brief: bool = False) -> str:
     """A likelihood as entered: the yardstick term, or the number with the nearest term.
 
@@ -127,33 +106,26 @@ def likelihood_words(probability: float, entered: str | float | None, brief: boo
     return f"{probability:.2g} (≈ {term_for(probability)})"
 
 
-def severity_words(severity: str) -> str:
-    return f"{SEVERITY_GLYPH.get(severity, '▲')} {severity}"
+# What an event did, by kind ({} is its subject); other kinds are named by their kind.
+AFTER_WORDS = {
+    "evidence-recorded": "{} recorded",
+    "evidence-amended": "{} amended",
+    "evidence-retracted": "{} retracted",
+    "judgement": "judgement {}",
+    "note": "note {}",
+    "hypothesis-added": "explanation {} added",
+    "hypothesis-retired": "explanation {} retired",
+    "reliability-changed": "reliability of {} changed",
+    "source-relabelled": "source {} renamed",
+    "hypothesis-relabelled": "explanation {} reworded",
+    "enquiry-raised": "enquiry {} raised",
+}
 
 
 def after_words(event: Any) -> str:
     """What an event did, in a few words: "e4 recorded"."""
-    subject = m.event_subject(event) or ""
-    words = {
-        "evidence-recorded": f"{subject} recorded",
-        "evidence-amended": f"{subject} amended",
-        "evidence-retracted": f"{subject} retracted",
-        "judgement": f"judgement {subject}",
-        "note": f"note {subject}",
-        "hypothesis-added": f"explanation {subject} added",
-        "hypothesis-retired": f"explanation {subject} retired",
-        "reliability-changed": f"reliability of {subject} changed",
-        "source-relabelled": f"source {subject} renamed",
-        "hypothesis-relabelled": f"explanation {subject} reworded",
-        "enquiry-raised": f"enquiry {subject} raised",
-    }
-    return words.get(event.kind, event.kind)
-
-
-def when(at: Any, tz: ZoneInfo) -> str:
-    """A moment (or a date) in the case's time zone, as on a case record: 2 Mar 2026 10:15."""
-    local = at.astimezone(tz) if isinstance(at, datetime) and at.tzinfo else at
-    return f"{local.day} {local:%b %Y %H:%M}"
+    words = AFTER_WORDS.get(event.kind)
+    return event.kind if words is None else words.format(m.event_subject(event) or "")
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -175,7 +147,7 @@ def on_file_words(j: JudgementThen) -> str:
 def counts_line(r: Report) -> str:
     """The case in one line: items, sources, judgements, enquiries, flags by severity."""
     c = r.counts
-    severities = [f"{c[sev]} {SEVERITY_GLYPH[sev]} {sev}" for sev in ("red", "amber") if c[sev]]
+    severities = [f"{c[sev]} {severity_words(sev)}" for sev in ("red", "amber") if c[sev]]
     items = items_on_file(c["items"], c["retracted"])
     return " · ".join(
         [

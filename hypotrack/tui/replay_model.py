@@ -3,8 +3,10 @@
 Replay is for supervision, and supervision must judge a worker by what was known at the time
 (PRACTICE.md: reviews are written with hindsight; a just culture is not). So every view of a
 step here is built from the events up to that step and from nothing later: `step_view` folds
-`events[:k + 1]` into a fresh engine, so an item recorded later, or an explanation added later,
-is simply not there — not greyed out, absent. Everything comes from the one timeline walk
+the events up to step k into a fresh engine, so an item recorded later, or an explanation added
+later, is simply not there — not greyed out, absent. The steps are the timeline's
+(`domain.timeline`): one per event, except the case's set-up at the opening instant (the case
+opened with its explanations, sources and enquiries), which is one step. Everything comes from the one timeline walk
 (`hypotrack.reasoning.timeline`): its frozen steps carry the beliefs, the flags and their
 transitions (raised, turned red, acknowledged, lapsed, closed). The one thing from later that replay does show
 is a supervision note or sign-off *pinned* to the step (`NoteSpec.pinned_at`): an annotation
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +36,8 @@ from hypotrack.domain.errors import FieldError
 from hypotrack.domain.results import Flag, WorkerView
 from hypotrack.domain.state import CaseState
 from hypotrack.domain.text import terminal_safe
+from hypotrack.domain.timeline import Timeline
+from hypotrack.domain.times import end_of_day
 from hypotrack.domain.yardstick import TERMS
 from hypotrack.reasoning.timeline import FlagTransition, walk
 
@@ -81,9 +85,9 @@ def pin_step(times: list[datetime], pinned_at: datetime) -> int:
     return last
 
 
-def pinned_notes(events: list[Any]) -> list[PinnedNote]:
+def pinned_notes(events: Timeline | list[m.Event]) -> list[PinnedNote]:
     """Every note of the case that is pinned to a point of its timeline, in the order written."""
-    times = [e.at for e in events]
+    times = Timeline.of(events).step_times()
     out = []
     for e in events:
         if isinstance(e, m.NoteAdded) and e.note.pinned_at is not None:
@@ -110,6 +114,28 @@ def describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
     text = _describe(event, before, zone)
     if event.who and not isinstance(event, m.JudgementRecorded | m.NoteAdded):
         text = f"{text} — by {event.who}"
+    return terminal_safe(text)
+
+
+def describe_opening(setup: tuple[m.Event, ...], zone: ZoneInfo) -> str:
+    """The opening step in words: the case opened with the set-up recorded at that instant
+    ("Case opened: … with 5 explanations, 4 sources and 2 enquiries"), and its author."""
+    opened = setup[0]
+    text = _describe(opened, CaseState(), zone)
+    counts = [
+        (sum(1 for e in setup if e.kind == kind), one, many)
+        for kind, one, many in (
+            ("hypothesis-added", "explanation", "explanations"),
+            ("source-added", "source", "sources"),
+            ("enquiry-raised", "enquiry", "enquiries"),
+        )
+    ]
+    parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+    if parts:
+        listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        text = f"{text}, with {listed}"
+    if opened.who:
+        text = f"{text} — by {opened.who}"
     return terminal_safe(text)
 
 
@@ -269,7 +295,7 @@ class FlagReading:
         return [t.rule for t in self.changes if t.kind == "closed"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class StepView:
     """Everything on screen for one step, built only from the events up to it."""
 
@@ -296,36 +322,38 @@ class StepView:
 
 
 def step_view(
-    events: list[Any],
+    events: Timeline | list[m.Event],
     k: int,
     pinned: list[PinnedNote] | None = None,
     readings: list[FlagReading] | None = None,
 ) -> StepView:
-    """Step k (0-based) as it stood: walked from `events[:k + 1]` and nothing after.
+    """Step k (0-based) as it stood: walked from the events up to step k and nothing after.
 
     With the track's flag `readings` the walk reads no flags of its own; without them it reads
     them at step k and the step before (for what changed at k).
     """
-    if not 0 <= k < len(events):
-        raise IndexError(f"step {k} is outside the timeline (0–{len(events) - 1})")
-    zone = zone_of(events)
+    timeline = Timeline.of(events)
+    total = timeline.step_count
+    if not 0 <= k < total:
+        raise IndexError(f"step {k} is outside the timeline (0–{total - 1})")
+    zone = zone_of(timeline)
     known = readings[k] if readings is not None and k < len(readings) else None
-    the_walk = walk(events[: k + 1], flags=known is None, flags_from=max(0, k - 1))
+    the_walk = walk(timeline.up_to_step(k), flags=known is None, flags_from=max(0, k - 1))
     description = ""
     step = None
     for step in the_walk:
         if step.index == k - 1:
             # The event in words, read against the case as it stood just before it.
-            description = describe(events[k], the_walk.state, zone)
+            description = describe(timeline.step_events(k)[0], the_walk.state, zone)
     assert step is not None
     if k == 0:
-        description = describe(events[0], CaseState(), zone)
+        description = describe_opening(step.events, zone)
     if known is None:
         known = FlagReading(step.flags or (), step.transitions or ())
     pins = pinned or []
     return StepView(
         step=k,
-        total=len(events),
+        total=total,
         at=step.at,
         event=step.event,
         description=description,
@@ -392,15 +420,16 @@ class Track:
         return found
 
 
-def read_track(events: list[Any]) -> Track:
+def read_track(events: Timeline | list[m.Event]) -> Track:
     """One walk over the timeline (without flags): both belief lines per explanation, and the
     judgements."""
+    timeline = Timeline.of(events)
     order: list[str] = []
     network: dict[str, list[float | None]] = {}
     worker: dict[str, list[float | None]] = {}
     judgements: list[int] = []
-    n = len(events)
-    the_walk = walk(events, flags=False)
+    n = timeline.step_count
+    the_walk = walk(timeline, flags=False)
     shares: dict[str, float] = {}
     seen: WorkerView | None = None
     for step in the_walk:
@@ -422,12 +451,12 @@ def read_track(events: list[Any]) -> Track:
         if step.kind == "judgement":
             judgements.append(k)
     return Track(
-        times=[e.at for e in events],
+        times=timeline.step_times(),
         hypotheses=order,
         network=network,
         worker=worker,
         judgements=judgements,
-        pinned=pinned_notes(events),
+        pinned=pinned_notes(timeline),
     )
 
 
@@ -466,8 +495,7 @@ def parse_moment(text: str, zone: ZoneInfo) -> datetime:
         raise FieldError("replay-date", hint)
     try:
         if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            return datetime.combine(day, time(23, 59, 59), zone)
+            return end_of_day(date.fromisoformat(raw), zone)
         at = datetime.fromisoformat(raw)
     except ValueError:
         raise FieldError("replay-date", f"Not a date. {hint}") from None

@@ -33,7 +33,8 @@ class OnFileAtJudgements:
             self._retracted_since.append(event.id)
         elif isinstance(event, m.JudgementRecorded):
             live = self._recorded - self._retracted
-            self.at_step[step.index] = (step, live, self._retracted, self._retracted_since)
+            # Keyed by the judgement's position among the events (`JudgementState.step`).
+            self.at_step[step.stop - 1] = (step, live, self._retracted, self._retracted_since)
             self._retracted_since = []
 
     def judgements(self, state: CaseState) -> list[JudgementThen]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hypotrack.domain.state import CaseState
+from hypotrack.domain.wording import note_words
 from hypotrack.report.values import Note
-from hypotrack.report.words import NOTE_KINDS
 
 
 def notes(state: CaseState) -> list[Note]:
@@ -14,7 +14,7 @@ def notes(state: CaseState) -> list[Note]:
             id=n.spec.id,
             at=n.at,
             kind=n.spec.kind,
-            kind_words=NOTE_KINDS.get(n.spec.kind, n.spec.kind),
+            kind_words=note_words(n.spec.kind),
             who=n.who,
             text=n.spec.text,
             flag=n.spec.flag,

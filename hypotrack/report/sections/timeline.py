@@ -13,11 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
+from hypotrack.domain import wording
 from hypotrack.domain.state import CaseState
+from hypotrack.domain.wording import moment, note_words, percent_figure
 from hypotrack.domain.yardstick import parse_likelihood
 from hypotrack.report.sections.common import normalised, source_label
 from hypotrack.report.values import Likelihood, TimelineEntry
-from hypotrack.report.words import NO_FAVOURITE, NOTE_KINDS, likelihood_words, percent, when
+from hypotrack.report.words import NO_FAVOURITE, likelihood_words
 
 
 @dataclass
@@ -29,30 +31,30 @@ class _Context:
     brief: bool
     opened_at: datetime
     live: list[str] = field(default_factory=list)  # the explanations open at the event
-    # Likelihood words by (probability, as entered): a case repeats a few terms many times.
-    words: dict[tuple[float, Any], str] = field(default_factory=dict)
+    # Likelihoods by (explanation, probability, as entered): one frozen value for each, shared
+    # (a case repeats a few terms on every item: 240,000 likelihoods at 20,000 items).
+    shown: dict[tuple[str, float | None, Any], Likelihood] = field(default_factory=dict)
 
     def likelihoods(self, probs: dict[str, float], entered: dict[str, Any]) -> list[Likelihood]:
         """An item's likelihood under each open explanation (neutral where not rated)."""
         out = []
         for h in self.live:
-            if h not in probs:
-                out.append(Likelihood(h, "neutral", neutral=True))
-                continue
-            key = (probs[h], entered.get(h))
-            words = self.words.get(key)
-            if words is None:
-                words = self.words[key] = self._words(*key)
-            out.append(Likelihood(h, words))
+            key = (h, probs.get(h), entered.get(h))
+            like = self.shown.get(key)
+            if like is None:
+                like = self.shown[key] = self._likelihood(*key)
+            out.append(like)
         return out
 
-    def _words(self, probability: float, shown: Any) -> str:
+    def _likelihood(self, h: str, probability: float | None, shown: Any) -> Likelihood:
+        if probability is None:
+            return Likelihood(h, "neutral", neutral=True)
         if isinstance(shown, str):
             try:
                 parse_likelihood(shown)
             except ValueError:
                 shown = None
-        return likelihood_words(probability, shown, self.brief)
+        return Likelihood(h, likelihood_words(probability, shown, self.brief))
 
 
 def _entry(e: Any, heading: str, subject: str | None, **fields: Any) -> TimelineEntry:
@@ -101,7 +103,7 @@ def _source_added(e: m.SourceAdded, c: _Context) -> TimelineEntry | None:
         f"Source {s.id} added",
         s.id,
         text=s.label,
-        remarks=[f"relied on at {percent(s.reliability)}"],
+        remarks=[f"relied on at {percent_figure(s.reliability)}"],
     )
 
 
@@ -110,7 +112,7 @@ def _source_relabelled(e: m.SourceRelabelled, c: _Context) -> TimelineEntry:
 
 
 def _reliability_changed(e: m.ReliabilityChanged, c: _Context) -> TimelineEntry:
-    heading = f"Reliability of {e.source} changed to {percent(e.reliability)}"
+    heading = f"Reliability of {e.source} changed to {percent_figure(e.reliability)}"
     return _entry(e, heading, e.source, text=e.reason)
 
 
@@ -121,17 +123,11 @@ def _evidence_recorded(e: m.EvidenceRecorded, c: _Context) -> TimelineEntry:
     if ev.answers is not None:
         remarks.append(f"answers enquiry {ev.answers.enquiry}: {ev.answers.result}")
     for a in item.amendments:
-        remarks.append(f"likelihoods amended {when(a.at, c.tz)}")
+        remarks.append(f"likelihoods amended {moment(a.at, c.tz)}")
     if item.retracted is not None:
         why = f": {item.retracted_reason}" if item.retracted_reason else ""
-        remarks.append(f"retracted {when(item.retracted, c.tz)}{why}")
-    observed = None
-    if ev.observed is not None:
-        observed = (
-            when(ev.observed, c.tz)
-            if isinstance(ev.observed, datetime)
-            else f"{ev.observed.day} {ev.observed:%b %Y}"
-        )
+        remarks.append(f"retracted {moment(item.retracted, c.tz)}{why}")
+    observed = wording.observed(ev.observed, c.tz) if ev.observed is not None else None
     return _entry(
         e,
         f"Evidence {ev.id}",
@@ -197,13 +193,13 @@ def _judgement(e: m.JudgementRecorded, c: _Context) -> TimelineEntry:
         heading,
         j.id,
         text=j.note,
-        remarks=[", ".join(f"{h} {percent(v)}" for h, v in ratings.items())],
+        remarks=[", ".join(f"{h} {percent_figure(v)}" for h, v in ratings.items())],
     )
 
 
 def _note(e: m.NoteAdded, c: _Context) -> TimelineEntry:
     n = e.note
-    heading = NOTE_KINDS.get(n.kind, n.kind)
+    heading = note_words(n.kind)
     if n.flag:
         heading += f": {n.flag}"
     if n.closes:
@@ -218,7 +214,7 @@ def _note(e: m.NoteAdded, c: _Context) -> TimelineEntry:
         subject=n.id,
         who=e.who,
         text=n.text,
-        remarks=[f"written on {when(e.at, c.tz)}, about this point"],
+        remarks=[f"written on {moment(e.at, c.tz)}, about this point"],
     )
 
 

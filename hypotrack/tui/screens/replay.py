@@ -32,6 +32,7 @@ from hypotrack.domain import model as m
 from hypotrack.domain import wording
 from hypotrack.domain.errors import FieldError
 from hypotrack.domain.state import EventRejected, next_id
+from hypotrack.domain.timeline import BeforeOpened, Timeline
 from hypotrack.store.base import StoreConflict, StoreError
 from hypotrack.store.case import CaseSession
 from hypotrack.tui import editing
@@ -184,7 +185,7 @@ class ReplayScreen(Guarded, Screen[bool]):
         if session is None and store is not None and events:
             session = CaseSession(store, events[0].case.id)
         self.session = session
-        self.events: list[Any] = list(session.events if session is not None else events or [])
+        self.events = Timeline(session.events if session is not None else events or [])
         if not self.events:
             raise ValueError("a replay needs a case with at least one event")
         self.zone = rm.zone_of(self.events)
@@ -193,7 +194,12 @@ class ReplayScreen(Guarded, Screen[bool]):
         self.view: rm.StepView | None = None
         self.point_a: int | None = None
         self.changed = False
-        self.set_reactive(ReplayScreen.step, max(0, min(start, len(self.events) - 1)))
+        self.set_reactive(ReplayScreen.step, max(0, min(start, self.last_step)))
+
+    @property
+    def last_step(self) -> int:
+        """The last step of the timeline (the set-up at opening is one step: fewer than events)."""
+        return self.track.total - 1
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -246,11 +252,11 @@ class ReplayScreen(Guarded, Screen[bool]):
 
     def timeline_changed(self) -> None:
         """The case gained an event (a pinned note): read it again, stay on the same step."""
-        self.events = list(self.session.events) if self.session else self.events
+        self.events = Timeline(self.session.events) if self.session else self.events
         self.track = rm.read_track(self.events)
         self.version = len(self.events)
-        if self.step >= len(self.events):
-            self.set_reactive(ReplayScreen.step, len(self.events) - 1)
+        if self.step > self.last_step:
+            self.set_reactive(ReplayScreen.step, self.last_step)
         self.show_step()
         self.read_flags(list(self.events), self.version)
 
@@ -259,10 +265,10 @@ class ReplayScreen(Guarded, Screen[bool]):
         the last step moves on to the new last step, one looking back stays where it is."""
         from hypotrack.tui.screens.workspace import following_note
 
-        at_end = self.step == len(self.events) - 1
+        at_end = self.step == self.last_step
         self.timeline_changed()
         if at_end:
-            self.step = len(self.events) - 1
+            self.step = self.last_step
         self.notify(following_note(new_events), title="Recorded by someone else", markup=False)
 
     # --- drawing --------------------------------------------------------------------------
@@ -277,7 +283,7 @@ class ReplayScreen(Guarded, Screen[bool]):
     def show_step(self) -> None:
         view = rm.step_view(self.events, self.step, self.track.pinned, self.track.flags)
         self.view = view
-        a_at = self.events[self.point_a].at if self.point_a is not None else None
+        a_at = self.track.times[self.point_a] if self.point_a is not None else None
         self.query_one("#replay-event", Static).update(
             panels.event_panel(view, self.zone, self.point_a, a_at)
         )
@@ -302,15 +308,15 @@ class ReplayScreen(Guarded, Screen[bool]):
             if none_left:
                 self.notify(none_left, title="Replay")
             return
-        self.step = max(0, min(k, len(self.events) - 1))
+        self.step = max(0, min(k, self.last_step))
 
     def action_step(self, delta: int) -> None:
         k = self.step + delta
         if k < 0:
             self.notify("This is the first event: the case opening.", title="Replay")
-        elif k >= len(self.events):
+        elif k > self.last_step:
             self.notify("This is the last event: the case as it stands now.", title="Replay")
-        self.go(max(0, min(k, len(self.events) - 1)))
+        self.go(max(0, min(k, self.last_step)))
 
     def action_scroll(self, pane: str, lines: int) -> None:
         self.query_one(pane, Pane).scroll_relative(y=lines * 2, animate=False)
@@ -323,7 +329,7 @@ class ReplayScreen(Guarded, Screen[bool]):
         self.go(0)
 
     def action_last(self) -> None:
-        self.go(len(self.events) - 1)
+        self.go(self.last_step)
 
     def _flag_steps(self) -> list[int] | None:
         if self.track.flags is None:
@@ -379,15 +385,17 @@ class ReplayScreen(Guarded, Screen[bool]):
             field.add_class("-error")
             self.query_one("#replay-date-hint", Static).update(exc.message)
             return
-        k = self.track.step_at(moment)
-        if k is None:
+        try:
+            self.events.check(moment)
+        except BeforeOpened:
             field.add_class("-error")
             self.query_one("#replay-date-hint", Static).update(
                 f"That is before the case was opened ({wording.moment(self.events[0].at, self.zone)})."
             )
             return
+        k = self.track.step_at(moment) or 0
         self.hide_date()
-        if k == len(self.events) - 1 and moment > self.events[-1].at:
+        if k == self.last_step and moment > self.events[-1].at:
             self.notify(
                 "That is after the last entry: this is the case as it stands now.", title="Replay"
             )
@@ -402,7 +410,7 @@ class ReplayScreen(Guarded, Screen[bool]):
 
     def action_mark(self) -> None:
         self.point_a = self.step
-        at = wording.day_time(self.events[self.step].at, self.zone)
+        at = wording.day_time(self.track.times[self.step], self.zone)
         self.notify(
             f"Point A is step {self.step + 1} ({at}). Move to another step and press c.",
             title="Point A marked",
@@ -420,7 +428,7 @@ class ReplayScreen(Guarded, Screen[bool]):
             )
             return
         lo, hi = sorted((self.point_a, self.step))
-        t1, t2 = self.events[lo].at, self.events[hi].at
+        t1, t2 = self.track.times[lo], self.track.times[hi]
         if t1 == t2:
             self.notify(
                 "Point A and this step were entered at the same moment: move to a "
@@ -430,7 +438,7 @@ class ReplayScreen(Guarded, Screen[bool]):
             return
         try:
             # Only the events up to the later point: nothing after it reaches the comparison.
-            result = diff(self.events[: hi + 1], t1, t2)
+            result = diff(self.events.up_to_step(hi), t1, t2)
         except DiffError as exc:
             self.notify(str(exc), title="Cannot compare", severity="error")
             return

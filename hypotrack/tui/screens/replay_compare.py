@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from hypotrack.domain import wording
-from hypotrack.domain.wording import percent_cell, ratio_text
+from hypotrack.domain.wording import bearing, percent_cell, ratio_text
 from hypotrack.tui.replay_model import StepView
 from hypotrack.tui.screens.replay_panels import local
 from hypotrack.tui.widgets.render import clip, severity
@@ -34,8 +34,7 @@ WHEN = 16
 
 def odds(share: float) -> Text:
     """An event's share of a change in log-odds, as an odds factor with a direction glyph."""
-    glyph = "▲" if share > 0 else "▼"
-    return Text(f"{ratio_text(math.exp(share))} {glyph}")
+    return Text(f"{ratio_text(math.exp(share))} {bearing(share)}")
 
 
 def points(before: float | None, after: float | None) -> Text:
@@ -51,8 +50,7 @@ def points(before: float | None, after: float | None) -> Text:
     if abs(change) < 0.5:
         text.append("= ", style="dim")
     else:
-        glyph = "▲" if change > 0 else "▼"
-        text.append(f"{glyph} {change:+.0f}", style="bold")
+        text.append(f"{bearing(change)} {change:+.0f}", style="bold")
     return text
 
 

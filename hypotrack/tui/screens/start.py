@@ -9,7 +9,6 @@ listed apart (`r` switches between the cases and the training runs).
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -92,9 +91,8 @@ def _flags_cell(opened: tuple[int, int], acked: tuple[int, int]) -> Text:
 
 def when_cell(at_text: str, *, wide: bool = True) -> str:
     """The case's last event, as the case shows its times: '12 Feb 2026 10:15' (or the date)."""
-    try:
-        at = datetime.fromisoformat(at_text)
-    except (TypeError, ValueError):
+    at = wording.from_iso(at_text)
+    if at is None:
         return at_text or ""
     return wording.moment(at) if wide else wording.day_year(at)
 

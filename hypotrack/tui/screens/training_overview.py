@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from hypotrack.domain import wording
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.widgets.render import clip
@@ -158,7 +159,7 @@ class TrainingOverviewScreen(Guarded, Screen[None]):
             runs.add_row(
                 clip(r["run"], 20),
                 clip(r["trainee"] or "?", 10),
-                (r["started"] or "")[:10] or "—",
+                wording.day_year(wording.from_iso(r["started"])),
                 status_short(r),
                 revised,
                 _num(r["brier"], "{:.2f}"),

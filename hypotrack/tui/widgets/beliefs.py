@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 
 from hypotrack.domain.state import CaseState
+from hypotrack.domain.wording import bearing
 from hypotrack.tui.widgets.render import AGAINST, NETWORK, WORKER, bar_with_pct, clip
 from hypotrack.tui.widgets.tables import KeyedTable
 
@@ -25,7 +26,7 @@ def gap_text(worker: float | None, network: float | None) -> Text:
     points = (worker - network) * 100
     if abs(points) < 10:
         return Text("≈ close", style="dim")
-    glyph = "▲" if points > 0 else "▼"
+    glyph = bearing(points)
     word = "you higher" if points > 0 else "you lower"
     style = f"bold {AGAINST}" if abs(points) >= GAP_POINTS else ""
     return Text(f"{glyph} {points:+.0f} {word}", style=style)

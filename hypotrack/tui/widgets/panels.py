@@ -16,7 +16,7 @@ from rich.text import Text
 from hypotrack.domain import wording
 from hypotrack.domain.rules import RULES_BY_ID
 from hypotrack.domain.state import CaseState
-from hypotrack.domain.wording import percent, percent_cell, ratio_text
+from hypotrack.domain.wording import bearing, percent, percent_cell, ratio_text
 from hypotrack.domain.yardstick import describe
 from hypotrack.reasoning.explain import Movement
 from hypotrack.tui.widgets.render import AGAINST, FOR, clip, direction, severity
@@ -263,8 +263,7 @@ def _change(before: float | None, after: float | None) -> Text:
     points = (after - before) * 100
     if abs(points) < 0.5:
         return Text("≈ 0", style="dim")
-    glyph = "▲" if points > 0 else "▼"
-    return Text(f"{glyph} {points:+.0f} pts", style=FOR if points > 0 else AGAINST)
+    return Text(f"{bearing(points)} {points:+.0f} pts", style=FOR if points > 0 else AGAINST)
 
 
 def flag_detail(state: CaseState, flag: Any | None) -> RenderableType:

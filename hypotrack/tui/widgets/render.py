@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from hypotrack.domain.text import one_line
-from hypotrack.domain.wording import percent_cell, severity_words
+from hypotrack.domain.wording import DOWN, UP, percent_cell, severity_words
 
 # Colours that read on dark and light themes alike.
 NETWORK = "dodger_blue2"
@@ -54,9 +54,9 @@ def direction(r: float, threshold: float = 2.0) -> tuple[str, str]:
     """(glyph, style) for a ratio: ▲ above ×2, ▼ below ×½, blank between (non-diagnostic,
     DESIGN §4: a ratio in [½, 2] cannot tell the two explanations apart)."""
     if r > threshold:
-        return "▲", AGAINST
+        return UP, AGAINST
     if r < 1 / threshold:
-        return "▼", FOR
+        return DOWN, FOR
     return " ", ""
 
 
