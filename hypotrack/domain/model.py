@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter
 
 from hypotrack.domain import times
+from hypotrack.domain.values import StrictValue
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -139,13 +140,7 @@ CaseKind = Literal["live", "teaching", "training"]
 NoteKind = Literal["supervision", "decision", "sign-off", "acknowledgement"]
 
 
-class Frozen(BaseModel):
-    """Immutable value objects; unknown fields are errors."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class CaseInfo(Frozen):
+class CaseInfo(StrictValue):
     id: Slug
     title: Label
     kind: CaseKind = "live"
@@ -156,19 +151,19 @@ class CaseInfo(Frozen):
     trainee: str | None = None
 
 
-class RevisionPoint(Frozen):
+class RevisionPoint(StrictValue):
     after: Slug
     expect: Literal["question", "revise"]
     why: str | None = None
 
 
-class Teaching(Frozen):
+class Teaching(StrictValue):
     learning_points: list[str] = []
     revision_points: list[RevisionPoint] = []
     truth: Slug | None = None
 
 
-class HypothesisSpec(Frozen):
+class HypothesisSpec(StrictValue):
     id: Slug
     label: Label
     description: str | None = None
@@ -176,18 +171,18 @@ class HypothesisSpec(Frozen):
     catch_all: bool = False
 
 
-class SourceSpec(Frozen):
+class SourceSpec(StrictValue):
     id: Slug
     label: Label
     reliability: Probability = 1.0
 
 
-class Answer(Frozen):
+class Answer(StrictValue):
     enquiry: Slug
     result: Literal["positive", "negative"]
 
 
-class EvidenceSpec(Frozen):
+class EvidenceSpec(StrictValue):
     id: Slug
     text: Text
     source: Slug
@@ -199,7 +194,7 @@ class EvidenceSpec(Frozen):
     answers: Answer | None = None
 
 
-class EnquirySpec(Frozen):
+class EnquirySpec(StrictValue):
     id: Slug
     text: Text
     # P(positive answer | hypothesis), each in (0, 1).
@@ -207,7 +202,7 @@ class EnquirySpec(Frozen):
     entered: dict[str, str | float] = {}
 
 
-class JudgementSpec(Frozen):
+class JudgementSpec(StrictValue):
     id: Slug
     ratings: dict[str, Rating]
     # None: a tie at the top with none named, an open mind (DESIGN §2).
@@ -217,7 +212,7 @@ class JudgementSpec(Frozen):
     entered: dict[str, Rating] = {}
 
 
-class NoteSpec(Frozen):
+class NoteSpec(StrictValue):
     id: Slug
     kind: NoteKind
     text: Text
@@ -230,7 +225,7 @@ class NoteSpec(Frozen):
 # --- events -------------------------------------------------------------------------------
 
 
-class EventBase(Frozen):
+class EventBase(StrictValue):
     at: Instant
     who: str | None = None
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from hypotrack.domain.values import Value
 
 
-class Result(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class HypothesisBelief(Result):
+class HypothesisBelief(Value):
     id: str
     label: str
     probability: float
@@ -21,14 +17,14 @@ class HypothesisBelief(Result):
     unweighed: int = 0
 
 
-class SourceBelief(Result):
+class SourceBelief(Value):
     id: str
     label: str
     prior: float
     reliability: float
 
 
-class WorkerView(Result):
+class WorkerView(Value):
     judgement: str
     at: datetime
     # None: a tie at the top with none named (no favourite, DESIGN §2).
@@ -43,14 +39,14 @@ class WorkerView(Result):
         return {h: v / total for h, v in self.ratings.items()} if total > 0 else dict(self.ratings)
 
 
-class Beliefs(Result):
+class Beliefs(Value):
     as_of: datetime
     hypotheses: list[HypothesisBelief]
     sources: list[SourceBelief]
     worker: WorkerView | None
 
 
-class Flag(Result):
+class Flag(Value):
     id: str
     severity: Literal["amber", "red"]
     # None where no explanation is favoured (stale-review or narrow-hypotheses at a tie).
@@ -74,14 +70,14 @@ class Flag(Result):
     lapsed: str | None = None
 
 
-class Outcome(Result):
+class Outcome(Value):
     answer: Literal["positive", "negative"]
     probability: float
     favoured_after: float
     posterior: dict[str, float]
 
 
-class EnquiryValue(Result):
+class EnquiryValue(Value):
     id: str
     text: str
     information_gain_bits: float
@@ -90,7 +86,7 @@ class EnquiryValue(Result):
     sentence: str
 
 
-class ChangeMyMind(Result):
+class ChangeMyMind(Value):
     favoured: str | None
     favoured_probability: float | None
     # The likelihood ratio (favoured : the rest) one new item would need to bring it to even odds.
@@ -98,7 +94,7 @@ class ChangeMyMind(Result):
     enquiries: list[EnquiryValue]
 
 
-class ReplayStep(Result):
+class ReplayStep(Value):
     step: int
     at: datetime
     kind: str

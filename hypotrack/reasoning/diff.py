@@ -26,9 +26,10 @@ from datetime import datetime
 from typing import Literal
 
 from hypotrack.domain import model as m
-from hypotrack.domain.results import Flag, Result
+from hypotrack.domain.results import Flag
 from hypotrack.domain.state import CaseState, ItemState
 from hypotrack.domain.timeline import BeforeOpened, Timeline
+from hypotrack.domain.values import Value
 from hypotrack.reasoning.timeline import Step, TransitionKind, walk
 
 
@@ -36,7 +37,7 @@ class DiffError(ValueError):
     """Two points that cannot be compared (the message says why, in the user's terms)."""
 
 
-class ItemAdded(Result):
+class ItemAdded(Value):
     id: str
     at: datetime
     source: str
@@ -45,7 +46,7 @@ class ItemAdded(Result):
     retracted: bool = False
 
 
-class ItemAmended(Result):
+class ItemAmended(Value):
     id: str
     at: datetime
     before: dict[str, float]
@@ -53,7 +54,7 @@ class ItemAmended(Result):
     reason: str | None
 
 
-class ItemRetracted(Result):
+class ItemRetracted(Value):
     id: str
     at: datetime
     reason: str | None
@@ -61,14 +62,14 @@ class ItemRetracted(Result):
     was_on_file: bool
 
 
-class HypothesisChange(Result):
+class HypothesisChange(Value):
     id: str
     label: str
     at: datetime
     reason: str | None = None
 
 
-class ReliabilityChange(Result):
+class ReliabilityChange(Value):
     source: str
     at: datetime
     before: float
@@ -76,7 +77,7 @@ class ReliabilityChange(Result):
     reason: str | None
 
 
-class Contribution(Result):
+class Contribution(Value):
     """One event's share of an explanation's change in log-odds."""
 
     step: int
@@ -86,7 +87,7 @@ class Contribution(Result):
     log_odds: float
 
 
-class ItemMover(Result):
+class ItemMover(Value):
     """An item's part in an explanation's change: its events' shares, summed."""
 
     id: str
@@ -96,7 +97,7 @@ class ItemMover(Result):
     log_lr_vs_favoured: float | None
 
 
-class BeliefChange(Result):
+class BeliefChange(Value):
     id: str
     label: str
     # The network's belief at each point (None where the explanation was not open).
@@ -116,7 +117,7 @@ class BeliefChange(Result):
     movers: list[ItemMover]
 
 
-class JudgementEntry(Result):
+class JudgementEntry(Value):
     """A judgement made in between: who made it, the ratings as entered and normalised."""
 
     id: str
@@ -129,7 +130,7 @@ class JudgementEntry(Result):
     note: str | None
 
 
-class NoteEntry(Result):
+class NoteEntry(Value):
     """A note written in between, with its author; `pinned_at` when it is about an earlier point."""
 
     id: str
@@ -141,7 +142,7 @@ class NoteEntry(Result):
     pinned_at: datetime | None = None
 
 
-class FlagChange(Result):
+class FlagChange(Value):
     """A flag transition in between (raised, escalated, closed...), and the event it followed."""
 
     step: int
@@ -153,7 +154,7 @@ class FlagChange(Result):
     subject: str | None
 
 
-class CaseDiff(Result):
+class CaseDiff(Value):
     start: datetime
     end: datetime
     # The favoured explanation the likelihood ratios are taken against, and whose it is: the

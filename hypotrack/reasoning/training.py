@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from hypotrack.domain import model as m
 from hypotrack.domain.results import Flag
 from hypotrack.domain.state import fold
+from hypotrack.domain.values import Value
 from hypotrack.reasoning.timeline import walk
 
 QUESTION_FALL = 0.10  # a fall of 0.10 below its first rating is "questioning" the fixed view (§6a)
@@ -114,11 +113,7 @@ class TrainingRun:
 # --- the debrief --------------------------------------------------------------------------
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class DebriefStep(Frozen):
+class DebriefStep(Value):
     item: str
     index: int  # 1-based position of the item in play
     worker: dict[str, float]
@@ -127,7 +122,7 @@ class DebriefStep(Frozen):
     flags: list[str]
 
 
-class RevisionMark(Frozen):
+class RevisionMark(Value):
     after: str
     expect: str
     why: str | None
@@ -136,7 +131,7 @@ class RevisionMark(Frozen):
     delay: int  # items late (negative: early); no response: all remaining items
 
 
-class FlagSeen(Frozen):
+class FlagSeen(Value):
     id: str
     first_item: str
     severity: str
@@ -144,7 +139,7 @@ class FlagSeen(Frozen):
     evidence: list[str]
 
 
-class Debrief(Frozen):
+class Debrief(Value):
     """A run's debrief. Until the run is finished (`finished` False) it carries nothing of the
     answer: no truth, learning points, author's revision points, revision delay or scores
     against the truth (DESIGN §6a); only how far the run has got."""

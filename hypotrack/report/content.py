@@ -15,7 +15,9 @@ held, so the report is linear in the case's size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -33,10 +35,34 @@ from hypotrack.report.values import Report
 from hypotrack.report.words import BRIEF_ITEMS
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused, and resumed as it was.
+
+    Each of its full collections visits every live object: the case's events, the state the walk
+    folds, the report's values. At 20,000 items that was about a quarter of the report's CPU time
+    (1.6 s of 7.0 s, measured). A walk leaves no cyclic garbage until it ends (its steps are freed
+    by reference counting; the cycles are in the folded state, freed at the end), so pausing the
+    collector costs no memory.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def gather(events: Timeline | Iterable[m.Event], as_of: datetime | None = None) -> Report:
     """Everything the report shows, as known at `as_of` (inclusive; default: the last event)."""
     # BeforeOpened (a ValueError) for a moment before the case was opened.
     on_record = Timeline.of(events).as_of(as_of)
+    with _collector_paused():
+        return _gather(on_record, as_of)
+
+
+def _gather(on_record: Timeline, as_of: datetime | None) -> Report:
     # One walk over the timeline (reasoning/timeline.py): each step goes to the readers once.
     the_walk = walk(on_record)
     flag_history = FlagHistory()

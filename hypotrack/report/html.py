@@ -8,6 +8,7 @@ text passes through `html.escape`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from importlib.resources import files
 
@@ -41,13 +42,18 @@ SHORT_FLAG_ITEMS = 3
 # --- the sections -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _cell(hypothesis: str, words: str | None) -> str:
+    """One likelihood, escaped (None: the id alone). A case repeats a few ids and terms on every
+    item: escaped once each, a 20,000-item report saves some 400,000 calls of `e`."""
+    return e(hypothesis) if words is None else f"{e(hypothesis)} {e(words)}"
+
+
 def _likelihoods(entry: TimelineEntry) -> str:
     # Plain ids (no <code>): this line repeats on every item, and at 20,000 items every byte
     # here is 20 kB of the file.
-    cells = [
-        f"{e(like.hypothesis)} {e(like.words)}" for like in entry.likelihoods if not like.neutral
-    ]
-    neutral = [e(like.hypothesis) for like in entry.likelihoods if like.neutral]
+    cells = [_cell(like.hypothesis, like.words) for like in entry.likelihoods if not like.neutral]
+    neutral = [_cell(like.hypothesis, None) for like in entry.likelihoods if like.neutral]
     if neutral:
         cells.append(f'<span class="neutral">neutral on {", ".join(neutral)}</span>')
     if not cells:

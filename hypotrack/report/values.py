@@ -6,6 +6,7 @@ them out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -31,14 +32,14 @@ class Explanation:
     unweighed: int = 0  # earlier items not yet weighed against it (added mid-case)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Likelihood:
     hypothesis: str
     words: str
     neutral: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineEntry:
     at: datetime
     kind: str
@@ -138,11 +139,11 @@ class ChartSeries:
     retired: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BeliefStep:
     at: datetime
     what: str
-    network: dict[str, float]
+    network: Mapping[str, float]  # the walk's read-only map of the step, shared, not copied
     worker: dict[str, float] | None  # the latest judgement's ratings by then
 
 

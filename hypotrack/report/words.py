@@ -106,23 +106,26 @@ def likelihood_words(probability: float, entered: str | float | None, brief: boo
     return f"{probability:.2g} (≈ {term_for(probability)})"
 
 
+# What an event did, by kind ({} is its subject); other kinds are named by their kind.
+AFTER_WORDS = {
+    "evidence-recorded": "{} recorded",
+    "evidence-amended": "{} amended",
+    "evidence-retracted": "{} retracted",
+    "judgement": "judgement {}",
+    "note": "note {}",
+    "hypothesis-added": "explanation {} added",
+    "hypothesis-retired": "explanation {} retired",
+    "reliability-changed": "reliability of {} changed",
+    "source-relabelled": "source {} renamed",
+    "hypothesis-relabelled": "explanation {} reworded",
+    "enquiry-raised": "enquiry {} raised",
+}
+
+
 def after_words(event: Any) -> str:
     """What an event did, in a few words: "e4 recorded"."""
-    subject = m.event_subject(event) or ""
-    words = {
-        "evidence-recorded": f"{subject} recorded",
-        "evidence-amended": f"{subject} amended",
-        "evidence-retracted": f"{subject} retracted",
-        "judgement": f"judgement {subject}",
-        "note": f"note {subject}",
-        "hypothesis-added": f"explanation {subject} added",
-        "hypothesis-retired": f"explanation {subject} retired",
-        "reliability-changed": f"reliability of {subject} changed",
-        "source-relabelled": f"source {subject} renamed",
-        "hypothesis-relabelled": f"explanation {subject} reworded",
-        "enquiry-raised": f"enquiry {subject} raised",
-    }
-    return words.get(event.kind, event.kind)
+    words = AFTER_WORDS.get(event.kind)
+    return event.kind if words is None else words.format(m.event_subject(event) or "")
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:

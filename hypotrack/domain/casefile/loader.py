@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from hypotrack.domain.casefile.strict_yaml import (
     short,
     showable_key,
 )
+from hypotrack.domain.values import Value
 
 MAX_BYTES = 4 * 1024 * 1024
 
@@ -236,8 +236,7 @@ def _folds(events: list[m.Event], parsed: CaseFile, file: str, lines: Lines) -> 
             ) from None
 
 
-@dataclass(frozen=True)
-class LoadedCase:
+class LoadedCase(Value):
     """A valid case file and the timeline of events it describes."""
 
     file: CaseFile

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator
 
 from hypotrack.domain import model as m
 from hypotrack.domain import times
+from hypotrack.domain.values import StrictValue
 
 FORMAT_VERSION = 1
 
@@ -40,17 +41,13 @@ FileTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_s
 FileDate = Annotated[datetime | date, BeforeValidator(_not_a_number), AfterValidator(_sane_year)]
 
 
-class FileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AtReason(FileModel):
+class AtReason(StrictValue):
     at: FileTime
     by: str | None = None  # who did it (a team store records the signed-in person)
     reason: str | None = None
 
 
-class FileCase(FileModel):
+class FileCase(StrictValue):
     id: m.Slug
     title: m.Label
     kind: m.CaseKind = "live"
@@ -61,7 +58,7 @@ class FileCase(FileModel):
     trainee: str | None = None  # training runs: who played it
 
 
-class FileRelabel(FileModel):
+class FileRelabel(StrictValue):
     """A later wording of an explanation or a source: `label` is the first one."""
 
     at: FileTime
@@ -70,7 +67,7 @@ class FileRelabel(FileModel):
     description: str | None = None  # explanations only
 
 
-class FileHypothesis(FileModel):
+class FileHypothesis(StrictValue):
     id: m.Slug
     label: m.Label
     description: str | None = None
@@ -82,14 +79,14 @@ class FileHypothesis(FileModel):
     retired: AtReason | None = None
 
 
-class FileReliabilityChange(FileModel):
+class FileReliabilityChange(StrictValue):
     at: FileTime
     by: str | None = None
     reliability: m.Probability
     reason: str | None = None
 
 
-class FileSource(FileModel):
+class FileSource(StrictValue):
     id: m.Slug
     label: m.Label
     reliability: m.Probability = 1.0
@@ -99,14 +96,14 @@ class FileSource(FileModel):
     by: str | None = None  # who added it
 
 
-class FileAmendment(FileModel):
+class FileAmendment(StrictValue):
     at: FileTime
     by: str | None = None
     likelihood: dict[m.Slug, Entered]
     reason: str | None = None
 
 
-class FileEvidence(FileModel):
+class FileEvidence(StrictValue):
     id: m.Slug
     text: m.Text
     source: m.Slug
@@ -119,7 +116,7 @@ class FileEvidence(FileModel):
     retracted: AtReason | None = None
 
 
-class FileEnquiry(FileModel):
+class FileEnquiry(StrictValue):
     id: m.Slug
     text: m.Text
     raised: FileTime
@@ -127,7 +124,7 @@ class FileEnquiry(FileModel):
     likelihood: dict[m.Slug, Entered]
 
 
-class FileJudgement(FileModel):
+class FileJudgement(StrictValue):
     id: m.Slug | None = None
     at: FileTime
     by: str | None = None
@@ -136,7 +133,7 @@ class FileJudgement(FileModel):
     note: str | None = None
 
 
-class FileNote(FileModel):
+class FileNote(StrictValue):
     id: m.Slug | None = None
     at: FileTime
     by: str | None = None
@@ -147,7 +144,7 @@ class FileNote(FileModel):
     pinned_at: FileTime | None = None  # a note about an earlier point of the timeline
 
 
-class CaseFile(FileModel):
+class CaseFile(StrictValue):
     """A whole case file, as written (before the cross-checks of `load_case_file`)."""
 
     format: Literal[1]

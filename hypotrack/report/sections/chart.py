@@ -49,7 +49,7 @@ class BeliefLines:
         elif not step.moved_network or event.kind == "source-added":
             return
         what = "case opened" if step.at == self.opened_at else after_words(event)
-        row = BeliefStep(step.at, what, dict(step.posterior), self._worker)
+        row = BeliefStep(step.at, what, step.posterior, self._worker)
         if self.steps and self.steps[-1].at == step.at:
             prev = self.steps[-1]
             joined = prev.what if what == prev.what else f"{prev.what}; {what}"

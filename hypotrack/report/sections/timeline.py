@@ -31,30 +31,30 @@ class _Context:
     brief: bool
     opened_at: datetime
     live: list[str] = field(default_factory=list)  # the explanations open at the event
-    # Likelihood words by (probability, as entered): a case repeats a few terms many times.
-    words: dict[tuple[float, Any], str] = field(default_factory=dict)
+    # Likelihoods by (explanation, probability, as entered): one frozen value for each, shared
+    # (a case repeats a few terms on every item: 240,000 likelihoods at 20,000 items).
+    shown: dict[tuple[str, float | None, Any], Likelihood] = field(default_factory=dict)
 
     def likelihoods(self, probs: dict[str, float], entered: dict[str, Any]) -> list[Likelihood]:
         """An item's likelihood under each open explanation (neutral where not rated)."""
         out = []
         for h in self.live:
-            if h not in probs:
-                out.append(Likelihood(h, "neutral", neutral=True))
-                continue
-            key = (probs[h], entered.get(h))
-            words = self.words.get(key)
-            if words is None:
-                words = self.words[key] = self._words(*key)
-            out.append(Likelihood(h, words))
+            key = (h, probs.get(h), entered.get(h))
+            like = self.shown.get(key)
+            if like is None:
+                like = self.shown[key] = self._likelihood(*key)
+            out.append(like)
         return out
 
-    def _words(self, probability: float, shown: Any) -> str:
+    def _likelihood(self, h: str, probability: float | None, shown: Any) -> Likelihood:
+        if probability is None:
+            return Likelihood(h, "neutral", neutral=True)
         if isinstance(shown, str):
             try:
                 parse_likelihood(shown)
             except ValueError:
                 shown = None
-        return likelihood_words(probability, shown, self.brief)
+        return Likelihood(h, likelihood_words(probability, shown, self.brief))
 
 
 def _entry(e: Any, heading: str, subject: str | None, **fields: Any) -> TimelineEntry:
