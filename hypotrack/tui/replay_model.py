@@ -140,69 +140,117 @@ def describe_opening(setup: tuple[m.Event, ...], zone: ZoneInfo) -> str:
 
 
 def _describe(event: Any, before: CaseState, zone: ZoneInfo) -> str:
-    if isinstance(event, m.CaseOpened):
-        return f"Case opened: {event.case.title}"
-    if isinstance(event, m.HypothesisAdded):
-        h = event.hypothesis
-        extra = " (the catch-all: something not yet thought of)" if h.catch_all else ""
-        return f"Explanation added: {h.label}{extra}"
-    if isinstance(event, m.HypothesisRetired):
-        return f"Explanation retired: {before.label(event.id)} — {event.reason}"
-    if isinstance(event, m.HypothesisRelabelled):
-        return f"Explanation reworded: {before.label(event.id)} → {event.label}"
-    if isinstance(event, m.SourceAdded):
-        s = event.source
-        trust = "" if s.reliability >= 1 else f", reliability {s.reliability:.2g}"
-        return f"Source added: {s.label}{trust}"
-    if isinstance(event, m.SourceRelabelled):
-        s = before.sources.get(event.source)
-        return f"Source renamed: {s.spec.label if s else event.source} → {event.label}"
-    if isinstance(event, m.ReliabilityChanged):
-        s = before.sources.get(event.source)
-        label = s.spec.label if s else event.source
-        old = f"{s.reliability:.2g}" if s else "?"
-        reason = f": {event.reason}" if event.reason else ""
-        return f"Reliability of {label} changed from {old} to {event.reliability:.2g}{reason}"
-    if isinstance(event, m.EvidenceRecorded):
-        ev = event.evidence
-        s = before.sources.get(ev.source)
-        source = s.spec.label if s else ev.source
-        answer = ""
-        if ev.answers is not None:
-            answer = f" — answers enquiry {ev.answers.enquiry} ({ev.answers.result})"
-        return f"Item {ev.id} recorded: {ev.text} ({source}){answer}"
-    if isinstance(event, m.EvidenceAmended):
-        reason = f" — {event.reason}" if event.reason else ""
-        return f"Item {event.id} amended: {_changed_likelihoods(event, before)}{reason}"
-    if isinstance(event, m.EvidenceRetracted):
-        reason = f": {event.reason}" if event.reason else ""
-        return f"Item {event.id} retracted{reason}"
-    if isinstance(event, m.EnquiryRaised):
-        return f"Enquiry {event.enquiry.id} raised: {event.enquiry.text}"
-    if isinstance(event, m.JudgementRecorded):
-        j = event.judgement
-        by = f" by {event.who}" if event.who else ""
-        note = f". Note: {j.note}" if j.note else ""
-        if j.favoured is None:
-            return f"Judgement {j.id}{by}: no favourite (a tie at the top){note}"
-        share = normalised(j.ratings).get(j.favoured, 0.0)
-        return (
-            f"Judgement {j.id}{by}: favours {before.label(j.favoured)} ({share * 100:.0f} %){note}"
-        )
-    if isinstance(event, m.EvidenceBackRated):
-        rated = [f"{i} {event.entered.get(i, p)}" for i, p in event.likelihood.items()]
-        rated += [f"{i} neutral" for i in event.neutral]
-        return f"Earlier items weighed against {before.label(event.hypothesis)}: {', '.join(rated)}"
-    if isinstance(event, m.NoteAdded):
-        n = event.note
-        by = f" by {event.who}" if event.who else ""
-        what = wording.note_words(n.kind)
-        about = f" of the {n.flag} flag" if n.kind == "acknowledgement" and n.flag else ""
-        pinned = ""
-        if n.pinned_at is not None:
-            pinned = f" (pinned to {wording.day_time(n.pinned_at, zone)})"
-        return f"{what} {n.id}{by}{about}{pinned}: {n.text}"
-    return f"{event.kind} {m.event_subject(event) or ''}".strip()
+    """The event in words, by its kind (one describer per kind of event, as `CaseState.apply`)."""
+    describer = _DESCRIBERS.get(type(event))
+    if describer is None:
+        return f"{event.kind} {m.event_subject(event) or ''}".strip()
+    return describer(event, before, zone)
+
+
+def _case_opened(event: m.CaseOpened, before: CaseState, zone: ZoneInfo) -> str:
+    return f"Case opened: {event.case.title}"
+
+
+def _hypothesis_added(event: m.HypothesisAdded, before: CaseState, zone: ZoneInfo) -> str:
+    h = event.hypothesis
+    extra = " (the catch-all: something not yet thought of)" if h.catch_all else ""
+    return f"Explanation added: {h.label}{extra}"
+
+
+def _hypothesis_retired(event: m.HypothesisRetired, before: CaseState, zone: ZoneInfo) -> str:
+    return f"Explanation retired: {before.label(event.id)} — {event.reason}"
+
+
+def _hypothesis_relabelled(event: m.HypothesisRelabelled, before: CaseState, zone: ZoneInfo) -> str:
+    return f"Explanation reworded: {before.label(event.id)} → {event.label}"
+
+
+def _source_added(event: m.SourceAdded, before: CaseState, zone: ZoneInfo) -> str:
+    s = event.source
+    trust = "" if s.reliability >= 1 else f", reliability {s.reliability:.2g}"
+    return f"Source added: {s.label}{trust}"
+
+
+def _source_relabelled(event: m.SourceRelabelled, before: CaseState, zone: ZoneInfo) -> str:
+    s = before.sources.get(event.source)
+    return f"Source renamed: {s.spec.label if s else event.source} → {event.label}"
+
+
+def _reliability_changed(event: m.ReliabilityChanged, before: CaseState, zone: ZoneInfo) -> str:
+    s = before.sources.get(event.source)
+    label = s.spec.label if s else event.source
+    old = f"{s.reliability:.2g}" if s else "?"
+    reason = f": {event.reason}" if event.reason else ""
+    return f"Reliability of {label} changed from {old} to {event.reliability:.2g}{reason}"
+
+
+def _evidence_recorded(event: m.EvidenceRecorded, before: CaseState, zone: ZoneInfo) -> str:
+    ev = event.evidence
+    s = before.sources.get(ev.source)
+    source = s.spec.label if s else ev.source
+    answer = ""
+    if ev.answers is not None:
+        answer = f" — answers enquiry {ev.answers.enquiry} ({ev.answers.result})"
+    return f"Item {ev.id} recorded: {ev.text} ({source}){answer}"
+
+
+def _evidence_amended(event: m.EvidenceAmended, before: CaseState, zone: ZoneInfo) -> str:
+    reason = f" — {event.reason}" if event.reason else ""
+    return f"Item {event.id} amended: {_changed_likelihoods(event, before)}{reason}"
+
+
+def _evidence_retracted(event: m.EvidenceRetracted, before: CaseState, zone: ZoneInfo) -> str:
+    reason = f": {event.reason}" if event.reason else ""
+    return f"Item {event.id} retracted{reason}"
+
+
+def _enquiry_raised(event: m.EnquiryRaised, before: CaseState, zone: ZoneInfo) -> str:
+    return f"Enquiry {event.enquiry.id} raised: {event.enquiry.text}"
+
+
+def _judgement(event: m.JudgementRecorded, before: CaseState, zone: ZoneInfo) -> str:
+    j = event.judgement
+    by = f" by {event.who}" if event.who else ""
+    note = f". Note: {j.note}" if j.note else ""
+    if j.favoured is None:
+        return f"Judgement {j.id}{by}: no favourite (a tie at the top){note}"
+    share = normalised(j.ratings).get(j.favoured, 0.0)
+    return f"Judgement {j.id}{by}: favours {before.label(j.favoured)} ({share * 100:.0f} %){note}"
+
+
+def _back_rated(event: m.EvidenceBackRated, before: CaseState, zone: ZoneInfo) -> str:
+    rated = [f"{i} {event.entered.get(i, p)}" for i, p in event.likelihood.items()]
+    rated += [f"{i} neutral" for i in event.neutral]
+    return f"Earlier items weighed against {before.label(event.hypothesis)}: {', '.join(rated)}"
+
+
+def _note_added(event: m.NoteAdded, before: CaseState, zone: ZoneInfo) -> str:
+    n = event.note
+    by = f" by {event.who}" if event.who else ""
+    what = wording.note_words(n.kind)
+    about = f" of the {n.flag} flag" if n.kind == "acknowledgement" and n.flag else ""
+    pinned = ""
+    if n.pinned_at is not None:
+        pinned = f" (pinned to {wording.day_time(n.pinned_at, zone)})"
+    return f"{what} {n.id}{by}{about}{pinned}: {n.text}"
+
+
+_DESCRIBERS: dict[type, Callable[[Any, CaseState, ZoneInfo], str]] = {
+    m.CaseOpened: _case_opened,
+    m.HypothesisAdded: _hypothesis_added,
+    m.HypothesisRetired: _hypothesis_retired,
+    m.HypothesisRelabelled: _hypothesis_relabelled,
+    m.SourceAdded: _source_added,
+    m.SourceRelabelled: _source_relabelled,
+    m.ReliabilityChanged: _reliability_changed,
+    m.EvidenceRecorded: _evidence_recorded,
+    m.EvidenceAmended: _evidence_amended,
+    m.EvidenceRetracted: _evidence_retracted,
+    m.EnquiryRaised: _enquiry_raised,
+    m.JudgementRecorded: _judgement,
+    m.EvidenceBackRated: _back_rated,
+    m.NoteAdded: _note_added,
+}
 
 
 def _changed_likelihoods(event: m.EvidenceAmended, before: CaseState) -> str:

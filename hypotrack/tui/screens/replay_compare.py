@@ -127,8 +127,19 @@ def compare_body(d: Any, a: StepView, b: StepView) -> RenderableType:
     The order is a supervisor's: what happened in between in one line, how each belief moved,
     then the flags, the worker's judgements and the notes (with their authors), then the items.
     """
-    state = b.state
-    parts: list[RenderableType] = []
+    parts: list[RenderableType] = [compare_heading(a, b), in_between(d)]
+    parts += belief_moves(d)
+    parts += listing("Flags in between", flag_rows(d, b))
+    parts += listing("Judgements in between", judgement_rows(d, b))
+    parts += listing(
+        "Notes in between", [(when_cell(n.at, b, n.id), note_row(n, b)) for n in d.notes]
+    )
+    parts += evidence_changes(d, b)
+    return Group(*parts)
+
+
+def compare_heading(a: StepView, b: StepView) -> Text:
+    """'From step 3 (…) to step 9 (…)', and what a point includes."""
     head = Text()
     head.append(f"From step {a.step + 1} ({local(a.at, a)})", style="bold")
     head.append(" to ")
@@ -137,9 +148,12 @@ def compare_body(d: Any, a: StepView, b: StepView) -> RenderableType:
         " — each point as it stood then. A point includes every entry made at its time.",
         style="dim",
     )
-    parts += [head, in_between(d)]
+    return head
 
-    parts += [Text(""), Text("How each belief moved", style="bold underline")]
+
+def belief_moves(d: Any) -> list[RenderableType]:
+    """How each belief moved: network and worker before → after, the odds, the main movers."""
+    parts: list[RenderableType] = [Text(""), Text("How each belief moved", style="bold underline")]
     beliefs = []
     for c in d.beliefs:
         star = Text("★" if c.id == d.favoured else "", style="bold")
@@ -165,59 +179,59 @@ def compare_body(d: Any, a: StepView, b: StepView) -> RenderableType:
                 style="dim",
             )
         )
+    return parts
 
-    def listing(title: str, rows: list[tuple[Text, Text]]) -> None:
-        if rows:
-            parts.extend([Text(""), Text(title, style="bold underline"), entries(rows, WHEN)])
 
-    def when(at: Any, ident: str = "") -> Text:
-        return Text(f"{ident} {local(at, b)}".strip(), style="bold")
+def listing(title: str, rows: list[tuple[Text, Text]]) -> list[RenderableType]:
+    """A titled list of (when, what) rows; nothing at all when there are no rows."""
+    if not rows:
+        return []
+    return [Text(""), Text(title, style="bold underline"), entries(rows, WHEN)]
 
-    flag_rows = [(Text(local(c.at, b)), flag_change_row(c, state, b)) for c in d.flag_changes]
-    if not flag_rows and d.flags_after:
-        flag_rows = [(Text(""), Text("No flag was raised, changed or closed.", style="dim"))]
-    listing("Flags in between", flag_rows)
-    listing(
-        "Judgements in between", [(when(j.at, j.id), judgement_row(j, state)) for j in d.judgements]
-    )
-    listing("Notes in between", [(when(n.at, n.id), note_row(n, b)) for n in d.notes])
 
-    added = []
-    for i in d.items_added:
-        source = state.sources.get(i.source)
-        row = Text(i.text, style="strike" if i.retracted else "")
-        row.append(f" — {source.spec.label if source else i.source}", style="dim")
-        if i.retracted:
-            row.append(" (retracted again before the later point)", style="italic")
-        added.append((when(i.at, i.id), row))
-    listing(f"Items added ({len(added)})", added)
-    listing(
+def when_cell(at: Any, b: StepView, ident: str = "") -> Text:
+    """An entry's id and time, in the later point's zone."""
+    return Text(f"{ident} {local(at, b)}".strip(), style="bold")
+
+
+def flag_rows(d: Any, b: StepView) -> list[tuple[Text, Text]]:
+    """The flags raised, changed or closed in between (or a line saying none was)."""
+    rows = [(Text(local(c.at, b)), flag_change_row(c, b.state, b)) for c in d.flag_changes]
+    if not rows and d.flags_after:
+        rows = [(Text(""), Text("No flag was raised, changed or closed.", style="dim"))]
+    return rows
+
+
+def judgement_rows(d: Any, b: StepView) -> list[tuple[Text, Text]]:
+    return [(when_cell(j.at, b, j.id), judgement_row(j, b.state)) for j in d.judgements]
+
+
+def evidence_changes(d: Any, b: StepView) -> list[RenderableType]:
+    """Items added, amended and retracted; explanations added and retired; reliabilities."""
+    parts: list[RenderableType] = []
+    added = added_rows(d, b)
+    parts += listing(f"Items added ({len(added)})", added)
+    parts += listing(
         "Items amended",
         [
-            (when(i.at, i.id), Text(f"new likelihoods: {i.reason or 'no reason given'}"))
+            (when_cell(i.at, b, i.id), Text(f"new likelihoods: {i.reason or 'no reason given'}"))
             for i in d.items_amended
         ],
     )
-    retracted = []
-    for i in d.items_retracted:
-        item = state.items.get(i.id)
-        row = Text(clip(item.spec.text, 60) if item else "", style="strike")
-        row.append(f" — {i.reason or 'no reason given'}")
-        retracted.append((when(i.at, i.id), row))
-    listing("Items retracted", retracted)
-    listing(
+    parts += listing("Items retracted", retracted_rows(d, b))
+    parts += listing(
         "Explanations added",
-        [(when(h.at), Text(h.label)) for h in d.hypotheses_added],
+        [(when_cell(h.at, b), Text(h.label)) for h in d.hypotheses_added],
     )
-    listing(
+    parts += listing(
         "Explanations retired",
-        [(when(h.at), Text(f"{h.label}: {h.reason or ''}")) for h in d.hypotheses_retired],
+        [(when_cell(h.at, b), Text(f"{h.label}: {h.reason or ''}")) for h in d.hypotheses_retired],
     )
-    listing(
+    parts += listing(
         "Reliability changes",
         [
             (
-                when(r.at),
+                when_cell(r.at, b),
                 Text(
                     f"{r.source}: {r.before:.2g} → {r.after:.2g}"
                     + (f": {r.reason}" if r.reason else "")
@@ -229,7 +243,31 @@ def compare_body(d: Any, a: StepView, b: StepView) -> RenderableType:
     if not (d.items_added or d.items_amended or d.items_retracted or d.hypotheses_added
             or d.hypotheses_retired or d.reliability_changes):  # fmt: skip
         parts += [Text(""), Text("No evidence or explanation changed in between.", style="dim")]
-    return Group(*parts)
+    return parts
+
+
+def added_rows(d: Any, b: StepView) -> list[tuple[Text, Text]]:
+    """Each item added: its text, its source, and whether it was retracted again."""
+    rows = []
+    for i in d.items_added:
+        source = b.state.sources.get(i.source)
+        row = Text(i.text, style="strike" if i.retracted else "")
+        row.append(f" — {source.spec.label if source else i.source}", style="dim")
+        if i.retracted:
+            row.append(" (retracted again before the later point)", style="italic")
+        rows.append((when_cell(i.at, b, i.id), row))
+    return rows
+
+
+def retracted_rows(d: Any, b: StepView) -> list[tuple[Text, Text]]:
+    """Each item retracted: its text struck through, and the reason."""
+    rows = []
+    for i in d.items_retracted:
+        item = b.state.items.get(i.id)
+        row = Text(clip(item.spec.text, 60) if item else "", style="strike")
+        row.append(f" — {i.reason or 'no reason given'}")
+        rows.append((when_cell(i.at, b, i.id), row))
+    return rows
 
 
 CHANGE_WORDS = {

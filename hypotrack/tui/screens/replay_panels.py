@@ -195,62 +195,95 @@ def on_file_panel(view: StepView) -> RenderableType:
         + f", {len(state.notes)} note{'s' if len(state.notes) != 1 else ''}"
     )
     parts: list[RenderableType] = [head]
-
-    def table() -> Table:
-        t = Table(box=None, show_header=False, padding=(0, 1, 0, 0), expand=True)
-        t.add_column("id", width=4, no_wrap=True)
-        t.add_column("when", width=12, no_wrap=True)
-        t.add_column("what", ratio=1, no_wrap=True, overflow="ellipsis")
-        return t
-
-    if items:
-        t = table()
-        for item in reversed(items):
-            s = state.sources.get(item.spec.source)
-            what = Text(item.spec.text, style="strike dim" if not item.live else "")
-            what.append(f" — {s.spec.label if s else item.spec.source}", style="dim")
-            if item.amendments:
-                what.append(" (amended)", style="italic")
-            if not item.live:
-                what = Text(
-                    f"retracted {local(item.retracted, view)}: ", style="italic"
-                ).append_text(what)
-            t.add_row(item.id, happened(item, view), what)
-        parts += [Text("Evidence (newest first)", style="bold underline"), t]
-    if state.enquiries:
-        t = table()
-        for q in reversed(list(state.enquiries.values())):
-            status = f"answered by {q.answered_by}" if q.answered_by else "open"
-            t.add_row(q.id, local(q.raised, view), Text(f"{q.spec.text} — {status}"))
-        parts += [Text("Enquiries", style="bold underline"), t]
-    if state.judgements:
-        t = table()
-        for j in reversed(state.judgements):
-            ratings = {h: v / sum(j.ratings.values()) for h, v in j.ratings.items()}
-            what = Text(
-                f"favours {state.label(j.favoured)} ({ratings[j.favoured] * 100:.0f} %)"
-                if j.favoured
-                else "no favourite (a tie at the top)"
-            )
-            if j.who:
-                what.append(f" — {j.who}", style="dim")
-            t.add_row(j.id, local(j.at, view), what)
-        parts += [Text("Judgements", style="bold underline"), t]
-    if state.notes or view.pinned_earlier:
-        t = table()
-        for n in reversed(state.notes):
-            kind = wording.note_words(n.spec.kind)
-            what = Text(f"{kind}: ", style="bold")
-            what.append(n.spec.text)
-            if n.who:
-                what.append(f" — {n.who}", style="dim")
-            t.add_row(n.spec.id, local(n.at, view), what)
-        for p in view.pinned_earlier:
-            what = Text(f"◆ pinned to step {p.step + 1}, written later: ", style="italic")
-            what.append(p.text)
-            t.add_row(p.id, local(p.pinned_at, view), what)
-        parts += [Text("Notes", style="bold underline"), t]
+    for title, table in (
+        ("Evidence (newest first)", items_on_file_table(view)),
+        ("Enquiries", enquiries_table(view)),
+        ("Judgements", judgements_table(view)),
+        ("Notes", notes_table(view)),
+    ):
+        if table is not None:
+            parts += [Text(title, style="bold underline"), table]
     return Group(*parts)
+
+
+def _on_file_table() -> Table:
+    """The three columns of every list on file: id, when, what (cut at the width)."""
+    t = Table(box=None, show_header=False, padding=(0, 1, 0, 0), expand=True)
+    t.add_column("id", width=4, no_wrap=True)
+    t.add_column("when", width=12, no_wrap=True)
+    t.add_column("what", ratio=1, no_wrap=True, overflow="ellipsis")
+    return t
+
+
+def items_on_file_table(view: StepView) -> Table | None:
+    """The items, newest first; retracted ones struck through with when they were retracted."""
+    state = view.state
+    if not state.items:
+        return None
+    t = _on_file_table()
+    for item in reversed(list(state.items.values())):
+        s = state.sources.get(item.spec.source)
+        what = Text(item.spec.text, style="strike dim" if not item.live else "")
+        what.append(f" — {s.spec.label if s else item.spec.source}", style="dim")
+        if item.amendments:
+            what.append(" (amended)", style="italic")
+        if not item.live:
+            what = Text(f"retracted {local(item.retracted, view)}: ", style="italic").append_text(
+                what
+            )
+        t.add_row(item.id, happened(item, view), what)
+    return t
+
+
+def enquiries_table(view: StepView) -> Table | None:
+    """The enquiries, newest first, each open or answered by an item."""
+    state = view.state
+    if not state.enquiries:
+        return None
+    t = _on_file_table()
+    for q in reversed(list(state.enquiries.values())):
+        status = f"answered by {q.answered_by}" if q.answered_by else "open"
+        t.add_row(q.id, local(q.raised, view), Text(f"{q.spec.text} — {status}"))
+    return t
+
+
+def judgements_table(view: StepView) -> Table | None:
+    """The worker's judgements, newest first: the favoured explanation and its share."""
+    state = view.state
+    if not state.judgements:
+        return None
+    t = _on_file_table()
+    for j in reversed(state.judgements):
+        ratings = {h: v / sum(j.ratings.values()) for h, v in j.ratings.items()}
+        what = Text(
+            f"favours {state.label(j.favoured)} ({ratings[j.favoured] * 100:.0f} %)"
+            if j.favoured
+            else "no favourite (a tie at the top)"
+        )
+        if j.who:
+            what.append(f" — {j.who}", style="dim")
+        t.add_row(j.id, local(j.at, view), what)
+    return t
+
+
+def notes_table(view: StepView) -> Table | None:
+    """The notes written by then, newest first, and the notes pinned earlier (written later)."""
+    state = view.state
+    if not (state.notes or view.pinned_earlier):
+        return None
+    t = _on_file_table()
+    for n in reversed(state.notes):
+        kind = wording.note_words(n.spec.kind)
+        what = Text(f"{kind}: ", style="bold")
+        what.append(n.spec.text)
+        if n.who:
+            what.append(f" — {n.who}", style="dim")
+        t.add_row(n.spec.id, local(n.at, view), what)
+    for p in view.pinned_earlier:
+        what = Text(f"◆ pinned to step {p.step + 1}, written later: ", style="italic")
+        what.append(p.text)
+        t.add_row(p.id, local(p.pinned_at, view), what)
+    return t
 
 
 def chart_data(track, view: StepView) -> ChartData:  # noqa: ANN001 - replay_model.Track

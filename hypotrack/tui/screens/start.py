@@ -162,6 +162,31 @@ class StartScreen(Guarded, Screen[None]):
         rows = self.shown_rows()
         table = self.query_one("#cases", KeyedTable)
         keep = table.selected_key()
+        flags = [flags_cell(r) for r in rows]
+        columns = self.fitted_columns(rows, flags)
+        if columns != self.columns:
+            table.clear(columns=True)
+            for label, key, column_width in columns:
+                table.add_column(label, key=key, width=column_width)
+            self.columns = columns
+        else:
+            table.clear()
+        for row, flag_text in zip(rows, flags, strict=True):
+            self.add_case_row(table, row, flag_text)
+        table.select_key(keep)
+        table.display = bool(rows)
+        # Height is auto, and a table given new columns measures itself only on its next idle:
+        # lay the screen out again after that, or the table can stay 0 rows high.
+        self.call_after_refresh(table.refresh, layout=True)
+        if rows and self.app.screen is self:
+            table.focus()
+        self.sub_title = "training runs" if self.showing_runs else "cases"
+        self.query_one("#empty", Static).update(self.below_table(rows))
+
+    def fitted_columns(
+        self, rows: list[dict[str, Any]], flags: list[Text]
+    ) -> list[tuple[str, str, int]]:
+        """(label, key, width) of each column for the terminal's width: the title gives way."""
         # Ids are never cut (a person types them on the command line); the title gives way.
         # The terminal's width: the screen's own size is not set yet when the first rows come in.
         width = self.app.size.width - 6  # the table's margins and scrollbar
@@ -169,7 +194,6 @@ class StartScreen(Guarded, Screen[None]):
         # A long id (a training run's) wraps onto a second line rather than losing its end.
         id_w = min(max([len(r["id"]) for r in rows] + [4]), max(24, width // 3))
         when_w = 17 if wide else 11
-        flags = [flags_cell(r) for r in rows]
         flags_w = max([f.cell_len for f in flags] + [10])
         kind_w = 8 if wide else 0
         title_w = max(12, width - id_w - when_w - flags_w - kind_w - 2 * (5 if wide else 4))
@@ -179,33 +203,24 @@ class StartScreen(Guarded, Screen[None]):
         ]
         if wide:
             columns.append(("Kind", "kind", kind_w))
-        columns += [("Last change", "changed", when_w), ("Flags", "flags", flags_w)]
-        if columns != self.columns:
-            table.clear(columns=True)
-            for label, key, column_width in columns:
-                table.add_column(label, key=key, width=column_width)
-            self.columns = columns
-        else:
-            table.clear()
-        for row, flag_text in zip(rows, flags, strict=True):
-            ident = row["id"]
-            lines = [ident[i : i + id_w] for i in range(0, len(ident), id_w)] or [""]
-            title = clip(row["title"], title_w - 2 if row.get("unseen") else title_w)
-            cells: list[Any] = ["\n".join(lines), f"● {title}" if row.get("unseen") else title]
-            if wide:
-                cells.append(row["kind"])
-            cells += [when_cell(row["last_change"], wide=wide), flag_text]
-            table.add_row(*cells, key=ident, height=len(lines) if len(lines) > 1 else 1)
-        table.select_key(keep)
-        table.display = bool(rows)
-        # Height is auto, and a table given new columns measures itself only on its next idle:
-        # lay the screen out again after that, or the table can stay 0 rows high.
-        self.call_after_refresh(table.refresh, layout=True)
-        if rows and self.app.screen is self:
-            table.focus()
+        return columns + [("Last change", "changed", when_w), ("Flags", "flags", flags_w)]
+
+    def add_case_row(self, table: KeyedTable, row: dict[str, Any], flag_text: Text) -> None:
+        """One case's row, in the columns the table has now."""
+        widths = {key: column_width for _, key, column_width in self.columns}
+        id_w, title_w, wide = widths["id"], widths["title"], "kind" in widths
+        ident = row["id"]
+        lines = [ident[i : i + id_w] for i in range(0, len(ident), id_w)] or [""]
+        title = clip(row["title"], title_w - 2 if row.get("unseen") else title_w)
+        cells: list[Any] = ["\n".join(lines), f"● {title}" if row.get("unseen") else title]
+        if wide:
+            cells.append(row["kind"])
+        cells += [when_cell(row["last_change"], wide=wide), flag_text]
+        table.add_row(*cells, key=ident, height=len(lines) if len(lines) > 1 else 1)
+
+    def below_table(self, rows: list[dict[str, Any]]) -> Text:
+        """The line under the list: damaged cases and the keys, or what to do with none."""
         runs = sum(1 for r in self.rows or [] if r["kind"] == "training")
-        self.sub_title = "training runs" if self.showing_runs else "cases"
-        empty = self.query_one("#empty", Static)
         if rows:
             other = (
                 "r back to the cases"
@@ -223,18 +238,14 @@ class StartScreen(Guarded, Screen[None]):
                     note.append(f"✗ {clip(row['id'], 30)} is damaged: ", style=f"bold {RED}")
                     note.append(f"{row['damaged']['reason']}; {row['damaged']['advice']}.\n")
             note.append(hint, style="dim")
-            empty.update(note)
-        elif self.showing_runs:
-            empty.update(
-                Text("No training runs yet: t plays a teaching case · r back to the cases.")
+            return note
+        if self.showing_runs:
+            return Text("No training runs yet: t plays a teaching case · r back to the cases.")
+        if runs:
+            return Text(
+                f"No cases yet, only training runs: r shows them ({runs}) · d n i to begin."
             )
-        elif runs:
-            empty.update(
-                Text(f"No cases yet, only training runs: r shows them ({runs}) · d n i to begin.")
-            )
-            empty.update(hint)
-        else:
-            empty.update(self._first_run())
+        return self._first_run()
 
     def action_toggle_runs(self) -> None:
         self.showing_runs = not self.showing_runs

@@ -88,29 +88,7 @@ def progress_words(d: Any) -> str:
 def score_rows(d: Any) -> list[tuple[str, str, str, str]]:
     """(score, you, network, what it means) for the scores table."""
     fixed = d.labels.get(d.fixed_view, d.fixed_view) if d.fixed_view else None
-    rows: list[tuple[str, str, str, str]] = []
-    if not d.finished:
-        rows.append(("Brier against the truth", "—", "—", AFTER_FINISH))
-    elif d.brier_trainee is not None:
-        rows.append(
-            (
-                "Brier against the truth",
-                f"{d.brier_trainee:.3f}",
-                f"{d.brier_network:.3f}",
-                "How far your ratings were from certainty in the explanation that turned out "
-                "true, averaged over the items: 0 is certain and right, 2 certain and wrong; "
-                "the network's score on the same items is beside yours.",
-            )
-        )
-    else:
-        rows.append(
-            (
-                "Brier against the truth",
-                "—",
-                "—",
-                "The case's author has not said which explanation turned out true.",
-            )
-        )
+    rows: list[tuple[str, str, str, str]] = [brier_truth_row(d)]
     if d.brier_vs_network is not None:
         rows.append(
             (
@@ -131,26 +109,51 @@ def score_rows(d: Any) -> list[tuple[str, str, str, str]]:
                 "far from the network's belief in it.",
             )
         )
-    if not d.finished:
-        rows.append(("Revision delay", "—", "", AFTER_FINISH))
-    elif d.revision_delay is None:
-        rows.append(("Revision delay", "—", "", NO_REVISION_POINT))
-    else:
-        mark = next((mk for mk in d.revision_points if mk.expect == "revise"), None)
-        mark = mark or (d.revision_points[0] if d.revision_points else None)
-        if mark is not None and mark.trainee_index is None:
-            meaning = (
-                "You never changed your favoured explanation; that counts as every item from "
-                f"the author's point (item {mark.author_index}) to the end."
-            )
-        else:
-            meaning = (
-                "How many items after the author's revision point you changed your favoured "
-                "explanation (negative: before it)."
-            )
-        sign = "+" if d.revision_delay > 0 else ("−" if d.revision_delay < 0 else "")
-        rows.append(("Revision delay", f"{sign}{_items(abs(d.revision_delay))}", "", meaning))
+    rows.append(revision_delay_row(d))
     return rows
+
+
+def brier_truth_row(d: Any) -> tuple[str, str, str, str]:
+    """The Brier score against the truth: only once the run is finished and the truth known."""
+    if not d.finished:
+        return ("Brier against the truth", "—", "—", AFTER_FINISH)
+    if d.brier_trainee is not None:
+        return (
+            "Brier against the truth",
+            f"{d.brier_trainee:.3f}",
+            f"{d.brier_network:.3f}",
+            "How far your ratings were from certainty in the explanation that turned out "
+            "true, averaged over the items: 0 is certain and right, 2 certain and wrong; "
+            "the network's score on the same items is beside yours.",
+        )
+    return (
+        "Brier against the truth",
+        "—",
+        "—",
+        "The case's author has not said which explanation turned out true.",
+    )
+
+
+def revision_delay_row(d: Any) -> tuple[str, str, str, str]:
+    """Items between the author's revision point and the trainee's revision (finished runs)."""
+    if not d.finished:
+        return ("Revision delay", "—", "", AFTER_FINISH)
+    if d.revision_delay is None:
+        return ("Revision delay", "—", "", NO_REVISION_POINT)
+    mark = next((mk for mk in d.revision_points if mk.expect == "revise"), None)
+    mark = mark or (d.revision_points[0] if d.revision_points else None)
+    if mark is not None and mark.trainee_index is None:
+        meaning = (
+            "You never changed your favoured explanation; that counts as every item from "
+            f"the author's point (item {mark.author_index}) to the end."
+        )
+    else:
+        meaning = (
+            "How many items after the author's revision point you changed your favoured "
+            "explanation (negative: before it)."
+        )
+    sign = "+" if d.revision_delay > 0 else ("−" if d.revision_delay < 0 else "")
+    return ("Revision delay", f"{sign}{_items(abs(d.revision_delay))}", "", meaning)
 
 
 def scores_table(d: Any) -> Table:

@@ -78,51 +78,79 @@ def chart_height(lines: int) -> int:
 
 
 def render_chart(data: ChartData, width: int) -> Text:
-    """The chart as text, `width` cells wide."""
+    """The chart as text, `width` cells wide: the title, the lines, the marks, the axis."""
     plot = max(8, width - PREFIX - VALUE)
     cols = columns(data.total, plot)
-    k = data.step
     out = Text(no_wrap=True, overflow="crop")
     out.append(
         clip(
-            f"Belief lines to step {k + 1} of {data.total} (nothing later is drawn)",
+            f"Belief lines to step {data.step + 1} of {data.total} (nothing later is drawn)",
             width,
         ),
         style="bold",
     )
     out.append("\n")
-
-    def current(lo: int, hi: int) -> bool:
-        return lo <= k <= hi
-
-    def series(values: Sequence[float | None], style: str) -> Text:
-        row = Text()
-        for lo, hi in cols:
-            if lo > k:
-                row.append(" ")
-                continue
-            cell = level(values[min(hi, k)])
-            row.append(cell, style=f"{style} reverse" if current(lo, hi) else style)
-        row.append(" " * (plot - len(cols)))
-        return row
-
     for line in data.lines:
-        label = Text(clip(line.label, width - (len(line.note) + 3 if line.note else 0)))
-        if line.note:
-            label.append(f" ({line.note})", style="italic dim")
-        out.append_text(label)
+        out.append_text(belief_block(line, data.step, cols, plot, width))
+    judged, flagged = mark_rows(data, cols)
+    axis, here = axis_row(cols, data.step)
+    for row in (judged, flagged, axis):
+        out.append_text(row)
         out.append("\n")
-        for name, values, style in (
-            ("net ", line.network, NETWORK),
-            ("you ", line.worker, WORKER),
-        ):
-            out.append(name, style=f"bold {style}")
-            out.append_text(series(values, style))
-            value = values[k] if k < len(values) else None
-            out.append(f" {percent_cell(value) if value is not None else '  —'}")
-            out.append("\n")
+    out.append(date_row(data, plot, here), style="dim")
+    out.append("\n")
+    out.append(
+        clip("J judgement · ◆ note pinned · ! flag raised · ‼ red flag · ↑ this step", width),
+        style="dim",
+    )
+    return out
 
-    # Marks: judgements and pinned notes on one row, flags on the next; only up to the step.
+
+def _current(lo: int, hi: int, k: int) -> bool:
+    """Whether the column covering steps lo..hi holds the current step k."""
+    return lo <= k <= hi
+
+
+def series(
+    values: Sequence[float | None], style: str, cols: list[tuple[int, int]], k: int, plot: int
+) -> Text:
+    """One sparkline up to step k; the current step's column in reverse."""
+    row = Text()
+    for lo, hi in cols:
+        if lo > k:
+            row.append(" ")
+            continue
+        cell = level(values[min(hi, k)])
+        row.append(cell, style=f"{style} reverse" if _current(lo, hi, k) else style)
+    row.append(" " * (plot - len(cols)))
+    return row
+
+
+def belief_block(
+    line: ChartLine, k: int, cols: list[tuple[int, int]], plot: int, width: int
+) -> Text:
+    """An explanation's three rows: its label, then `net` and `you` with their values at k."""
+    out = Text()
+    label = Text(clip(line.label, width - (len(line.note) + 3 if line.note else 0)))
+    if line.note:
+        label.append(f" ({line.note})", style="italic dim")
+    out.append_text(label)
+    out.append("\n")
+    for name, values, style in (
+        ("net ", line.network, NETWORK),
+        ("you ", line.worker, WORKER),
+    ):
+        out.append(name, style=f"bold {style}")
+        out.append_text(series(values, style, cols, k, plot))
+        value = values[k] if k < len(values) else None
+        out.append(f" {percent_cell(value) if value is not None else '  —'}")
+        out.append("\n")
+    return out
+
+
+def mark_rows(data: ChartData, cols: list[tuple[int, int]]) -> tuple[Text, Text]:
+    """Judgements and pinned notes on one row, flags on the next; only up to the step."""
+    k = data.step
     judged = Text(" " * PREFIX)
     flagged = Text(" " * PREFIX)
     seen: set[int] = set()
@@ -148,24 +176,26 @@ def render_chart(data: ChartData, width: int) -> Text:
             flagged.append(" ")
     if not data.flags_ready:
         flagged = Text(" " * PREFIX + "(reading the flags…)", style="dim")
-    out.append_text(judged)
-    out.append("\n")
-    out.append_text(flagged)
-    out.append("\n")
+    return judged, flagged
 
+
+def axis_row(cols: list[tuple[int, int]], k: int) -> tuple[Text, int]:
+    """The time axis with ↑ under the current step, dotted beyond it; and that column."""
     axis = Text(" " * PREFIX)
     here = 0
     for c, (lo, hi) in enumerate(cols):
         if lo > k:
             axis.append("┈", style="dim")
-        elif current(lo, hi) and not (c and current(*cols[c - 1])):
+        elif _current(lo, hi, k) and not (c and _current(*cols[c - 1], k)):
             axis.append("↑", style="bold")
             here = c
         else:
             axis.append("─")
-    out.append_text(axis)
-    out.append("\n")
+    return axis, here
 
+
+def date_row(data: ChartData, plot: int, here: int) -> str:
+    """The start's date at the left (when there is room) and the step's date under ↑."""
     dates = [" "] * (PREFIX + plot)
     start = data.start_label[: max(0, here - 1)] if here > len(data.start_label) + 1 else ""
     for i, ch in enumerate(start):
@@ -175,13 +205,7 @@ def render_chart(data: ChartData, width: int) -> Text:
     for i, ch in enumerate(tag):
         if at + i < len(dates):
             dates[at + i] = ch
-    out.append("".join(dates).rstrip(), style="dim")
-    out.append("\n")
-    out.append(
-        clip("J judgement · ◆ note pinned · ! flag raised · ‼ red flag · ↑ this step", width),
-        style="dim",
-    )
-    return out
+    return "".join(dates).rstrip()
 
 
 class BeliefChart(Widget):

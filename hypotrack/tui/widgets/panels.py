@@ -31,10 +31,22 @@ def status_line(
 ) -> Text:
     """One line under the explanations: the favoured one, the network's top one, the flags."""
     text = Text()
-    j = state.latest_judgement
     if favoured is None and not worker_owned and not state.live_hypotheses:
         text.append("No explanations yet: press h to add one.", style="bold")
         return text
+    text.append_text(favoured_part(state, posterior, favoured, worker_owned))
+    text.append(" · flags ")
+    text.append_text(flag_counts(flags))
+    text.append_text(unweighed_lines(state))
+    return text
+
+
+def favoured_part(
+    state: CaseState, posterior: dict[str, float] | None, favoured: str | None, worker_owned: bool
+) -> Text:
+    """The favoured explanation (the worker's, else the network's top) and whose it is."""
+    text = Text()
+    j = state.latest_judgement
     if favoured is None and not worker_owned:
         text.append("No judgement yet (press j)", style="bold italic")
         text.append(" · the network has no favourite: a tie at the top")
@@ -54,7 +66,12 @@ def status_line(
         text.append(clip(state.label(favoured), 26), style="bold")
         if posterior and favoured in posterior:
             text.append(f" {percent_cell(posterior[favoured]).strip()}")
-    text.append(" · flags ")
+    return text
+
+
+def flag_counts(flags: list[Any] | None) -> Text:
+    """Open flags by severity, then the acknowledged ones under their own severity."""
+    text = Text()
     if flags is None:
         text.append("…", style="dim")
     elif not flags:
@@ -73,6 +90,12 @@ def status_line(
                 text.append_text(severity(sev))
                 text.append(f" {n} ")
                 text.append("✓ ack ", style="dim")
+    return text
+
+
+def unweighed_lines(state: CaseState) -> Text:
+    """A line per explanation not yet weighed against earlier items (b to weigh)."""
+    text = Text()
     for h in state.live_hypotheses:
         n = len(state.hypotheses[h].unweighed)
         if n:
@@ -163,20 +186,40 @@ def why_detail(state: CaseState, movement: Movement | None) -> RenderableType:
     if f is not None and movement.ratios:
         parts.append(Text(""))
         parts.append(Text(f"Against ★ {state.label(f)}:", style="bold"))
-        ratios = Table(box=None, show_header=True, padding=(0, 2, 0, 0))
-        ratios.add_column("Rival")
-        ratios.add_column("L(rival) / L(★)", justify="right")
-        ratios.add_column("Reads as")
-        for h, r in sorted(movement.ratios.items(), key=lambda kv: -kv[1]):
-            glyph, style = direction(r)
-            ratios.add_row(
-                clip(state.label(h), 50),
-                Text(f"{glyph} {ratio_text(r)}", style=style),
-                _reads_as(r, state.label(h)),
-            )
-        parts.append(ratios)
+        parts.append(ratios_table(state, movement))
     parts.append(Text(""))
     parts.append(Text("How each belief moved when it arrived:", style="bold"))
+    parts.append(moves_table(state, movement))
+    if movement.retracted_before is not None and movement.retracted_after is not None:
+        parts.append(retracted_line(movement))
+    parts.append(
+        Text(
+            "The move also depends on what was already known: the same ratio moves a belief "
+            "further from 50 % than from 95 %.",
+            style="dim",
+        )
+    )
+    return Group(*parts)
+
+
+def ratios_table(state: CaseState, movement: Movement) -> Table:
+    """Each rival's likelihood ratio against ★, largest first, with what it reads as."""
+    ratios = Table(box=None, show_header=True, padding=(0, 2, 0, 0))
+    ratios.add_column("Rival")
+    ratios.add_column("L(rival) / L(★)", justify="right")
+    ratios.add_column("Reads as")
+    for h, r in sorted(movement.ratios.items(), key=lambda kv: -kv[1]):
+        glyph, style = direction(r)
+        ratios.add_row(
+            clip(state.label(h), 50),
+            Text(f"{glyph} {ratio_text(r)}", style=style),
+            _reads_as(r, state.label(h)),
+        )
+    return ratios
+
+
+def moves_table(state: CaseState, movement: Movement) -> Table:
+    """Each explanation's belief just before and just after the item arrived."""
     moves = Table(box=None, show_header=True, padding=(0, 2, 0, 0))
     moves.add_column("Explanation")
     moves.add_column("Before", justify="right")
@@ -186,28 +229,24 @@ def why_detail(state: CaseState, movement: Movement | None) -> RenderableType:
     for h in hyps:
         before, after = movement.before.get(h), movement.after.get(h)
         moves.add_row(
-            clip(state.label(h), 50) + (" ★" if h == f else ""),
+            clip(state.label(h), 50) + (" ★" if h == movement.favoured else ""),
             percent_cell(before),
             percent_cell(after),
             _change(before, after),
         )
-    parts.append(moves)
-    if movement.retracted_before is not None and movement.retracted_after is not None:
-        back = Text("Retracted: the beliefs moved back — ", style="italic")
-        shown = []
-        for h in movement.retracted_after:
-            b, a = movement.retracted_before.get(h), movement.retracted_after.get(h)
-            shown.append(f"{h} {percent_cell(b).strip()}→{percent_cell(a).strip()}")
-        back.append(", ".join(shown))
-        parts.append(back)
-    parts.append(
-        Text(
-            "The move also depends on what was already known: the same ratio moves a belief "
-            "further from 50 % than from 95 %.",
-            style="dim",
-        )
-    )
-    return Group(*parts)
+    return moves
+
+
+def retracted_line(movement: Movement) -> Text:
+    """For a retracted item: how the beliefs moved back when it was retracted."""
+    assert movement.retracted_before is not None and movement.retracted_after is not None
+    back = Text("Retracted: the beliefs moved back — ", style="italic")
+    shown = []
+    for h in movement.retracted_after:
+        b, a = movement.retracted_before.get(h), movement.retracted_after.get(h)
+        shown.append(f"{h} {percent_cell(b).strip()}→{percent_cell(a).strip()}")
+    back.append(", ".join(shown))
+    return back
 
 
 def _reads_as(r: float, label: str) -> str:
