@@ -12,6 +12,7 @@ from typing import Any
 
 from textual.app import App
 
+from hypotrack.tui import memory
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.commands import CaseCommands
 from hypotrack.tui.errors import error_text
@@ -124,6 +125,7 @@ class HypotrackApp(App[int]):
         self.call_after_refresh(lambda: self.push_screen(NameForm(editing.who(), keep)))
 
     def on_unmount(self) -> None:
+        memory.reset()
         follower = getattr(self, "_follower", None)
         if follower is not None:
             follower.stop()
@@ -139,13 +141,19 @@ class HypotrackApp(App[int]):
         from hypotrack.store.case import CaseSession
         from hypotrack.tui.screens.workspace import WorkspaceScreen
 
+        memory.pause()
         try:
             session = CaseSession(self.store, case_id)
         except (StoreError, EventRejected, ValueError) as exc:
+            memory.resume()
             self.notify(str(exc), title=f"Cannot open case {case_id}", severity="error", timeout=10)
             return
         self.mark_seen(session)
-        self.push_screen(WorkspaceScreen(session))
+        # Closed (Esc), the case's objects can be collected again; see `tui/memory.py`.
+        self.push_screen(
+            WorkspaceScreen(session), lambda _: self.call_after_refresh(memory.release)
+        )
+        self.call_after_refresh(memory.settle)
 
     # --- following others' changes (a team store) -----------------------------------------
 
