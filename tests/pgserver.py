@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -52,6 +53,7 @@ class PgServer:
     template: str
     parts: dict[str, Any] = field(default_factory=dict)
     databases: list[str] = field(default_factory=list)
+    dropper: ThreadPoolExecutor | None = None
 
     def role(self, person: str) -> str:
         return f"{self.prefix}{person}"
@@ -84,6 +86,21 @@ class PgServer:
         self.databases.append(name)
         return name
 
+    def drop_later(self, name: str) -> None:
+        """Drop a test's database in a background thread while the next tests run.
+
+        PostgreSQL 15 forces a checkpoint on every DROP DATABASE: 1-3 s each on this machine, most
+        of it waiting for the disk; dropping one database per team-store test at the end of the
+        run took 36-74 s. One thread drops them one by one while the tests go on.
+        """
+        if self.dropper is None:
+            self.dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
+        self.dropper.submit(self._drop, name)
+
+    def _drop(self, name: str) -> None:
+        with self.admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
@@ -103,6 +120,8 @@ def pg_server() -> Iterator[PgServer]:
     try:
         yield server
     finally:
+        if server.dropper is not None:
+            server.dropper.shutdown(wait=True)
         with server.admin() as conn:
             for name in [*server.databases, server.template]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -130,5 +149,7 @@ class TeamDb:
 
 
 @pytest.fixture
-def team_db(pg_server: PgServer) -> TeamDb:
-    return TeamDb(pg_server, pg_server.new_database())
+def team_db(pg_server: PgServer) -> Iterator[TeamDb]:
+    db = TeamDb(pg_server, pg_server.new_database())
+    yield db
+    pg_server.drop_later(db.name)

@@ -45,8 +45,14 @@ def test_the_format_example_agrees() -> None:
     events = load_case_file("models/examples/case-format.yaml").events
     engine = Engine.run(events)
     assert_agrees(engine)
-    # The neighbour is uncertain: its reliability is a node with its own posterior.
-    assert 0 < engine.current.reliability["neighbour"] < 1
+    # The neighbour is uncertain: its reliability is a node with its own posterior. By hand
+    # (DESIGN §3), with A(h) = π(h)·L_e1(h)·L_e4(h) from the face-value nursery (family-account
+    # joined after e1 and is not rated on e4: neutral, 0.425 and 0.8), the neighbour's e2 as
+    # amended (accidental 0.4, inflicted 0.6, the rest at its mean 0.5) and r = 0.4 since 7 March:
+    #   A = accidental 2·0.3·0.95 = 0.57, inflicted 0.6175, medical 0.18, family-account 0.34,
+    #       other 0.5·0.3·0.9 = 0.135;
+    #   P(reliable | E) = 0.4·Σ A·L_e2 / (0.4·Σ A·L_e2 + 0.6·0.5·Σ A) = 0.3704 / 0.92315.
+    assert engine.current.reliability["neighbour"] == pytest.approx(0.3704 / 0.92315, abs=1e-12)
 
 
 def test_shared_source_loses_credibility_for_all_its_reports() -> None:

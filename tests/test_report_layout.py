@@ -73,7 +73,10 @@ def test_a_pinned_note_sits_where_it_is_pinned_marked_written_later(pinned: list
 
 def test_print_keeps_headings_with_their_content_and_small_cards_whole(pinned: list) -> None:
     page = html.render_html(gather(pinned))
-    css = page[page.index("@media print") :]
+    # Up to the end of the style sheet: the regexes below, run over the whole page's text as
+    # well, backtracked for 40 s.
+    start = page.index("@media print")
+    css = page[start : page.index("</style>", start)]
     assert re.search(r"h2, h3, \.lead[^{]*\{ break-after: avoid; \}", css)
     assert ".flag.short" in css and ".flag, .judgement { break-inside: auto; }" in css
     # Long blocks may run on: no rule keeps a whole flag card or judgement on one page.

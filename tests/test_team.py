@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -359,28 +358,20 @@ def test_a_server_that_stops_mid_session(tmp_path: Path, pg_server: Any) -> None
         shutil.rmtree(where, ignore_errors=True)
 
 
-def test_cli_mid_session_failures_exit_1_without_a_traceback() -> None:
+def test_cli_mid_session_failures_exit_1_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A StoreError that is not about the URL (here: a closed store) is exit 1, one line."""
-    code = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys\n"
-            "from hypotrack import cli\n"
-            "from hypotrack.store.base import StoreError\n"
-            "def boom(args):\n"
-            "    raise StoreError('could not read case \\'c1\\': the connection was lost')\n"
-            "cli.cmd_cases = boom\n"
-            "sys.exit(cli.main(['cases']))\n",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert code.returncode == 1
-    assert code.stderr.count("\n") == 1 and "Traceback" not in code.stderr
+    from hypotrack import cli as command_line
+    from hypotrack.store.base import StoreError
+
+    def boom(args: Any) -> int:
+        raise StoreError("could not read case 'c1': the connection was lost")
+
+    monkeypatch.setattr(command_line, "cmd_cases", boom)
+    code, _, err = cli(capsys, "cases")
+    assert code == 1
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 # -- by: in case files -------------------------------------------------------------------------

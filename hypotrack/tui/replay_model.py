@@ -215,7 +215,7 @@ def _judgement(event: m.JudgementRecorded, before: CaseState, zone: ZoneInfo) ->
     if j.favoured is None:
         return f"Judgement {j.id}{by}: no favourite (a tie at the top){note}"
     share = normalised(j.ratings).get(j.favoured, 0.0)
-    return f"Judgement {j.id}{by}: favours {before.label(j.favoured)} ({share * 100:.0f} %){note}"
+    return f"Judgement {j.id}{by}: favours {before.label(j.favoured)} ({wording.percent_figure(share)}){note}"
 
 
 def _back_rated(event: m.EvidenceBackRated, before: CaseState, zone: ZoneInfo) -> str:

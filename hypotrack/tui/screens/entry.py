@@ -274,7 +274,7 @@ class JudgementForm(SessionForm):
         for h, p in preview.items():
             hint = self.query_one(f"#hint-rating-{h}", Static)
             if not hint.has_class("-error"):
-                hint.update("" if p is None else f"= {p * 100:.0f} %")
+                hint.update("" if p is None else f"= {wording.percent_figure(p)}")
 
     def build(self) -> m.JudgementRecorded:
         ratings = parse_ratings(self._values())

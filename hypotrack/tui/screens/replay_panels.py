@@ -256,7 +256,7 @@ def judgements_table(view: StepView) -> Table | None:
     for j in reversed(state.judgements):
         ratings = {h: v / sum(j.ratings.values()) for h, v in j.ratings.items()}
         what = Text(
-            f"favours {state.label(j.favoured)} ({ratings[j.favoured] * 100:.0f} %)"
+            f"favours {state.label(j.favoured)} ({wording.percent_figure(ratings[j.favoured])})"
             if j.favoured
             else "no favourite (a tie at the top)"
         )

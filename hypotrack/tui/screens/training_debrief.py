@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from hypotrack.domain.wording import severity_glyph
+from hypotrack.domain.wording import percent, severity_glyph
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.widgets.render import NETWORK, WORKER, clip, severity
@@ -329,8 +329,8 @@ def truth_text(d: Any) -> Text:
     last = d.steps[-1] if d.steps else None
     if last is not None:
         text.append(
-            f". At the last item you gave it {last.worker.get(d.truth, 0.0) * 100:.0f} %, the "
-            f"network {last.network.get(d.truth, 0.0) * 100:.0f} %."
+            f". At the last item you gave it {percent(last.worker.get(d.truth, 0.0))}, the "
+            f"network {percent(last.network.get(d.truth, 0.0))}."
         )
     return text
 

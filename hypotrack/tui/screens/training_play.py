@@ -317,7 +317,7 @@ class TrainingScreen(Guarded, Screen[None]):
         shares = preview_ratings(self.values())
         favoured, chosen = self.favoured_now(shares)
         for h, p in shares.items():
-            self.put(f"pct-{h}", "" if p is None else f"{p * 100:3.0f} %")
+            self.put(f"pct-{h}", "" if p is None else wording.percent_figure(p).rjust(5))
             self.put(f"mark-{h}", Text("★", style="bold") if h == favoured else Text(" "))
         line = Text()
         if favoured is None:
