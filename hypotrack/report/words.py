@@ -1,5 +1,6 @@
 """The report's own words, shared by both renderers: section headings, the fixed paragraphs, and
-how a figure, a likelihood, a severity or a count is written.
+how a likelihood or a count is written. Times, percentages, severities and note kinds are said
+as everywhere else, through `domain/wording.py`.
 
 One copy of each, so the HTML and the Markdown cannot drift apart. Each renderer escapes these
 for its format (`html.e`, `markdown.md`).
