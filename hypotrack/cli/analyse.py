@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.cli.errors import BadInput
@@ -13,17 +13,23 @@ from hypotrack.cli.tables import table
 from hypotrack.cli.times import iso, parse_moment
 from hypotrack.domain.wording import moment_column, percent_column, percent_number, severity_words
 
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
 
-def _engine(args: argparse.Namespace) -> tuple[Any, list[Any], ZoneInfo]:
+
+def _engine(args: argparse.Namespace) -> tuple[Any, list[m.Event], ZoneInfo]:
+    from hypotrack.domain.timeline import BeforeOpened, Timeline
     from hypotrack.reasoning.api import analyse
 
     events = load_events(args.case, args.store)
     tz = case_tz(events)
     as_of = parse_moment(getattr(args, "as_of", None), tz)
-    if as_of is not None and as_of < events[0].at:
+    try:
+        Timeline(events).check(as_of)
+    except BeforeOpened as exc:
         raise BadInput(
-            f"--as-of {args.as_of}: before the case was opened ({iso(events[0].at, tz)})"
-        )
+            f"--as-of {args.as_of}: before the case was opened ({iso(exc.opened, tz)})"
+        ) from None
     return analyse(events, as_of), events, tz
 
 

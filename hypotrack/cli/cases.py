@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypotrack.cli.errors import BadInput
 from hypotrack.cli.json_out import emit_json
@@ -14,6 +14,9 @@ from hypotrack.cli.lookup import case_tz, history_head, load_events, open_store
 from hypotrack.cli.tables import flag_counts, table
 from hypotrack.cli.times import parse_moment
 from hypotrack.domain.wording import from_iso, moment_column
+
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -132,15 +135,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def training_export(
-    events: list[Any], args: argparse.Namespace, as_of: datetime | None
-) -> tuple[list[Any], Any]:
+    events: list[m.Event], args: argparse.Namespace, as_of: datetime | None
+) -> tuple[list[m.Event], Any]:
     """A training run to export: its debrief as of `as_of`, and its events with the teaching
     case's answer (truth, learning points, revision points) left out until the run is finished
     (DESIGN §6a), so an exported case file of an unfinished run gives nothing away."""
+    from hypotrack.domain.timeline import BeforeOpened, Timeline
     from hypotrack.reasoning.training import debrief
     from hypotrack.services.training import teaching_total
 
-    known = events if as_of is None else [e for e in events if e.at <= as_of]
+    try:
+        known = list(Timeline(events).as_of(as_of))
+    except BeforeOpened:
+        return events, None  # nothing on file then: `export` says so
     total = None
     if events[0].case.based_on:
         try:

@@ -6,7 +6,7 @@ import argparse
 import math
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.cli.errors import BadInput
@@ -21,6 +21,9 @@ from hypotrack.domain.wording import (
     ratio_text,
     severity_words,
 )
+
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
 
 EVENT_WORDS = {
     "evidence-recorded": "{} recorded",
@@ -73,13 +76,21 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _window(args: argparse.Namespace, events: list[Any], tz: ZoneInfo) -> tuple[datetime, datetime]:
+def _window(
+    args: argparse.Namespace, events: list[m.Event], tz: ZoneInfo
+) -> tuple[datetime, datetime]:
     """--from and --to as times; bad input when --from is before the opening or after --to."""
     start = parse_moment(args.start, tz, "--from")
     end = parse_moment(args.end, tz, "--to")
     assert start is not None and end is not None  # both are required arguments
-    if start < events[0].at:
-        raise BadInput(f"--from {args.start}: before the case was opened ({iso(events[0].at, tz)})")
+    from hypotrack.domain.timeline import BeforeOpened, Timeline
+
+    try:
+        Timeline(events).check(start)
+    except BeforeOpened as exc:
+        raise BadInput(
+            f"--from {args.start}: before the case was opened ({iso(exc.opened, tz)})"
+        ) from None
     if start > end:
         raise BadInput(
             f"--from {args.start} is after --to {args.end}: give the earlier point first"

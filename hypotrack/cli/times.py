@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hypotrack.cli.errors import BadInput
+from hypotrack.domain.times import end_of_day
 
 
 def parse_moment(text: str | None, tz: ZoneInfo, what: str = "--as-of") -> datetime | None:
@@ -14,8 +15,7 @@ def parse_moment(text: str | None, tz: ZoneInfo, what: str = "--as-of") -> datet
         return None
     try:
         if len(text) == 10:
-            d = datetime.fromisoformat(text).date()
-            return datetime.combine(d, time.max).replace(tzinfo=tz)
+            return end_of_day(datetime.fromisoformat(text).date(), tz)
         at = datetime.fromisoformat(text)
     except ValueError:
         raise BadInput(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -373,7 +374,7 @@ def event_subject(event: EventBase) -> str | None:
     return getattr(event, "id", None)
 
 
-def sort_events(events: list[Any]) -> list[Any]:
+def sort_events(events: Iterable[Event]) -> list[Event]:
     """Timeline order: by time, then the kind order of DESIGN §2, then the order given."""
     return sorted(events, key=lambda e: (e.at, EVENT_RANK[e.kind]))
 

@@ -8,6 +8,7 @@ can act on; the app relies on that to refuse a bad entry before anything is stor
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -437,7 +438,7 @@ class CaseState:
         self.note_ids.add(e.note.id)
 
 
-def fold(events: list[Any], as_of: datetime | None = None) -> CaseState:
+def fold(events: Iterable[m.Event], as_of: datetime | None = None) -> CaseState:
     """The state after every event at or before `as_of` (all of them when None)."""
     state = CaseState()
     for event in events:

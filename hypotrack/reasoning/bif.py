@@ -23,10 +23,12 @@ Only `reasoning/` imports pgmpy; pgmpy objects do not leave this module.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from hypotrack.domain import model as m
 from hypotrack.domain.state import CaseState, fold
 from hypotrack.domain.timeline import Timeline
 from hypotrack.reasoning.network import NOT_NAME, NameMap, _pgmpy, build_network
@@ -77,7 +79,7 @@ def _annotate(model: Any, names: NameMap) -> None:
         model.nodes["E_" + name]["hypotrack"] = f"evidence {ident}"
 
 
-def network_file(events: list[Any], fmt: Format, as_of: datetime | None = None) -> str:
+def network_file(events: Sequence[m.Event], fmt: Format, as_of: datetime | None = None) -> str:
     """The network as of `as_of` (inclusive; default: the last event) as BIF or XMLBIF text."""
     Timeline.of(events).check(as_of)  # BeforeOpened (a ValueError): nothing on file then
     state = fold(events, as_of)

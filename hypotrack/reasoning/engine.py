@@ -37,11 +37,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from hypotrack.domain import model as m
 from hypotrack.domain.rules import TEMPER_POWER
 from hypotrack.domain.state import CaseState
 from hypotrack.reasoning.spec import Explanation, ItemTerm, explanations
@@ -230,7 +231,7 @@ class Engine:
         self.memo: dict[str, Any] = {}
 
     @classmethod
-    def run(cls, events: list[Any], as_of: datetime | None = None) -> Engine:
+    def run(cls, events: Iterable[m.Event], as_of: datetime | None = None) -> Engine:
         engine = cls()
         for event in events:
             if as_of is not None and event.at > as_of:

@@ -23,18 +23,22 @@ its own severity, so an acknowledged red flag never reads as a smaller amber one
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.store.base import CaseSummary, EventStore, StoreError
 from hypotrack.store.case import DamagedCase, import_events, load_case_events, replayable
+
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
+    from hypotrack.domain.results import Flag
 
 __all__ = ["SEVERITIES", "case_rows", "digest_of", "import_case", "keep_digest"]
 
 SEVERITIES = ("red", "amber")
 
 
-def digest_of(events: list[Any], flags: Iterable[Any]) -> dict[str, Any]:
+def digest_of(events: list[m.Event], flags: Iterable[Flag]) -> dict[str, Any]:
     """The digest of a case from its events and the flags as they stand after the last one."""
     from hypotrack.reasoning.timeline import flag_counts
 
@@ -52,7 +56,7 @@ def digest_of(events: list[Any], flags: Iterable[Any]) -> dict[str, Any]:
     }
 
 
-def _flags_now(events: list[Any]) -> list[Any]:
+def _flags_now(events: list[m.Event]) -> list[Flag]:
     """The flags after the last event: the timeline walk's last step, with the flags read there."""
     from hypotrack.reasoning.timeline import standing
 
@@ -61,7 +65,7 @@ def _flags_now(events: list[Any]) -> list[Any]:
 
 
 def keep_digest(
-    store: EventStore, case_id: str, events: list[Any], flags: Iterable[Any] | None = None
+    store: EventStore, case_id: str, events: list[m.Event], flags: Iterable[Flag] | None = None
 ) -> dict[str, Any]:
     """Compute the case's digest (from ``flags`` if the caller has them) and keep it in the store.
 
@@ -77,7 +81,7 @@ def keep_digest(
     return digest
 
 
-def import_case(store: EventStore, events: list[Any]) -> None:
+def import_case(store: EventStore, events: list[m.Event]) -> None:
     """A whole case into the store in one transaction, then its digest (raises as import_events)."""
     import_events(store, events)
     try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from hypotrack.domain import model as m
 from hypotrack.domain.timeline import BeforeOpened, Timeline
 
 FORMATS = ("yaml", "html", "md", "bif", "xmlbif")
@@ -28,8 +29,16 @@ class ExportError(ValueError):
     """An export that cannot be made as asked; the message says why in the user's terms."""
 
 
+def _known(events: list[m.Event], as_of: datetime | None) -> list[m.Event]:
+    """The events on file at `as_of`; ExportError for a moment before the case was opened."""
+    try:
+        return list(Timeline.of(events).as_of(as_of))
+    except BeforeOpened as exc:
+        raise ExportError(str(exc)) from None
+
+
 def export(
-    events: list[Any], fmt: str, as_of: datetime | None = None, head: Any | None = None
+    events: list[m.Event], fmt: str, as_of: datetime | None = None, head: Any | None = None
 ) -> str:
     """The case as known at `as_of` (inclusive; default: all of it) in format `fmt`.
 
@@ -41,10 +50,7 @@ def export(
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
-    try:
-        known = list(Timeline.of(events).as_of(as_of))
-    except BeforeOpened as exc:
-        raise ExportError(str(exc)) from None
+    known = _known(events, as_of)
     if head is None:
         from hypotrack.store.case import chain_head
 

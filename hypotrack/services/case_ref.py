@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hypotrack.domain.errors import BadInputError
 from hypotrack.store.base import ChainHead, EventStore
+
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
 
 # Opens the store a case id is looked up in (only called when the reference is not a file).
 StoreOpener = Callable[[], EventStore]
@@ -24,7 +27,7 @@ def is_file_ref(ref: str) -> bool:
     return Path(ref).exists() or ref.endswith((".yaml", ".yml")) or os.sep in ref
 
 
-def read_case_file(path: str | Path) -> list[Any]:
+def read_case_file(path: str | Path) -> list[m.Event]:
     """A case file's timeline (raises CaseRefError with the loader's message: where and what)."""
     from hypotrack.domain.casefile import CaseFileError, load_case_file
 
@@ -34,7 +37,7 @@ def read_case_file(path: str | Path) -> list[Any]:
         raise CaseRefError(str(exc)) from None
 
 
-def load_case(ref: str, open_store: StoreOpener) -> list[Any]:
+def load_case(ref: str, open_store: StoreOpener) -> list[m.Event]:
     """The timeline of a case file, or of a case in the store (raises CaseRefError)."""
     if is_file_ref(ref):
         return read_case_file(ref)
@@ -57,7 +60,7 @@ def load_case(ref: str, open_store: StoreOpener) -> list[Any]:
         store.close()
 
 
-def history_head(ref: str, open_store: StoreOpener, events: list[Any]) -> ChainHead:
+def history_head(ref: str, open_store: StoreOpener, events: list[m.Event]) -> ChainHead:
     """The chain head of a case's history: the store's, or what importing the file would give."""
     from hypotrack.store.case import chain_head
 

@@ -79,11 +79,11 @@ def theme_of(path: Path) -> str:
     return found.group(1) if found else ""
 
 
-def _items(events: list[Any]) -> int:
+def _items(events: list[m.Event]) -> int:
     return sum(1 for e in events if e.kind == "evidence-recorded")
 
 
-def _stored(store: EventStore) -> list[tuple[str, list[Any]]]:
+def _stored(store: EventStore) -> list[tuple[str, list[m.Event]]]:
     """Every stored case's id and events (a store holds tens of cases, not thousands)."""
     out = []
     for summary in store.cases():
@@ -135,7 +135,7 @@ def teaching_choices(store: EventStore | None) -> tuple[list[TeachingChoice], li
     return choices, problems
 
 
-def find_teaching(ref: str, store: EventStore | None) -> list[Any]:
+def find_teaching(ref: str, store: EventStore | None) -> list[m.Event]:
     """The teaching case's timeline: a file stem in models/teaching, a teaching case's id, or
     the id of a case of kind `teaching` in the store (raises TrainingLookupError)."""
     files = teaching_cases()
@@ -159,7 +159,7 @@ def find_teaching(ref: str, store: EventStore | None) -> list[Any]:
     raise TrainingLookupError(f"no teaching case '{ref}' (teaching cases: {names})")
 
 
-def stored_run(ref: str, store: EventStore | None) -> list[Any] | None:
+def stored_run(ref: str, store: EventStore | None) -> list[m.Event] | None:
     """A stored training run's events, if `ref` is one."""
     if store is None or not store.has_case(ref):
         return None
@@ -228,7 +228,9 @@ def free_run_id(store: EventStore, teaching_id: str, trainee: str) -> str:
         n += 1
 
 
-def rebuild(run_events: list[Any], teaching_events: list[Any], started: datetime) -> TrainingRun:
+def rebuild(
+    run_events: list[m.Event], teaching_events: list[m.Event], started: datetime
+) -> TrainingRun:
     """A TrainingRun standing where a stored run stopped (its events exactly as stored)."""
     info = run_events[0].case
     run = TrainingRun(teaching_events, info.trainee or "trainee", info.id, started)
@@ -248,7 +250,7 @@ class StoredRun:
 
     @classmethod
     def start(
-        cls, store: EventStore, teaching_events: list[Any], trainee: str, now: datetime
+        cls, store: EventStore, teaching_events: list[m.Event], trainee: str, now: datetime
     ) -> StoredRun:
         """A fresh run: its opening events (up to the first item) stored in one transaction."""
         teaching_id = teaching_events[0].case.id
@@ -265,7 +267,11 @@ class StoredRun:
 
     @classmethod
     def resume(
-        cls, store: EventStore, run_events: list[Any], teaching_events: list[Any], now: datetime
+        cls,
+        store: EventStore,
+        run_events: list[m.Event],
+        teaching_events: list[m.Event],
+        now: datetime,
     ) -> StoredRun:
         run = rebuild(run_events, teaching_events, now)
         return cls(store, run, CaseSession(store, run.case.id))
@@ -295,7 +301,7 @@ class StoredRun:
         self.keep_digest()
         return event
 
-    def reveal(self) -> list[Any]:
+    def reveal(self) -> list[m.Event]:
         """The next item and what comes with it, each stored as it is appended."""
         shown = self.run.reveal_next()
         try:

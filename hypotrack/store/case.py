@@ -38,7 +38,7 @@ def event_from_row(row: Any) -> Any:
     return m.event_from_json(data)
 
 
-def chain_head(events: list[Any]) -> ChainHead:
+def chain_head(events: list[m.Event]) -> ChainHead:
     """The chain head a timeline gets when imported into a store (hashes leave out write times)."""
     prev = GENESIS_HASH
     for seq, event in enumerate(events, start=1):
@@ -64,7 +64,7 @@ class DamagedCase(DamagedStore):
         )
 
 
-def load_case_events(store: EventStore, case_id: str) -> list[Any]:
+def load_case_events(store: EventStore, case_id: str) -> list[m.Event]:
     """A case's timeline from the store (raises UnknownCase, or DamagedCase naming the event)."""
     events = []
     for row in store.events(case_id):
@@ -81,7 +81,7 @@ def load_case_events(store: EventStore, case_id: str) -> list[Any]:
     return events
 
 
-def replayable(case_id: str, events: list[Any]) -> CaseState:
+def replayable(case_id: str, events: list[m.Event]) -> CaseState:
     """Fold a stored case's events, raising DamagedCase (naming the event) if one is refused."""
     state = CaseState()
     for seq, event in enumerate(events, start=1):
@@ -119,7 +119,7 @@ def server_sets_who(store: Any) -> bool:
     return bool(getattr(store, "server_sets_who", False))
 
 
-def import_events(store: EventStore, events: list[Any]) -> None:
+def import_events(store: EventStore, events: list[m.Event]) -> None:
     """A whole case in one transaction: all of it or nothing (raises CaseExists).
 
     Entries the file attributes (``by:``) keep their author; the rest are the importer's.
@@ -138,10 +138,10 @@ class CaseSession:
     def __init__(self, store: EventStore, case_id: str) -> None:
         self.store = store
         self.case_id = case_id
-        self.events: list[Any] = load_case_events(store, case_id)
+        self.events: list[m.Event] = load_case_events(store, case_id)
         self.state: CaseState = replayable(case_id, self.events)  # DamagedCase names the event
 
-    def catch_up(self) -> list[Any]:
+    def catch_up(self) -> list[m.Event]:
         """Take in the events others have appended since this session last read the case.
 
         Returns the new events (empty if there were none). A store that can read just the new

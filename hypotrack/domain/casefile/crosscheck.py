@@ -48,7 +48,7 @@ class CrossCheck(Checker):
         super().__init__(file, lines)
         self.f = parsed
         # What the steps of `run` learn, in file order, for the steps after them.
-        self.events: list[Any] = []
+        self.events: list[m.Event] = []
         self.opened = datetime.min.replace(tzinfo=times.UTC)
         self.judgement_ids: list[str] = []
         self.note_ids: list[str] = []
@@ -103,7 +103,7 @@ class CrossCheck(Checker):
                 )
         return out
 
-    def run(self) -> list[Any]:
+    def run(self) -> list[m.Event]:
         """The events of the file, sorted on the timeline; every problem in `self.problems`."""
         f = self.f
         self.open_case()

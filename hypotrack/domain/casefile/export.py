@@ -42,7 +42,7 @@ def _entered_or(
     return {h: values[h] for h in sorted(values, key=lambda h: (rank.get(h, len(rank)), h))}
 
 
-def events_to_case_dict(events: list[Any]) -> dict[str, Any]:
+def events_to_case_dict(events: list[m.Event]) -> dict[str, Any]:
     """The case-file form (a dict ready for YAML) of a timeline of events.
 
     Everything round-trips: a renamed explanation or source keeps its first label, with each
@@ -242,6 +242,6 @@ class _Sections:
         self.notes.append(entry)
 
 
-def events_to_yaml(events: list[Any]) -> str:
+def events_to_yaml(events: list[m.Event]) -> str:
     """A case file (YAML text) for a timeline of events."""
     return dump_yaml(events_to_case_dict(events))

@@ -211,7 +211,7 @@ _SECTION_OF_KIND = {
 }
 
 
-def _folds(events: list[Any], parsed: CaseFile, file: str, lines: Lines) -> None:
+def _folds(events: list[m.Event], parsed: CaseFile, file: str, lines: Lines) -> None:
     """The last check: the timeline folds (what import, beliefs and the app will do with it).
 
     The cross-checks above are meant to catch everything the fold refuses, with a better
@@ -240,7 +240,7 @@ class LoadedCase(Value):
     """A valid case file and the timeline of events it describes."""
 
     file: CaseFile
-    events: list[Any]
+    events: list[m.Event]
 
     @property
     def case(self) -> m.CaseInfo:
