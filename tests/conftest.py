@@ -1,8 +1,9 @@
 """Shared fixtures.
 
 - Every test runs with its own empty ``HYPOTRACK_HOME`` and without the caller's
-  ``HYPOTRACK_STORE`` / ``HYPOTRACK_DEBUG``: no test reads or writes the developer's data folder,
-  and a store named in the shell never leaks into a test (autouse, as harlequin does).
+  ``HYPOTRACK_STORE`` / ``HYPOTRACK_DEBUG`` / ``HYPOTRACK_USER``: no test reads or writes the
+  developer's data folder, and a store or name set in the shell never leaks into a test
+  (autouse, as harlequin does; a test that needs one sets it).
 - ``home``: that folder (the embedded store is ``home / "hypotrack.db"``).
 - ``cli``: ``hypotrack ARGS`` run in this process, returning a :class:`Ran` (exit code, stdout,
   stderr). Starting a Python process costs about 1 s of import time per call on this project; a
@@ -25,7 +26,7 @@ import pytest
 from tests.pgserver import pg_server, team_db  # noqa: F401
 
 # Environment variables that change what a command does; none comes from the caller's shell.
-_LEAKY = ("HYPOTRACK_STORE", "HYPOTRACK_DEBUG")
+_LEAKY = ("HYPOTRACK_STORE", "HYPOTRACK_DEBUG", "HYPOTRACK_USER")
 
 
 @pytest.fixture(autouse=True)

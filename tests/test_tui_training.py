@@ -551,6 +551,8 @@ async def test_the_trainers_overview_lists_every_run_and_the_cohort() -> None:
         case_row = cohort.get_row(CASE_ID)
         assert case_row[0] == CASE and case_row[1:3] == ["2", "1"]
         assert case_row[3].startswith("+") and float(case_row[4]) > 0
+        # One finished run: the cohort's mean Brier score is that run's, as its row shows it.
+        assert case_row[4] == rows[done.run_id][5]
         # Enter opens the highlighted run's debrief.
         runs.select_key(done.run_id)
         await pilot.press("enter")

@@ -84,7 +84,12 @@ def test_times_and_dates_as_shown() -> None:
 
 
 def test_one_percentage_rule_at_each_resolution() -> None:
-    from hypotrack.domain.wording import percent_cell, percent_column, percent_figure
+    from hypotrack.domain.wording import (
+        percent_cell,
+        percent_column,
+        percent_figure,
+        percent_number,
+    )
 
     # An uncertain value never reads 0 % or 100 %; an exact 0 or 1 reads as itself.
     assert [percent_figure(p) for p in (0.0, 0.004, 0.22, 0.996, 1.0, None)] == [
@@ -93,6 +98,8 @@ def test_one_percentage_rule_at_each_resolution() -> None:
         "  0%", " <1%", " 22%", ">99%", "100%", "  — "]  # fmt: skip
     assert [percent_column(p) for p in (0.0, 0.0004, 0.225, 0.9996, 1.0)] == [
         "  0.0 %", " <0.1 %", " 22.5 %", ">99.9 %", "100.0 %"]  # fmt: skip
+    assert [percent_number(p) for p in (0.0, 0.004, 0.22, 0.996, 1.0)] == [
+        "0", "<1", "22", ">99", "100"]  # fmt: skip
 
 
 def test_one_set_of_glyphs_and_note_words() -> None:

@@ -11,7 +11,7 @@ from hypotrack.cli.json_out import emit_json, flag_json, step_event
 from hypotrack.cli.lookup import case_tz, load_events
 from hypotrack.cli.tables import table
 from hypotrack.cli.times import iso, parse_moment
-from hypotrack.domain.wording import moment_column, percent_column, severity_words
+from hypotrack.domain.wording import moment_column, percent_column, percent_number, severity_words
 
 if TYPE_CHECKING:
     from hypotrack.domain import model as m
@@ -129,10 +129,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     header = ["when", "event", *hyps, "flags"]
     rows = []
     for s in steps:
-        cells = [f"{s.beliefs[h] * 100:.0f}" if h in s.beliefs else "" for h in hyps]
+        cells = [percent_number(s.beliefs[h]) if h in s.beliefs else "" for h in hyps]
         if s.worker:
             cells = [
-                c + (f"/{s.worker[h] * 100:.0f}" if h in s.worker else "") if c else c
+                c + (f"/{percent_number(s.worker[h])}" if h in s.worker else "") if c else c
                 for c, h in zip(cells, hyps, strict=True)
             ]
         rows.append(

@@ -151,6 +151,15 @@ def percent_column(p: float) -> str:
     return f"{p * 100:5.1f} %"
 
 
+def percent_number(p: float) -> str:
+    """A belief in a grid whose heading says '%': '22', '<1', '>99' (an exact 0 or 1: '0', '100')."""
+    if 0 < p < 0.005:
+        return "<1"
+    if 0.995 < p < 1:
+        return ">99"
+    return f"{p * 100:.0f}"
+
+
 # --- odds and ratios ------------------------------------------------------------------------
 
 

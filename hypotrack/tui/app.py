@@ -12,6 +12,7 @@ from typing import Any
 
 from textual.app import App
 
+from hypotrack.tui import memory
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.commands import CaseCommands
 from hypotrack.tui.errors import error_text
@@ -34,6 +35,25 @@ FORM_KEYS: tuple[UserAction, ...] = (
     UserAction("focus_next", "tab", "Next", "", "Next field or button (Shift+Tab: back)"),
     UserAction("cancel", "escape", "Cancel", "", "Close the form without storing anything"),
 )  # fmt: skip
+
+
+def breakpoint_classes(app: App[Any]) -> set[str]:
+    """The app's breakpoint classes for the terminal's size now ('-wide', '-tall', ...).
+
+    Textual adds them on a screen's first resize; a screen that takes them when it is built
+    styles its widgets once instead of twice (about 10 ms of opening the workspace).
+    """
+    width, height = app.size
+    classes: set[str] = set()
+    for dimension, points in (
+        (width, app.HORIZONTAL_BREAKPOINTS),
+        (height, app.VERTICAL_BREAKPOINTS),
+    ):
+        for at, name in sorted(points or [], reverse=True):
+            if dimension >= at:
+                classes.add(name)
+                break
+    return classes
 
 
 class HypotrackApp(App[int]):
@@ -124,6 +144,7 @@ class HypotrackApp(App[int]):
         self.call_after_refresh(lambda: self.push_screen(NameForm(editing.who(), keep)))
 
     def on_unmount(self) -> None:
+        memory.reset()
         follower = getattr(self, "_follower", None)
         if follower is not None:
             follower.stop()
@@ -139,13 +160,19 @@ class HypotrackApp(App[int]):
         from hypotrack.store.case import CaseSession
         from hypotrack.tui.screens.workspace import WorkspaceScreen
 
+        memory.pause()
         try:
             session = CaseSession(self.store, case_id)
         except (StoreError, EventRejected, ValueError) as exc:
+            memory.resume()
             self.notify(str(exc), title=f"Cannot open case {case_id}", severity="error", timeout=10)
             return
         self.mark_seen(session)
-        self.push_screen(WorkspaceScreen(session))
+        # Closed (Esc), the case's objects can be collected again; see `tui/memory.py`.
+        self.push_screen(
+            WorkspaceScreen(session), lambda _: self.call_after_refresh(memory.release)
+        )
+        self.call_after_refresh(memory.settle)
 
     # --- following others' changes (a team store) -----------------------------------------
 

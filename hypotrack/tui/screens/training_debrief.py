@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from hypotrack.domain.wording import percent, severity_glyph
+from hypotrack.domain.wording import percent, percent_number, severity_glyph
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.widgets.render import NETWORK, WORKER, clip, severity
@@ -189,10 +189,14 @@ def lines_table(d: Any) -> Table:
             b = s.network.get(h)
             star = "★" if s.favoured == h else " "
             you.append(
-                Text(f"{level(w)}{w * 100:3.0f}{star}", style=WORKER) if w is not None else Text("")
+                Text(f"{level(w)}{percent_number(w):>3}{star}", style=WORKER)
+                if w is not None
+                else Text("")
             )
             net.append(
-                Text(f"{level(b)}{b * 100:3.0f} ", style=NETWORK) if b is not None else Text("")
+                Text(f"{level(b)}{percent_number(b):>3} ", style=NETWORK)
+                if b is not None
+                else Text("")
             )
         table.add_row(Text(clip(h, 24), style="bold"), "you", *you)
         table.add_row("", "net", *net, end_section=True)

@@ -140,7 +140,10 @@ class WorkspaceScreen(Guarded, Screen[None]):
     )
 
     def __init__(self, session: CaseSession) -> None:
+        from hypotrack.tui.app import breakpoint_classes
+
         super().__init__()
+        self.add_class(*breakpoint_classes(self.app))
         self.session = session
         self.version = 0
         self.engine: Any = None
