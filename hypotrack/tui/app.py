@@ -8,7 +8,7 @@ never imported by the app (the reasoning core's fast path does not need it).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -18,6 +18,9 @@ from hypotrack.tui.commands import CaseCommands
 from hypotrack.tui.errors import error_text
 from hypotrack.tui.filters import TerminalSafeFilter
 from hypotrack.tui.screens.start import StartScreen
+
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
 
 APP_ACTIONS: tuple[UserAction, ...] = (
     UserAction("help", "question_mark,f1", "Help", "view: keys and help",
@@ -212,7 +215,7 @@ class HypotrackApp(App[int]):
                 continue
             if case_tag(session.case_id) == message.tag and message.seq > len(session.events):
                 sessions[id(session)] = session
-        news: dict[int, list[Any]] = {}
+        news: dict[int, list[m.Event]] = {}
         for key, session in sessions.items():
             try:
                 news[key] = session.catch_up()

@@ -8,7 +8,7 @@ stored as it goes (`services/training.py`): one append per revealed event and pe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -25,6 +25,9 @@ from hypotrack.tui.errors import Guarded
 from hypotrack.tui.screens.training_play import TrainingScreen
 from hypotrack.tui.widgets.render import clip
 from hypotrack.tui.widgets.tables import KeyedTable
+
+if TYPE_CHECKING:
+    from hypotrack.services.training import RunSummary, TeachingChoice
 
 NAME_MAX = 60
 
@@ -57,7 +60,9 @@ def open_training(app: App[Any], ref: str = "", coach: bool = False) -> None:
 class TrainingListed(Message):
     """The teaching cases and the stored runs were read."""
 
-    def __init__(self, choices: list[Any], runs: list[Any], problems: list[str]) -> None:
+    def __init__(
+        self, choices: list[TeachingChoice], runs: list[RunSummary], problems: list[str]
+    ) -> None:
         super().__init__()
         self.choices = choices
         self.runs = runs
@@ -208,7 +213,7 @@ class TrainingPickerScreen(Guarded, Screen[None]):
                 return name
         return None
 
-    def show_runs(self, runs: list[Any]) -> None:
+    def show_runs(self, runs: list[RunSummary]) -> None:
         table = self.query_one("#runs", KeyedTable)
         keep = table.selected_key()
         table.clear()
