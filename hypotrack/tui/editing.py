@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypotrack.domain import model as m
@@ -219,7 +218,7 @@ def _capital(text: str) -> str:
 # --- a new case from a template -----------------------------------------------------------
 
 
-def case_from_template(path: str | Path, case_id: str, title: str) -> list[Any]:
+def case_from_template(path: str | Path, case_id: str, title: str) -> list[m.Event]:
     """A template's events as a new case: its own id and title, opened now.
 
     Templates date their explanations, sources and first enquiries at (or just after) their
@@ -233,7 +232,7 @@ def case_from_template(path: str | Path, case_id: str, title: str) -> list[Any]:
     zone = ZoneInfo(opening.case.timezone)
     now = now_in(zone)
     info = opening.case.model_copy(update={"id": case_id, "title": title, "opened": now})
-    out: list[Any] = [opening.model_copy(update={"case": info, "at": now, "who": who()})]
+    out: list[m.Event] = [opening.model_copy(update={"case": info, "at": now, "who": who()})]
     last = now
     for event in events[1:]:
         at = max(now if event.at <= now else event.at, last)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from hypotrack.domain.results import Flag
 
 
 class CasesListed(Message):
@@ -32,7 +35,7 @@ class BeliefsUpdated(Message):
 class FlagsRaised(Message):
     """The flags as of the case's last event (possibly none)."""
 
-    def __init__(self, version: int, flags: list[Any]) -> None:
+    def __init__(self, version: int, flags: list[Flag]) -> None:
         super().__init__()
         self.version = version
         self.flags = flags

@@ -24,7 +24,7 @@ reads them in a thread worker after the beliefs and the jumps to flag changes wa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -45,7 +45,7 @@ from hypotrack.reasoning.timeline import FlagTransition, walk
 FlagMark = tuple[str, str]
 
 
-def zone_of(events: list[Any]) -> ZoneInfo:
+def zone_of(events: Timeline | Sequence[m.Event]) -> ZoneInfo:
     """The case's time zone (from the opening event)."""
     if events and isinstance(events[0], m.CaseOpened):
         return ZoneInfo(events[0].case.timezone)
@@ -461,7 +461,7 @@ def read_track(events: Timeline | list[m.Event]) -> Track:
 
 
 def read_flags(
-    events: list[Any], cancelled: Callable[[], bool] = lambda: False
+    events: Timeline | Sequence[m.Event], cancelled: Callable[[], bool] = lambda: False
 ) -> list[FlagReading] | None:
     """The flags after every step and their transitions there; None if cancelled part-way."""
     out = []

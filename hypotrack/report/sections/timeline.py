@@ -234,7 +234,9 @@ _BUILDERS: dict[type, Callable[[Any, _Context], TimelineEntry | None]] = {
 }
 
 
-def timeline(events: list[Any], state: CaseState, tz: ZoneInfo, brief: bool) -> list[TimelineEntry]:
+def timeline(
+    events: list[m.Event], state: CaseState, tz: ZoneInfo, brief: bool
+) -> list[TimelineEntry]:
     """One entry per event on file (`events`: those walked), in the order of the case's timeline."""
     opened_at = events[0].at
     setup = (

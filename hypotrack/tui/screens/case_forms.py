@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Input
@@ -12,6 +12,9 @@ from textual.widgets import Input
 from hypotrack.domain.errors import FieldError
 from hypotrack.tui import editing
 from hypotrack.tui.screens.forms import FormScreen, Submit, choice
+
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
 
 
 def _first_problems(exc: Any, limit: int = 3) -> str:
@@ -69,7 +72,7 @@ class NewCaseForm(FormScreen):
             self._auto_id = editing.slugify(event.value, fallback="", max_len=40)
             case_id.value = self._auto_id
 
-    def build(self) -> list[Any]:
+    def build(self) -> list[m.Event]:
         name = self.chosen("template", "a template")
         title = editing.required_text("title", self.value("title"), "a title")
         if len(title) > 500:
@@ -112,7 +115,7 @@ class ImportForm(FormScreen):
             "A path on this computer; ~ is your home folder.",
         )
 
-    def build(self) -> list[Any]:
+    def build(self) -> list[m.Event]:
         text = editing.required_text("path", self.value("path"), "the path of a case file")
         path = Path(text).expanduser()
         if not path.exists():

@@ -13,7 +13,7 @@ the new-case and import forms in `case_forms.py`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,6 +30,9 @@ from hypotrack.store.case import CaseSession
 from hypotrack.tui import editing
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.widgets.render import clip
+
+if TYPE_CHECKING:
+    from hypotrack.domain.results import Flag
 
 #: Called with what the form built; returns None when it was stored, or why it was not.
 Submit = Callable[[Any], "str | None"]
@@ -596,7 +599,7 @@ class AcknowledgeFlagForm(SessionForm):
     )
 
     def __init__(
-        self, session: CaseSession, submit: Submit, flags: list[Any], selected: str | None = None
+        self, session: CaseSession, submit: Submit, flags: list[Flag], selected: str | None = None
     ) -> None:
         super().__init__(session, submit, selected)
         self.flags = flags

@@ -103,7 +103,7 @@ HELP_ABOUT = (
 class ReplayFlagsRead(Message):
     """The flags after every step of the timeline were read (for the chart and n/N)."""
 
-    def __init__(self, version: int, flags: list[Any]) -> None:
+    def __init__(self, version: int, flags: list[rm.FlagReading]) -> None:
         super().__init__()
         self.version = version
         self.flags = flags
@@ -177,7 +177,7 @@ class ReplayScreen(Guarded, Screen[bool]):
         self,
         session: CaseSession | None = None,
         *,
-        events: list[Any] | None = None,
+        events: list[m.Event] | None = None,
         store: Any = None,
         start: int = 0,
     ) -> None:
@@ -237,7 +237,7 @@ class ReplayScreen(Guarded, Screen[bool]):
     @work(
         thread=True, exclusive=True, group="replay-flags", exit_on_error=False, description="flags"
     )
-    def read_flags(self, events: list[Any], version: int) -> None:
+    def read_flags(self, events: list[m.Event], version: int) -> None:
         """The flags after every step, for the chart's marks and n/N (slow on long cases)."""
         worker = get_current_worker()
         flags = rm.read_flags(events, lambda: worker.is_cancelled)
@@ -260,7 +260,7 @@ class ReplayScreen(Guarded, Screen[bool]):
         self.show_step()
         self.read_flags(list(self.events), self.version)
 
-    def followed(self, new_events: list[Any]) -> None:
+    def followed(self, new_events: list[m.Event]) -> None:
         """Someone else recorded on this case (a team store): take it in; a replay standing on
         the last step moves on to the new last step, one looking back stays where it is."""
         from hypotrack.tui.screens.workspace import following_note
@@ -491,7 +491,7 @@ class ReplayScreen(Guarded, Screen[bool]):
         return None
 
     @work(thread=True, exclusive=True, group="digest", exit_on_error=False)
-    def keep_digest(self, events: list[Any]) -> None:
+    def keep_digest(self, events: list[m.Event]) -> None:
         """The case's digest for the list of cases, after a note (it may acknowledge a flag)."""
         from hypotrack.report.digest import keep_digest
 

@@ -10,7 +10,7 @@ listed apart (`r` switches between the cases and the training runs).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -25,6 +25,9 @@ from hypotrack.tui.messages import CasesListed
 from hypotrack.tui.widgets.footer import AppFooter
 from hypotrack.tui.widgets.render import RED, clip, severity
 from hypotrack.tui.widgets.tables import KeyedTable
+
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
 
 ACTIONS: tuple[UserAction, ...] = (
     UserAction("open_case", "enter,o", "Open", "case: open the highlighted case",
@@ -331,7 +334,7 @@ class StartScreen(Guarded, Screen[None]):
 
         self.app.push_screen(ImportForm(self._create))
 
-    def _create(self, events: list[Any]) -> str | None:
+    def _create(self, events: list[m.Event]) -> str | None:
         """Store a whole case (all of it or nothing) and open it."""
         from hypotrack.domain.state import EventRejected
         from hypotrack.report.digest import import_case

@@ -8,7 +8,7 @@ learning points, the truth, and the scores — each explained in one plain sente
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -24,6 +24,10 @@ from hypotrack.domain.wording import percent, percent_number, severity_glyph
 from hypotrack.tui.actions import UserAction, bindings
 from hypotrack.tui.errors import Guarded
 from hypotrack.tui.widgets.render import NETWORK, WORKER, clip, severity
+
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
+    from hypotrack.reasoning.training import FlagSeen
 
 LEVELS = " ▁▂▃▄▅▆▇█"
 
@@ -206,7 +210,7 @@ def lines_table(d: Any) -> Table:
     if d.revised_at is not None:
         both = d.revised_at == d.questioned_at
         trainee[d.revised_at] = "●a+r" if both else "●rev"
-    first_flag: dict[int, list[Any]] = {}
+    first_flag: dict[int, list[FlagSeen]] = {}
     position = {s.item: s.index for s in d.steps}
     for f in d.flags:
         first_flag.setdefault(position.get(f.first_item, 0), []).append(f)
@@ -229,7 +233,7 @@ def lines_table(d: Any) -> Table:
     return table
 
 
-def _flag_cell(flags: list[Any]) -> Text:
+def _flag_cell(flags: list[FlagSeen]) -> Text:
     if not flags:
         return Text("")
     red = any(f.severity == "red" for f in flags)
@@ -367,7 +371,7 @@ class DebriefScreen(Guarded, Screen[None]):
     BINDINGS = bindings(DEBRIEF_ACTIONS)
     HELP_ABOUT = DEBRIEF_ABOUT
 
-    def __init__(self, events: list[Any], items_total: int | None = None) -> None:
+    def __init__(self, events: list[m.Event], items_total: int | None = None) -> None:
         super().__init__()
         self.events = events
         self.items_total = items_total  # None: looked up from the teaching case

@@ -9,7 +9,7 @@ belief beside each rating and the flags as they stand; by default both wait for 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -35,6 +35,10 @@ from hypotrack.tui.widgets.training import (
     SteadyFooter,
     format_rating,
 )
+
+if TYPE_CHECKING:
+    from hypotrack.domain import model as m
+    from hypotrack.domain.results import Flag
 
 PLAY_ACTIONS: tuple[UserAction, ...] = (
     UserAction("record", "enter", "Record", "training: record my judgement and see the next item",
@@ -84,10 +88,10 @@ class TrainingScreen(Guarded, Screen[None]):
         self.coach = coach
         self.chosen: str | None = None  # the favoured explanation, when not the highest rated
         self.live: list[str] = []  # the explanations the rows show, in order
-        self.shown: list[Any] = []  # what the last reveal brought
+        self.shown: list[m.Event] = []  # what the last reveal brought
         self.posterior: dict[str, float] | None = None
         self._shown: dict[str, str] = {}  # what each one-line cell shows (see `put`)
-        self.flags: list[Any] | None = None
+        self.flags: list[Flag] | None = None
 
     # --- layout --------------------------------------------------------------------------
 
@@ -132,10 +136,10 @@ class TrainingScreen(Guarded, Screen[None]):
         top = max(last.ratings.values(), default=0.0)
         return last.favoured if last.ratings.get(last.favoured, 0.0) < top else None
 
-    def _last_reveal(self) -> list[Any]:
+    def _last_reveal(self) -> list[m.Event]:
         """The events since the last judgement (what the current item brought)."""
         events = self.stored.run.events
-        out: list[Any] = []
+        out: list[m.Event] = []
         for event in reversed(events[1:]):
             if event.kind == "judgement":
                 break

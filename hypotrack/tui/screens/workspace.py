@@ -10,7 +10,7 @@ version of the case than the one on screen is dropped.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -46,6 +46,9 @@ from hypotrack.tui.widgets.footer import AppFooter
 from hypotrack.tui.widgets.matrix import LEGEND, EvidenceMatrix
 from hypotrack.tui.widgets.render import clip, severity
 from hypotrack.tui.widgets.tables import KeyedTable
+
+if TYPE_CHECKING:
+    from hypotrack.domain.results import Flag
 
 VIEWS = (
     ("evidence", "1", "Evidence"),
@@ -112,7 +115,7 @@ ACTIONS: tuple[UserAction, ...] = (
 )  # fmt: skip
 
 
-def following_note(new_events: list[Any]) -> str:
+def following_note(new_events: list[m.Event]) -> str:
     """One line on what others recorded: who, and which entries (ids and kinds, no free text)."""
     from hypotrack.tui.widgets.render import clip
 
@@ -145,7 +148,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
         self.version = 0
         self.engine: Any = None
         self.beliefs: Any = None
-        self.flags: list[Any] | None = None
+        self.flags: list[Flag] | None = None
         self.change: Any = None
         self.selected_item: str | None = None
         # What each table was last drawn from: a table is redrawn only when that changes.
@@ -231,7 +234,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
     # A fixed description: Textual's default is the repr of the arguments, here every event of
     # the case (~0.2 s for 1,000 items, on the app's thread, at each save).
     @work(thread=True, exclusive=True, group="reasoning", exit_on_error=False, description="reason")
-    def reason(self, events: list[Any], version: int) -> None:
+    def reason(self, events: list[m.Event], version: int) -> None:
         """The network, the flags and the enquiries for this version of the case."""
         from hypotrack.reasoning.api import analyse, beliefs, enquiries, flags
 
@@ -668,7 +671,7 @@ class WorkspaceScreen(Guarded, Screen[None]):
         }[name]
         self.query_one(focus).focus()
 
-    def followed(self, new_events: list[Any]) -> None:
+    def followed(self, new_events: list[m.Event]) -> None:
         """Someone else recorded on this case (a team store): show it at once, and say so."""
         self.case_changed()
         self.notify(following_note(new_events), title="Recorded by someone else", markup=False)

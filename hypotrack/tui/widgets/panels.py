@@ -7,7 +7,7 @@ and the screen only decides what is selected.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -21,13 +21,16 @@ from hypotrack.domain.yardstick import describe
 from hypotrack.reasoning.explain import Movement
 from hypotrack.tui.widgets.render import AGAINST, FOR, clip, direction, severity
 
+if TYPE_CHECKING:
+    from hypotrack.domain.results import Flag
+
 
 def status_line(
     state: CaseState,
     posterior: dict[str, float] | None,
     favoured: str | None,
     worker_owned: bool,
-    flags: list[Any] | None,
+    flags: list[Flag] | None,
 ) -> Text:
     """One line under the explanations: the favoured one, the network's top one, the flags."""
     text = Text()
@@ -69,7 +72,7 @@ def favoured_part(
     return text
 
 
-def flag_counts(flags: list[Any] | None) -> Text:
+def flag_counts(flags: list[Flag] | None) -> Text:
     """Open flags by severity, then the acknowledged ones under their own severity."""
     text = Text()
     if flags is None:
