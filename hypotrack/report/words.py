@@ -82,8 +82,8 @@ def scope_words(r: Report) -> tuple[str, str]:
     if r.requested is not None:
         return (
             f"As known at {r.when(r.as_of)}.",
-            " Only what was on file then is shown, the chart included; nothing recorded later "
-            f"appears. Last entry on file by then: {r.when(r.last_entry)}.",
+            " Only what was on file then is shown, the belief lines included; nothing recorded "
+            f"later appears. Last entry on file by then: {r.when(r.last_entry)}.",
         )
     return f"As known at {r.when(r.as_of)}", ", the last entry on file: the whole timeline."
 
