@@ -316,7 +316,7 @@ class EvidenceMatrix(ScrollView, can_focus=True):
             self.post_message(DataTable.RowHighlighted(self, new, RowKey(key)))  # type: ignore[arg-type]
 
     def _scroll_to_cursor(self) -> None:
-        rows = max(1, self.size.height - 1)
+        rows = max(1, self.scrollable_content_region.height - 1)
         top = int(self.scroll_offset.y)
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False)
