@@ -13,6 +13,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from hypotrack.domain import rules as R
@@ -209,8 +210,9 @@ class Ctx:
     alternatives: list[str]
     gap: float
 
-    @property
+    @cached_property
     def p(self) -> dict[str, float]:
+        """The network's posterior at t (read-only: worked out once for all the rules)."""
         return self.snap.posterior
 
 

@@ -70,9 +70,11 @@ def export(
         from hypotrack.report.html import render_html
         from hypotrack.report.markdown import render_markdown
 
+        render = render_html if fmt == "html" else render_markdown
         with collector_paused():
-            report = gather(known, as_of, belief_steps=fmt == "md")
-            text = render_html(report) if fmt == "html" else render_markdown(report)
+            # The report's values are freed as soon as they are laid out, before the collector
+            # resumes (it would visit every one of them).
+            text = render(gather(known, as_of, belief_steps=fmt == "md"))
         if fmt == "html":
             footer = (
                 f'<footer class="chain-head"><p>History: {head.count} events, chain head '
