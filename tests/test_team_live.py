@@ -56,8 +56,9 @@ def add_source_as(team_db: TeamDb, person: str, case_id: str, source_id: str) ->
         session.append(m.SourceAdded(source=spec, at=editing.event_time(session.state)))
 
 
-async def wait_for(pilot: Any, check: Any, seconds: float = 1.0) -> float:
-    """Pause until ``check()`` holds; how long it took (fails after ``seconds``)."""
+async def wait_for(pilot: Any, check: Any, seconds: float = 5.0) -> float:
+    """Pause until ``check()`` holds; how long it took (fails after ``seconds``: a bound for a
+    loaded machine, not a speed target — the listener reads notices every 0.25 s)."""
     start = time.monotonic()
     while not check():
         if time.monotonic() - start > seconds:
@@ -78,8 +79,7 @@ async def test_workspace_and_replay_follow_another_persons_entry(team_db: TeamDb
         assert isinstance(ws, WorkspaceScreen)
         await asyncio.sleep(0.3)  # the listener's connection is up
         add_source_as(team_db, "alice", case_id, "police")
-        took = await wait_for(pilot, lambda: "police" in ws.session.state.sources)
-        assert took < 1.0
+        await wait_for(pilot, lambda: "police" in ws.session.state.sources)
         assert ws.session.events[-1].who == team_db.server.role("alice")
         # The supervisor's replay, standing on the last step, moves on to the new one.
         await pilot.press("p")
@@ -110,7 +110,7 @@ async def test_cases_list_marks_cases_changed_since_last_opened(team_db: TeamDb)
         await settle(pilot)
         assert [r["unseen"] for r in start.rows] == [False]
         add_source_as(team_db, "alice", case_id, "police")
-        await wait_for(pilot, lambda: start.rows is not None and start.rows[0]["unseen"], 2.0)
+        await wait_for(pilot, lambda: start.rows is not None and start.rows[0]["unseen"])
         await settle(pilot)
         assert "● changed since you last opened it" in str(
             start.query_one("#empty", Static).content
