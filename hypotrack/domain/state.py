@@ -466,22 +466,29 @@ def similar_items(state: CaseState, text: str, threshold: float = 0.75) -> list[
     rule out most items before the full comparison: a full scan of 1,000 items took ~55 ms,
     the bounded one a few.
     """
+    live = ((item.id, item.spec.text) for item in state.items.values() if item.live)
+    return similar_texts(live, text, threshold)
+
+
+def similar_texts(
+    items: Iterable[tuple[str, str]], text: str, threshold: float = 0.75
+) -> list[str]:
+    """The ids of the (id, text) pairs whose text closely matches `text` (see `similar_items`;
+    the pairs can be taken from a state on one thread and compared on another)."""
     import difflib
 
     wanted = _comparable(text)
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(wanted)
     out = []
-    for item in state.items.values():
-        if not item.live:
-            continue
-        matcher.set_seq1(_comparable(item.spec.text))
+    for ident, other in items:
+        matcher.set_seq1(_comparable(other))
         if (
             matcher.real_quick_ratio() >= threshold
             and matcher.quick_ratio() >= threshold
             and matcher.ratio() >= threshold
         ):
-            out.append(item.id)
+            out.append(ident)
     return out
 
 

@@ -65,3 +65,11 @@ class StoreReachable(Message):
     def __init__(self, reachable: bool) -> None:
         super().__init__()
         self.reachable = reachable
+
+
+class SameFactFound(Message):
+    """A new item reads like items already on file (their ids; DESIGN §3)."""
+
+    def __init__(self, similar: list[str]) -> None:
+        super().__init__()
+        self.similar = similar

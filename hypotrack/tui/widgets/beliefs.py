@@ -46,6 +46,7 @@ class ExplanationsTable(KeyedTable):
         super().__init__(**kwargs)
         self._shown: tuple[Any, ...] | None = None
         self._sizes: tuple[int, int, int] = (0, 0, 0)
+        self._drawn_from: Any = None
 
     def sizes(self) -> tuple[int, int, int]:
         """(label, bar, gap) widths: narrower below 100 columns, so that the table fits 80."""
@@ -62,8 +63,23 @@ class ExplanationsTable(KeyedTable):
     ) -> None:
         """Redraw from the case and the network's latest reading (None while it computes)."""
         self._shown = (state, posterior, favoured)
-        keep = self.selected_key()
         label_width, bar_width, gap_width = self.sizes()
+        j = state.latest_judgement
+        ratings = j.ratings if j else {}
+        drawn_from = (
+            (label_width, bar_width, gap_width),
+            favoured,
+            tuple(posterior.items()) if posterior is not None else None,
+            tuple(ratings.items()) if j else None,
+            tuple(
+                (h.id, h.label, h.live, h.spec.catch_all, bool(h.unweighed), h.retired_reason)
+                for h in state.hypotheses.values()
+            ),
+        )
+        if drawn_from == self._drawn_from:
+            return  # the same rows: keep them (and their drawn lines) as they are
+        self._drawn_from = drawn_from
+        keep = self.selected_key()
         if (label_width, bar_width, gap_width) != self._sizes:
             self._sizes = (label_width, bar_width, gap_width)
             self.clear(columns=True)
@@ -74,8 +90,6 @@ class ExplanationsTable(KeyedTable):
             self.add_column(Text("You", style=f"bold {WORKER}"), key="you", width=bar_width + 5)
             self.add_column("You vs network", key="gap", width=gap_width)
         self.clear()
-        j = state.latest_judgement
-        ratings = j.ratings if j else {}
         for h in state.hypotheses.values():
             if not h.live:
                 continue

@@ -141,7 +141,10 @@ class EvidenceMatrix(ScrollView, can_focus=True):
         self._keys: list[str] = []
         self._index: dict[str, int] = {}
         self._columns: list[Column] = []
-        self._lines: dict[int, Strip] = {}
+        # Each row's strip as last drawn, with what it was drawn from (the item's identity,
+        # retraction and likelihoods): a save keeps the rows already drawn.
+        self._lines: dict[int, tuple[Any, Strip]] = {}
+        self._drawn_from: Any = None
 
     # --- the table's API ------------------------------------------------------------------
 
@@ -221,7 +224,17 @@ class EvidenceMatrix(ScrollView, can_focus=True):
             self._sources = {
                 s: source_cell(state, s, self._reliability, source) for s in state.sources
             }
-        self._lines.clear()
+        drawn_from = (
+            id(state),
+            tuple((c.key, c.label.plain, c.width) for c in columns),
+            self._favoured,
+            tuple(self._posterior.items()),
+            tuple(self._reliability.items()) if self._reliability else None,
+            tuple((s, t.plain) for s, t in self._sources.items()),
+        )
+        if drawn_from != self._drawn_from:
+            self._drawn_from = drawn_from
+            self._lines.clear()
         self.virtual_size = Size(sum(c.width for c in columns), len(self._keys) + 1)
         self.refresh()
 
@@ -269,11 +282,14 @@ class EvidenceMatrix(ScrollView, can_focus=True):
         row = scroll_y + y - 1
         if row >= len(self._keys) or self._state is None:
             return Strip.blank(width, self.rich_style)
-        base = self._lines.get(row)
-        if base is None:
-            base = self._lines[row] = self._strip(
-                self._row_text(self.row_cells(self._keys[row])), Style(), 0, None
-            )
+        item = self._state.items[self._keys[row]]
+        made_from = (id(item), item.retracted_step, tuple(item.likelihood.items()))
+        cached = self._lines.get(row)
+        if cached is not None and cached[0] == made_from:
+            base = cached[1]
+        else:
+            base = self._strip(self._row_text(self.row_cells(item.id)), Style(), 0, None)
+            self._lines[row] = (made_from, base)
         strip = base.crop(scroll_x, scroll_x + width)
         if row == self.cursor_row:
             strip = strip.apply_style(self.get_component_rich_style("evidence-matrix--cursor"))
