@@ -101,13 +101,14 @@ class _Total:
         self._comp: dict[str, float] = {}
 
     def add(self, terms: dict[str, float], sign: float = 1.0) -> None:
+        sums, comps = self._sum, self._comp  # (the hottest loop of a replay: locals)
         for h, x in terms.items():
             x *= sign
-            s = self._sum.get(h, 0.0)
+            s = sums.get(h, 0.0)
             t = s + x
             c = (s - t) + x if abs(s) >= abs(x) else (x - t) + s
-            self._sum[h] = t
-            self._comp[h] = self._comp.get(h, 0.0) + c
+            sums[h] = t
+            comps[h] = comps.get(h, 0.0) + c
 
     def get(self, h: str) -> float:
         return self._sum.get(h, 0.0) + self._comp.get(h, 0.0)

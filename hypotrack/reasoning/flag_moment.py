@@ -201,11 +201,19 @@ class MomentRules(_Base):
             total = sum(self.state.hypotheses[h].spec.prior for h in live)
             then = {h: lf(self.state.hypotheses[h].spec.prior / total) for h in live}
         else:
-            probs = self.probs(self.history[t.step], live)
-            if probs is None:
-                # An explanation retired and re-read is impossible; stay quiet rather than guess.
-                return None
-            then = {h: lf(v) for h, v in probs.items()}
+            key = (t.step, tuple(live))
+            then = self.moves_from.get(key)
+            if then is None:
+                at_t = self.history[t.step]
+                probs = self.probs(at_t, live)
+                if probs is None:
+                    # An explanation retired and re-read is impossible; stay quiet rather than
+                    # guess.
+                    return None
+                then = {h: lf(v) for h, v in probs.items()}
+                if all(h in at_t.log_post for h in live):
+                    # The same at every step until the next judgement: worked out once.
+                    self.moves_from[key] = then
         return {h: now[h] - then[h] for h in live}
 
     def top_since(self, base_step: int, at: int, toward: str, away: str) -> list[ItemState]:

@@ -13,6 +13,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from hypotrack.domain import rules as R
@@ -44,8 +45,10 @@ def w(j: JudgementState, h: str, other: JudgementState | None = None) -> float |
     if h not in ratings or (other is not None and h not in other.ratings):
         return None
     # In the ratings' own order (not a set's): the sum must not depend on string hashing.
-    keys = list(ratings) if other is None else [k for k in ratings if k in other.ratings]
-    total = sum(ratings[k] for k in keys)
+    if other is None:
+        total = sum(ratings.values())
+    else:
+        total = sum(ratings[k] for k in ratings if k in other.ratings)
     return ratings[h] / total if total > 0 else 0.0
 
 
@@ -173,11 +176,15 @@ class Leaders:
     def add(self, item: ItemState, likelihood: dict[str, float], mean: float) -> None:
         self.items[item.id] = item
         log_mean = math.log(mean)
+        most_for, most_against = self.most_for, self.most_against
+        back, ident = -item.step, item.id
         for h, p in likelihood.items():
             d = math.log(p) - log_mean
-            for heaps, key in ((self.most_for, d), (self.most_against, -d)):
-                heap = heaps.setdefault(h, [])
-                entry = (key, -item.step, item.id)
+            for heaps, key in ((most_for, d), (most_against, -d)):
+                heap = heaps.get(h)
+                if heap is None:
+                    heap = heaps[h] = []
+                entry = (key, back, ident)
                 if len(heap) < MAX_ITEMS:
                     heapq.heappush(heap, entry)
                 elif entry > heap[0]:
@@ -203,8 +210,9 @@ class Ctx:
     alternatives: list[str]
     gap: float
 
-    @property
+    @cached_property
     def p(self) -> dict[str, float]:
+        """The network's posterior at t (read-only: worked out once for all the rules)."""
         return self.snap.posterior
 
 

@@ -118,6 +118,8 @@ class FlagBook(Rules, MomentRules):
         self.made: dict[int, tuple[Draft, int, Flag]] = {}  # id(draft) -> (draft, ack, flag)
         self.leaders = Leaders()
         self.retracted_item_steps: list[int] = []  # sorted
+        # stale-review's ln P at t, by (t's step, the live explanations).
+        self.moves_from: dict[tuple[int, tuple[str, ...]], dict[str, float]] = {}
 
     def synced_items(self) -> int:
         """How many items the engine holds (a later ask never sees fewer)."""

@@ -222,6 +222,16 @@ class Walk:
 
         return change_my_mind(self._engine)
 
+    def release(self) -> None:
+        """Let go of the engine's history and the flags' memory, once the last question is asked.
+
+        Both refer back to the engine (cycles), so they would otherwise wait for the cyclic
+        collector, which visits every live object: at 20,000 items that is about 0.5 s of CPU
+        for a report, which pauses the collector while it walks. `state` stays readable;
+        `beliefs()` and `enquiries()` are not to be asked after this."""
+        self._engine.memo.clear()
+        self._engine.history.clear()
+
     def __iter__(self) -> Iterator[Step]:
         if self._started:
             raise RuntimeError("a walk is iterated once; start another with walk(events)")

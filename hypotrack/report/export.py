@@ -66,13 +66,16 @@ def export(
         from html import escape
 
         from hypotrack.domain.text import terminal_safe
-        from hypotrack.report.content import gather
+        from hypotrack.report.content import collector_paused, gather
+        from hypotrack.report.html import render_html
+        from hypotrack.report.markdown import render_markdown
 
-        report = gather(known, as_of)
+        render = render_html if fmt == "html" else render_markdown
+        with collector_paused():
+            # The report's values are freed as soon as they are laid out, before the collector
+            # resumes (it would visit every one of them).
+            text = render(gather(known, as_of, belief_steps=fmt == "md"))
         if fmt == "html":
-            from hypotrack.report.html import render_html
-
-            text = render_html(report)
             footer = (
                 f'<footer class="chain-head"><p>History: {head.count} events, chain head '
                 f"<code>{escape(str(head))}</code>. Check the store still holds it: "
@@ -81,9 +84,7 @@ def export(
             at = text.rfind("</body>")
             text = text[:at] + footer + text[at:] if at >= 0 else text + footer
             return terminal_safe(text)
-        from hypotrack.report.markdown import render_markdown
-
-        text = render_markdown(report) + (
+        text += (
             f"\nHistory: {head.count} events, chain head `{head}`. "
             f"Check the store still holds it: `{check}`\n"
         )

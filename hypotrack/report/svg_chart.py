@@ -183,9 +183,15 @@ class _Frame:
         self.start, self.end = start, end
         self.span = (end - start).total_seconds()
         self.panels_bottom = self.panels_top + n_panels * (TITLE_H + PANEL_H + GAP)
+        # Every panel's line has a point at most moments: each moment is placed once.
+        self._placed: dict[datetime, float] = {}
 
     def x(self, t: datetime) -> float:
-        return LEFT + max(0.0, min(1.0, (t - self.start).total_seconds() / self.span)) * self.plot_w
+        placed = self._placed.get(t)
+        if placed is None:
+            span = (t - self.start).total_seconds() / self.span
+            placed = self._placed[t] = LEFT + max(0.0, min(1.0, span)) * self.plot_w
+        return placed
 
 
 def chart_svg(r: Report) -> str:

@@ -17,11 +17,13 @@ class BeliefLines:
 
     A line gets a point where the belief changed; several changes at one moment (the set-up at
     opening) leave the last one. The steps are one row per moment at which the network moved or
-    the worker judged (the Markdown report's chart); changes at one moment are one row.
+    the worker judged (the Markdown report's chart); changes at one moment are one row. With
+    `with_steps=False` (the HTML report, which draws the lines instead) the steps stay empty.
     """
 
-    def __init__(self, opened_at: datetime) -> None:
+    def __init__(self, opened_at: datetime, *, with_steps: bool = True) -> None:
         self.opened_at = opened_at
+        self.with_steps = with_steps
         self.network: dict[str, list[tuple[datetime, float]]] = {}
         self.steps: list[BeliefStep] = []
         self._posterior: object = None
@@ -29,18 +31,24 @@ class BeliefLines:
 
     def take(self, step: Step) -> None:
         self._line_point(step)
-        self._belief_step(step)
+        if self.with_steps:
+            self._belief_step(step)
 
     def _line_point(self, step: Step) -> None:
         if step.posterior is self._posterior:
             return  # the walk shares the maps of a step that left the network as it was
         self._posterior = step.posterior
+        at, network = step.at, self.network
         for h, p in step.posterior.items():
-            line = self.network.setdefault(h, [])
-            if line and line[-1][0] == step.at:
-                line[-1] = (step.at, p)
-            elif not line or p != line[-1][1]:
-                line.append((step.at, p))
+            line = network.get(h)
+            if line is None:
+                network[h] = [(at, p)]
+                continue
+            last_at, last_p = line[-1] if line else (None, None)
+            if last_at == at:
+                line[-1] = (at, p)
+            elif not line or p != last_p:
+                line.append((at, p))
 
     def _belief_step(self, step: Step) -> None:
         event = step.event
