@@ -347,15 +347,10 @@ class Rules(_Base):
     def non_diagnostic_confidence(self, c: Ctx) -> Draft | None:
         t, f = c.t, c.f
         at = t.step
-        last = self.last_on_file(R.NON_DIAGNOSTIC_WINDOW, at)
-        if len(last) < R.NON_DIAGNOSTIC_WINDOW:
+        window = self.window_of_last(R.NON_DIAGNOSTIC_WINDOW, at, f)
+        if window is None:
             return None
-        k = bisect.bisect_left(self.judgement_steps, last[0].step) - 1
-        if k < 0:
-            return None
-        base = self.state.judgements[k]
-        if f not in base.ratings:
-            return None
+        last, base = window
         lo_lr, hi_lr = R.NON_DIAGNOSTIC_LR
 
         def flat(item: ItemState) -> bool:
@@ -373,7 +368,8 @@ class Rules(_Base):
         net_rise = c.p[f] - self.history[base.step].p(f)
         if rise <= 0 or R.below(rise - net_rise, R.NON_DIAGNOSTIC_RISE):
             return None
-        if R.below(logit(w(t, f) or 0.0) - logit(c.p[f]), R.NON_DIAGNOSTIC_ODDS):
+        worker_odds = logit(w(t, f) or 0.0) - logit(c.p[f])
+        if R.below(worker_odds, R.NON_DIAGNOSTIC_ODDS):
             return None
         message = (
             f"Since your review on {day_words(base.at, self.tz)}, {len(flats)} of the last {len(last)} "
@@ -382,7 +378,6 @@ class Rules(_Base):
             f"{self.rating_then_now(base, t, f)}. Would these items look any different if "
             f"'{self.label(f)}' were wrong?"
         )
-        worker_odds = logit(w(t, f) or 0.0) - logit(c.p[f])
         return Draft(
             "non-diagnostic-confidence",
             "amber",
@@ -400,15 +395,10 @@ class Rules(_Base):
         if R.below(c.gap, R.GAP_MIN):
             return None
         t, f = c.t, c.f
-        last = self.last_on_file(R.FROZEN_ITEMS, t.step)
-        if len(last) < R.FROZEN_ITEMS:
+        found = self.window_of_last(R.FROZEN_ITEMS, t.step, f)
+        if found is None:
             return None
-        k = bisect.bisect_left(self.judgement_steps, last[0].step) - 1
-        if k < 0:
-            return None
-        a = self.state.judgements[k]
-        if f not in a.ratings:
-            return None
+        a = found[1]
         move = abs((w(t, f, a) or 0.0) - (w(a, f, t) or 0.0))
         if not R.below(move, R.FROZEN_MAX_MOVE):
             return None

@@ -308,6 +308,21 @@ class FlagBook(Rules, MomentRules):
         out.reverse()
         return out
 
+    def window_of_last(
+        self, n: int, at: int, f: str
+    ) -> tuple[list[ItemState], JudgementState] | None:
+        """The last n items on file at a step and the judgement made before the first of them,
+        or None when there are fewer than n items, no judgement before them, or it left f unrated
+        (non-diagnostic-confidence and frozen-rating both read this window)."""
+        last = self.last_on_file(n, at)
+        if len(last) < n:
+            return None
+        k = bisect.bisect_left(self.judgement_steps, last[0].step) - 1
+        if k < 0:
+            return None
+        before = self.state.judgements[k]
+        return None if f not in before.ratings else (last, before)
+
     def driving(
         self, items: list[ItemState], rival: str, f: str, at: int, sign: float = 1.0
     ) -> list[ItemState]:
