@@ -15,6 +15,7 @@ from hypotrack.cli.lookup import case_tz, load_events
 from hypotrack.cli.tables import table
 from hypotrack.cli.times import iso, parse_moment
 from hypotrack.domain.wording import (
+    EVENT_WORDS,
     moment_column,
     odds_text,
     percent_column,
@@ -24,20 +25,6 @@ from hypotrack.domain.wording import (
 
 if TYPE_CHECKING:
     from hypotrack.domain import model as m
-
-EVENT_WORDS = {
-    "evidence-recorded": "{} recorded",
-    "evidence-amended": "{} amended",
-    "evidence-retracted": "{} retracted",
-    "judgement": "judgement {}",
-    "note": "note {}",
-    "hypothesis-added": "explanation {} added",
-    "hypothesis-retired": "explanation {} retired",
-    "reliability-changed": "reliability of {} changed",
-    "source-relabelled": "source {} renamed",
-    "hypothesis-relabelled": "explanation {} reworded",
-    "enquiry-raised": "enquiry {} raised",
-}
 
 FLAG_CHANGE_WORDS = {
     "raised": "raised",

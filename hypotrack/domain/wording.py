@@ -248,6 +248,23 @@ def severity_words(severity: str) -> str:
     return f"{severity_glyph(severity)} {severity}"
 
 
+#: What an event did, in a few words, by kind ({} is its subject: "e4 recorded"); the report's
+#: timeline and `hypotrack diff` say it the same way. Other kinds are named by their kind.
+EVENT_WORDS = {
+    "evidence-recorded": "{} recorded",
+    "evidence-amended": "{} amended",
+    "evidence-retracted": "{} retracted",
+    "judgement": "judgement {}",
+    "note": "note {}",
+    "hypothesis-added": "explanation {} added",
+    "hypothesis-retired": "explanation {} retired",
+    "reliability-changed": "reliability of {} changed",
+    "source-relabelled": "source {} renamed",
+    "hypothesis-relabelled": "explanation {} reworded",
+    "enquiry-raised": "enquiry {} raised",
+}
+
+
 #: The words for each kind of note (DESIGN §2), in headings and lists.
 NOTE_WORDS = {
     "supervision": "Supervision note",

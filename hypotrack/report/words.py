@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypotrack.domain import model as m
-from hypotrack.domain.wording import items_on_file, severity_words
+from hypotrack.domain.wording import EVENT_WORDS, items_on_file, severity_words
 from hypotrack.domain.yardstick import TERMS, term_for
 from hypotrack.report.values import JudgementThen, Report
 
@@ -107,25 +107,9 @@ def likelihood_words(probability: float, entered: str | float | None, brief: boo
     return f"{probability:.2g} (≈ {term_for(probability)})"
 
 
-# What an event did, by kind ({} is its subject); other kinds are named by their kind.
-AFTER_WORDS = {
-    "evidence-recorded": "{} recorded",
-    "evidence-amended": "{} amended",
-    "evidence-retracted": "{} retracted",
-    "judgement": "judgement {}",
-    "note": "note {}",
-    "hypothesis-added": "explanation {} added",
-    "hypothesis-retired": "explanation {} retired",
-    "reliability-changed": "reliability of {} changed",
-    "source-relabelled": "source {} renamed",
-    "hypothesis-relabelled": "explanation {} reworded",
-    "enquiry-raised": "enquiry {} raised",
-}
-
-
 def after_words(event: Any) -> str:
     """What an event did, in a few words: "e4 recorded"."""
-    words = AFTER_WORDS.get(event.kind)
+    words = EVENT_WORDS.get(event.kind)
     return event.kind if words is None else words.format(m.event_subject(event) or "")
 
 
