@@ -43,6 +43,15 @@ class Checker:
                 value = datetime(value.year, value.month, value.day)
             return value.replace(tzinfo=value.tzinfo or times.UTC)
 
+    def when_not_before(
+        self, value: datetime | date, loc: tuple[Any, ...], bound: datetime, message: str
+    ) -> datetime:
+        """`when`, and a problem at `loc` saying `message` if the time falls before `bound`."""
+        at = self.when(value, loc)
+        if at < bound:
+            self.problem(loc, message)
+        return at
+
     def observed(
         self, value: datetime | date | None, loc: tuple[Any, ...]
     ) -> date | datetime | None:

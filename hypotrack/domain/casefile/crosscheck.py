@@ -168,9 +168,13 @@ class CrossCheck(Checker):
 
     def hypothesis(self, i: int, h: FileHypothesis) -> None:
         """An explanation: added (at the opening unless given), relabelled, retired."""
-        at = self.when(h.added, ("hypotheses", i, "added")) if h.added else self.opened
-        if at < self.opened:
-            self.problem(("hypotheses", i, "added"), "before the case was opened")
+        at = (
+            self.when_not_before(
+                h.added, ("hypotheses", i, "added"), self.opened, "before the case was opened"
+            )
+            if h.added
+            else self.opened
+        )
         self.added_at[h.id] = at
         self.events.append(
             m.HypothesisAdded(
@@ -186,9 +190,9 @@ class CrossCheck(Checker):
             )
         )
         for k, relabel in enumerate(h.relabelled):
-            l_at = self.when(relabel.at, ("hypotheses", i, "relabelled", k, "at"))
-            if l_at < at:
-                self.problem(("hypotheses", i, "relabelled", k, "at"), "before it was added")
+            l_at = self.when_not_before(
+                relabel.at, ("hypotheses", i, "relabelled", k, "at"), at, "before it was added"
+            )
             self.events.append(
                 m.HypothesisRelabelled(
                     at=l_at,
@@ -199,9 +203,9 @@ class CrossCheck(Checker):
                 )
             )
         if h.retired:
-            r_at = self.when(h.retired.at, ("hypotheses", i, "retired", "at"))
-            if r_at < at:
-                self.problem(("hypotheses", i, "retired", "at"), "retired before it was added")
+            r_at = self.when_not_before(
+                h.retired.at, ("hypotheses", i, "retired", "at"), at, "retired before it was added"
+            )
             self.retired_at[h.id] = r_at
             self.events.append(
                 m.HypothesisRetired(
@@ -217,9 +221,13 @@ class CrossCheck(Checker):
 
     def source(self, i: int, s: FileSource) -> None:
         """A source: added (at the opening unless given), its reliability changes, relabels."""
-        s_at = self.when(s.added, ("sources", i, "added")) if s.added else self.opened
-        if s_at < self.opened:
-            self.problem(("sources", i, "added"), "before the case was opened")
+        s_at = (
+            self.when_not_before(
+                s.added, ("sources", i, "added"), self.opened, "before the case was opened"
+            )
+            if s.added
+            else self.opened
+        )
         self.source_at[s.id] = s_at
         self.events.append(
             m.SourceAdded(
@@ -229,12 +237,12 @@ class CrossCheck(Checker):
             )
         )
         for k, change in enumerate(s.reliability_changes):
-            c_at = self.when(change.at, ("sources", i, "reliability_changes", k, "at"))
-            if c_at < s_at:
-                self.problem(
-                    ("sources", i, "reliability_changes", k, "at"),
-                    "before the source was added (or the case opened)",
-                )
+            c_at = self.when_not_before(
+                change.at,
+                ("sources", i, "reliability_changes", k, "at"),
+                s_at,
+                "before the source was added (or the case opened)",
+            )
             self.events.append(
                 m.ReliabilityChanged(
                     at=c_at,
@@ -250,9 +258,9 @@ class CrossCheck(Checker):
     def source_relabel(
         self, loc: tuple[Any, ...], source: str, added: datetime, relabel: FileRelabel
     ) -> None:
-        l_at = self.when(relabel.at, loc + ("at",))
-        if l_at < added:
-            self.problem(loc + ("at",), "before the source was added (or the case opened)")
+        l_at = self.when_not_before(
+            relabel.at, loc + ("at",), added, "before the source was added (or the case opened)"
+        )
         if relabel.description is not None:
             self.problem(
                 loc + ("description",), "a source has no description: give only its new label"
@@ -263,10 +271,10 @@ class CrossCheck(Checker):
 
     def enquiry(self, i: int, q: FileEnquiry) -> None:
         """An enquiry: P(positive answer) under the explanations live when it was raised."""
-        at = self.when(q.raised, ("enquiries", i, "raised"))
+        at = self.when_not_before(
+            q.raised, ("enquiries", i, "raised"), self.opened, "before the case was opened"
+        )
         self.enquiry_at[q.id] = at
-        if at < self.opened:
-            self.problem(("enquiries", i, "raised"), "before the case was opened")
         probs = self.likelihoods(
             ("enquiries", i, "likelihood"), q.likelihood, self.hyps, open_interval=True
         )
@@ -300,9 +308,9 @@ class CrossCheck(Checker):
         """An item: its times and source, its likelihoods (its own, or from the enquiry it
         answers; back-ratings set aside), then its amendments and retraction."""
         loc = ("evidence", i)
-        at = self.when(e.recorded, loc + ("recorded",))
-        if at < self.opened:
-            self.problem(loc + ("recorded",), "before the case was opened")
+        at = self.when_not_before(
+            e.recorded, loc + ("recorded",), self.opened, "before the case was opened"
+        )
         observed = self.observed(e.observed, loc + ("observed",))
         if observed is not None and self.when(e.observed, None) > at + timedelta(days=1):
             self.problem(
@@ -338,9 +346,9 @@ class CrossCheck(Checker):
         for k, amendment in enumerate(e.amended):
             self.amendment(loc + ("amended", k), e.id, at, amendment)
         if e.retracted:
-            r_at = self.when(e.retracted.at, loc + ("retracted", "at"))
-            if r_at < at:
-                self.problem(loc + ("retracted", "at"), "retracted before it was recorded")
+            r_at = self.when_not_before(
+                e.retracted.at, loc + ("retracted", "at"), at, "retracted before it was recorded"
+            )
             self.events.append(
                 m.EvidenceRetracted(at=r_at, who=e.retracted.by, id=e.id, reason=e.retracted.reason)
             )
@@ -412,9 +420,9 @@ class CrossCheck(Checker):
     def amendment(
         self, loc: tuple[Any, ...], item: str, recorded: datetime, amendment: FileAmendment
     ) -> None:
-        a_at = self.when(amendment.at, loc + ("at",))
-        if a_at < recorded:
-            self.problem(loc + ("at",), "amended before it was recorded")
+        a_at = self.when_not_before(
+            amendment.at, loc + ("at",), recorded, "amended before it was recorded"
+        )
         a_probs = self.likelihoods(loc + ("likelihood",), amendment.likelihood, self.hyps)
         if not amendment.likelihood:
             self.problem(loc + ("likelihood",), "give the new likelihoods")
@@ -433,9 +441,7 @@ class CrossCheck(Checker):
     def judgement(self, i: int, j: FileJudgement) -> None:
         """A judgement: ratings of live explanations, normalised; the favoured one."""
         loc = ("judgements", i)
-        at = self.when(j.at, loc + ("at",))
-        if at < self.opened:
-            self.problem(loc + ("at",), "before the case was opened")
+        at = self.when_not_before(j.at, loc + ("at",), self.opened, "before the case was opened")
         ratings: dict[str, float] = {}
         for h, value in j.ratings.items():
             if h not in self.hyps:
@@ -482,9 +488,7 @@ class CrossCheck(Checker):
         """A note: its kind's rules (only an acknowledgement names a flag, only a decision
         closes), and the moment it pins to."""
         loc = ("notes", i)
-        at = self.when(n.at, loc + ("at",))
-        if at < self.opened:
-            self.problem(loc + ("at",), "before the case was opened")
+        at = self.when_not_before(n.at, loc + ("at",), self.opened, "before the case was opened")
         if n.flag is not None and n.kind != "acknowledgement":
             self.problem(loc + ("flag",), "only an acknowledgement names a flag")
         if n.kind == "acknowledgement" and n.flag is None:
